@@ -1,0 +1,69 @@
+"""The ``trd`` command line.
+
+Each command lives in the module of its area (validation, inference, import, …) and is
+imported only when it is used, so ``trd --help`` and small commands start fast. A
+:class:`~reasoner.errors.TrdError` becomes a one-line message on stderr and its exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from . import __version__
+from .errors import TrdError
+
+#: command name -> "module:attribute" of a click command. Add one line per command.
+COMMANDS: dict[str, str] = {
+    "ontology": "reasoner.ontology_cli:ontology",
+    "validate": "reasoner.validation_cli:validate",
+    "assess": "reasoner.assess_cli:assess",
+    "explain": "reasoner.assess_cli:explain",
+    "query": "reasoner.query_cli:query",
+    "import": "reasoner.fhir.cli:import_fhir",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trd")
+def cli() -> None:
+    """trd-reasoner: validate patient graphs, infer treatment-resistant depression, explain why."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI and map project errors to clean exit codes."""
+    try:
+        cli.main(args=argv, prog_name="trd", standalone_mode=False)
+    except TrdError as exc:
+        click.echo(f"trd: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("trd: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

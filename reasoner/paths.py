@@ -1,0 +1,22 @@
+"""Where the project's data artefacts live.
+
+The ontology, shapes and queries are versioned files in the repository, next to the
+``reasoner`` package; ``TRD_HOME`` can point elsewhere (for example to a release bundle).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+HOME: Path = Path(os.environ.get("TRD_HOME", Path(__file__).resolve().parent.parent))
+ONTOLOGY_DIR: Path = HOME / "ontology"
+ONTOLOGY_TTL: Path = ONTOLOGY_DIR / "trd.ttl"
+POLICY_DIR: Path = ONTOLOGY_DIR / "policies"
+SHAPES_DIR: Path = HOME / "shapes"
+QUERIES_DIR: Path = HOME / "queries"
+INFER_DIR: Path = QUERIES_DIR / "infer"
+QC_DIR: Path = QUERIES_DIR / "qc"
+REPORT_DIR: Path = QUERIES_DIR / "report"
+EXAMPLES_DIR: Path = HOME / "examples"
+BUILD_DIR: Path = ONTOLOGY_DIR / "build"

@@ -9,6 +9,7 @@ never a traceback.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click
@@ -31,7 +32,10 @@ class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        # A command whose module is not part of this installation is not listed; a module
+        # that exists but fails to import still raises, so errors are never hidden.
+        return sorted(name for name, target in COMMANDS.items()
+                      if importlib.util.find_spec(target.split(":")[0]) is not None)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)

@@ -28,14 +28,21 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def _module_present(module_name: str) -> bool:
+    """True when the module's file exists (its parent package may be absent too)."""
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         # A command whose module is not part of this installation is not listed; a module
         # that exists but fails to import still raises, so errors are never hidden.
-        return sorted(name for name, target in COMMANDS.items()
-                      if importlib.util.find_spec(target.split(":")[0]) is not None)
+        return sorted(name for name, target in COMMANDS.items() if _module_present(target.split(":")[0]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)

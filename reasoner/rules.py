@@ -1,0 +1,320 @@
+"""The rule engine: SPARQL CONSTRUCT files ordered by what they read and write, run to a fixpoint.
+
+Why: rules are data (docs/data-model.md §7, issue 4). A rule is one ``.rq`` CONSTRUCT file in
+``queries/infer/`` starting with a comment header::
+
+    # intent: what the rule infers
+    # inputs: the facts it reads
+    # source: the published source of the criterion
+
+Its IRI is ``rule:<file stem>``. The engine parses each query with rdflib, collects the predicates
+(and ``rdf:type`` classes) of the CONSTRUCT template (*writes*) and of the WHERE clause, including
+``FILTER NOT EXISTS`` and property paths (*reads*), links rule A -> rule B when A writes what B reads,
+refuses a cycle (a :class:`~reasoner.errors.RuleError` naming its rules), and runs the rules in
+topological order over a :class:`~reasoner.workspace.Workspace`, repeating the rules whose inputs
+changed after they ran until no rule adds a triple. A new rule is a new file: no Python change.
+
+Because negation (``FILTER NOT EXISTS``) is allowed, the order matters: refusing cycles makes the
+rule set stratified, so one pass in topological order is already the fixpoint; the repeat loop is
+the safety net that checks it.
+
+Public API (stable; B, C2 and E build on it)::
+
+    rules = load_rules(directory=INFER_DIR)        # list[Rule], sorted by file name
+    ordered = order_rules(rules)                   # topological order, RuleError on a cycle
+    engine = RuleEngine(rules, engine="oxigraph")  # or "rdflib"; same rule text
+    stats = engine.run(workspace)                  # RunStats(triples per rule, passes)
+
+Every triple a rule produces goes to the derived graph; the engine adds
+``?s prov:wasGeneratedBy rule:<stem>`` for every subject it produced, and writes the rule metadata
+(``a trd:InferenceRule; rdfs:label; dcterms:source; trd:queryFile``) into the rules graph.
+
+Dependency matching: ``rdf:type`` reads and writes are keyed by class. A read written as
+``?x a/rdfs:subClassOf* C`` (or ``?x a ?c . ?c rdfs:subClassOf* C``) depends on rules writing class C;
+a read of ``rdf:type`` with an unconstrained class depends on every rule writing any class, and a
+variable predicate in a WHERE clause depends on every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path as RdfPath, SequencePath
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from .errors import RuleError
+from .namespaces import GRAPH_DERIVED, GRAPH_RULES, RULE, TRD
+from .paths import INFER_DIR, QUERIES_DIR
+
+#: A dependency key: a predicate IRI, or ("type", class IRI). ANY stands for "any".
+ANY = URIRef("urn:trd:any")
+Key = Any
+
+_EMPTY_STORE = ox.Store()
+_HEADER = re.compile(r"^#\s*(intent|inputs|source)\s*:\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One CONSTRUCT rule file with its header metadata and dependency keys."""
+
+    name: str                      # file stem, e.g. "trial-adequacy"
+    path: Path
+    text: str
+    intent: str
+    inputs: str
+    source: str
+    reads: frozenset = field(default_factory=frozenset)
+    writes: frozenset = field(default_factory=frozenset)
+
+    @property
+    def iri(self) -> URIRef:
+        """``rule:<stem>``."""
+        return RULE[self.name]
+
+    @property
+    def query_file(self) -> str:
+        """The query file relative to ``queries/`` when it lives there (for evidence)."""
+        try:
+            return str(self.path.resolve().relative_to(QUERIES_DIR.resolve().parent))
+        except ValueError:
+            return self.path.name
+
+
+# --- parsing -----------------------------------------------------------------------------
+def _parse_header(text: str, path: Path) -> dict[str, str]:
+    """The ``# intent/inputs/source`` comment lines at the top of a rule file."""
+    meta: dict[str, str] = {}
+    last: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _HEADER.match(stripped)
+        if m:
+            last = m.group(1).lower()
+            meta[last] = m.group(2).strip()
+        elif last is not None and stripped.lstrip("#").strip():
+            # a continuation line extends the previous header field
+            meta[last] += " " + stripped.lstrip("#").strip()
+    missing = [k for k in ("intent", "inputs", "source") if not meta.get(k)]
+    if missing:
+        raise RuleError(f"{path.name}: rule header lacks '# {missing[0]}: …'")
+    return meta
+
+
+def _path_predicates(path: Any) -> list[URIRef]:
+    """Every IRI used inside a property path."""
+    if isinstance(path, URIRef):
+        return [path]
+    if isinstance(path, SequencePath) or isinstance(path, AlternativePath):
+        return [p for arg in path.args for p in _path_predicates(arg)]
+    if isinstance(path, (MulPath, InvPath)):
+        return _path_predicates(path.path)
+    if isinstance(path, NegatedPath):
+        # a negated property set matches (almost) any predicate
+        return [ANY]
+    return []
+
+
+def _is_subclass_path(p: Any) -> bool:
+    return p == RDFS.subClassOf or (isinstance(p, MulPath) and p.path == RDFS.subClassOf)
+
+
+def _triple_keys(triples: list[tuple[Any, Any, Any]]) -> set[Key]:
+    """Dependency keys of a block of triple patterns (a BGP or a template)."""
+    keys: set[Key] = set()
+    # ?c rdfs:subClassOf* C  -> resolve ?x a ?c to class C
+    superclass: dict[Any, Any] = {}
+    for s, p, o in triples:
+        if isinstance(s, Variable) and isinstance(o, URIRef) and _is_subclass_path(p):
+            superclass[s] = o
+    for s, p, o in triples:
+        if isinstance(p, Variable):
+            keys.add(ANY)
+        elif p == RDF.type:
+            if isinstance(o, URIRef):
+                keys.add(("type", o))
+            else:
+                keys.add(("type", superclass.get(o, ANY)))
+        elif isinstance(p, SequencePath) and p.args and p.args[0] == RDF.type \
+                and all(_is_subclass_path(a) for a in p.args[1:]):
+            keys.add(("type", o if isinstance(o, URIRef) else ANY))
+            keys.add(RDFS.subClassOf)
+        elif isinstance(p, RdfPath):
+            for iri in _path_predicates(p):
+                keys.add(("type", ANY) if iri == RDF.type else iri)
+        else:
+            keys.add(p)
+    return keys
+
+
+def _where_keys(node: Any, keys: set[Key]) -> None:
+    """Walk an algebra tree and collect the keys of every triple pattern in it."""
+    if isinstance(node, CompValue):
+        for key, value in node.items():
+            if key == "triples" and isinstance(value, list):
+                keys |= _triple_keys([tuple(t) for t in value if len(t) == 3])
+            else:
+                _where_keys(value, keys)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _where_keys(item, keys)
+
+
+def parse_rule(path: Path) -> Rule:
+    """Read one ``.rq`` file into a :class:`Rule` (RuleError when it is not a valid CONSTRUCT)."""
+    text = path.read_text(encoding="utf-8")
+    meta = _parse_header(text, path)
+    try:
+        query = translateQuery(parseQuery(text))
+    except Exception as exc:  # pyparsing raises its own exception types
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RuleError(f"{path.name}: not valid SPARQL ({first})") from exc
+    try:
+        # Both backends must accept the same text (rdflib knows some prefixes Oxigraph does not).
+        _EMPTY_STORE.query(text)
+    except SyntaxError as exc:
+        raise RuleError(f"{path.name}: Oxigraph refuses the query ({str(exc).splitlines()[0]})") from exc
+    if query.algebra.name != "ConstructQuery":
+        raise RuleError(f"{path.name}: a rule must be a CONSTRUCT query, not {query.algebra.name}")
+    writes = _triple_keys(list(query.algebra.template or []))
+    reads: set[Key] = set()
+    _where_keys(query.algebra.p, reads)
+    return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
+                source=meta["source"], reads=frozenset(reads), writes=frozenset(writes))
+
+
+def load_rules(directory: Path | str = INFER_DIR) -> list[Rule]:
+    """Every ``*.rq`` rule of a directory, sorted by file name."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RuleError(f"{directory}: rule directory not found")
+    return [parse_rule(p) for p in sorted(directory.glob("*.rq"))]
+
+
+# --- ordering ----------------------------------------------------------------------------
+def _matches(write: Key, read: Key) -> bool:
+    """True when a written key can feed a read key."""
+    if read == ANY:
+        return True
+    if isinstance(read, tuple) and isinstance(write, tuple):
+        return read[1] == ANY or write[1] == ANY or read[1] == write[1]
+    if write == ANY:
+        return True
+    return read == write
+
+
+def _feeds(writer: Rule, reader: Rule) -> bool:
+    return any(_matches(w, r) for w in writer.writes for r in reader.reads)
+
+
+def dependency_graph(rules: Iterable[Rule]) -> nx.DiGraph:
+    """rule -> rule edges (by name) whenever the first writes what the second reads."""
+    rules = list(rules)
+    g = nx.DiGraph()
+    g.add_nodes_from(r.name for r in rules)
+    for a in rules:
+        for b in rules:
+            if _feeds(a, b):
+                g.add_edge(a.name, b.name)
+    return g
+
+
+def order_rules(rules: Iterable[Rule]) -> list[Rule]:
+    """The rules in topological order (ties by name); RuleError naming the rules of a cycle."""
+    rules = list(rules)
+    by_name = {r.name: r for r in rules}
+    g = dependency_graph(rules)
+    try:
+        cycle = nx.find_cycle(g)
+    except nx.NetworkXNoCycle:
+        cycle = None
+    if cycle:
+        names = [edge[0] for edge in cycle]
+        raise RuleError("rule dependency cycle: " + " -> ".join(names + [names[0]]))
+    return [by_name[n] for n in nx.lexicographical_topological_sort(g)]
+
+
+# --- running -----------------------------------------------------------------------------
+@dataclass
+class RunStats:
+    """What one run produced: new triples per rule and the number of passes."""
+
+    triples: dict[str, int] = field(default_factory=dict)
+    passes: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.triples.values())
+
+
+def rules_metadata(rules: Iterable[Rule]) -> Graph:
+    """The rules graph: ``rule:<stem> a trd:InferenceRule; rdfs:label; dcterms:source; trd:queryFile``."""
+    g = Graph()
+    for r in rules:
+        g.add((r.iri, RDF.type, TRD.InferenceRule))
+        g.add((r.iri, RDFS.label, Literal(r.intent)))
+        g.add((r.iri, DCTERMS.source, Literal(r.source)))
+        g.add((r.iri, TRD.queryFile, Literal(r.query_file)))
+    return g
+
+
+class RuleEngine:
+    """Runs an ordered rule set over a Workspace of the same backend (see module docstring)."""
+
+    def __init__(self, rules: Iterable[Rule] | None = None, engine: str = "oxigraph") -> None:
+        self.rules = order_rules(load_rules() if rules is None else rules)
+        self.engine = engine
+        self._metadata = rules_metadata(self.rules)
+
+    def run(self, workspace: Any) -> RunStats:
+        """Run every rule in order, then re-run rules whose inputs grew after them, to a fixpoint."""
+        if workspace.engine != self.engine:
+            raise RuleError(f"workspace uses {workspace.engine!r} but the engine is {self.engine!r}")
+        if workspace.count(GRAPH_RULES) == 0:
+            workspace.add_graph(GRAPH_RULES, self._metadata)
+        stats = RunStats(triples={r.name: 0 for r in self.rules})
+        generated_by = workspace.term(PROV.wasGeneratedBy)
+        pending = list(self.rules)
+        max_passes = len(self.rules) + 2
+        while pending:
+            stats.passes += 1
+            if stats.passes > max_passes:
+                raise RuleError("rules did not reach a fixpoint: " + ", ".join(r.name for r in pending))
+            grown: list[tuple[int, Rule]] = []   # (position, rule) of rules that added triples
+            for position, rule in enumerate(pending):
+                try:
+                    triples = workspace.construct(rule.text)
+                except Exception as exc:  # a backend error in a rule is a rule-set problem
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise RuleError(f"rule {rule.name} failed: {first}") from exc
+                if not triples:
+                    continue
+                rule_iri = workspace.term(rule.iri)
+                subjects = {t[0] for t in triples}
+                new = workspace.add_derived(triples)
+                workspace.add_derived((s, generated_by, rule_iri) for s in subjects)
+                if new:
+                    stats.triples[rule.name] += new
+                    grown.append((position, rule))
+            # A rule must run again only if a rule after it in this pass wrote what it reads.
+            pending = [r for i, r in enumerate(pending)
+                       if any(j > i and _feeds(w, r) for j, w in grown)]
+        return stats
+
+
+__all__ = ["Rule", "RuleEngine", "RunStats", "load_rules", "order_rules", "parse_rule",
+           "dependency_graph", "rules_metadata", "ANY", "GRAPH_DERIVED"]

@@ -1,0 +1,229 @@
+"""The graphs of one assessment (asserted, ontology, policy, derived, rules) on one backend.
+
+Why a class of its own: the rule engine, the pipeline, the JSON writer and the validator all need
+the same five named graphs (docs/data-model.md §1) and must not care whether they live in a
+``pyoxigraph.Store`` (fast, the default) or an ``rdflib.Dataset`` (pure Python, the reference).
+Every query runs over the *union* of the named graphs; derived triples are written only into the
+derived graph, so asserted data is never mixed with conclusions.
+
+Public API (stable; B, C2 and E build on it)::
+
+    ws = Workspace(engine="oxigraph" | "rdflib")
+    ws.add_asserted(graph_or_bytes, format="nt")     # rdflib Graph, or N-Triples/Turtle bytes
+    ws.add_graph(GRAPH_ONTOLOGY, graph_or_bytes)     # any named graph
+    ws.load_ontology(path=ONTOLOGY_TTL)
+    ws.load_policy(policy_graph)                     # effective policy + evaluation context
+    ws.select(query) -> list[dict[str, rdflib term]] # SELECT over the union of all graphs
+    ws.construct(query) -> list[tuple]               # CONSTRUCT result (backend terms)
+    ws.add_derived(triples) -> int                   # new triples only go to the derived graph
+    ws.graph(name) -> rdflib.Graph                   # a copy of one named graph
+    ws.derived_graph() / ws.derived_nquads()
+    ws.clear(name)                                   # empty one named graph (reuse a warm workspace)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import InputError
+from .namespaces import (
+    GRAPH_ASSERTED,
+    GRAPH_DERIVED,
+    GRAPH_ONTOLOGY,
+    GRAPH_POLICY,
+    GRAPH_RULES,
+)
+from .paths import ONTOLOGY_TTL
+
+ENGINES = ("oxigraph", "rdflib")
+
+#: rdflib format name -> pyoxigraph format, for bytes handed to ``add_asserted``/``add_graph``.
+_OX_FORMAT = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS}
+
+
+# --- term conversion (rdflib <-> pyoxigraph) -------------------------------------------------
+def to_rdflib(term: Any) -> Node:
+    """Convert a pyoxigraph term into the equal rdflib term (identity for rdflib terms)."""
+    if isinstance(term, Node):
+        return term
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node) -> Any:
+    """Convert an rdflib term into the equal pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+class Workspace:
+    """The named graphs of one assessment on one backend (see module docstring)."""
+
+    def __init__(self, engine: str = "oxigraph") -> None:
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
+        self.engine = engine
+        if engine == "oxigraph":
+            self._store = ox.Store()
+        else:
+            self._ds = Dataset(default_union=True)
+
+    # --- loading -------------------------------------------------------------------------
+    def add_graph(self, name: URIRef, data: Graph | bytes | str, format: str = "nt") -> None:
+        """Add triples to one named graph: an rdflib Graph, or serialised bytes in ``format``."""
+        if isinstance(data, str):
+            data = data.encode()
+        if self.engine == "oxigraph":
+            target = ox.NamedNode(str(name))
+            if isinstance(data, Graph):
+                data, format = data.serialize(format="nt", encoding="utf-8"), "nt"
+            try:
+                self._store.bulk_load(data, format=_OX_FORMAT[format], to_graph=target)
+            except (SyntaxError, ValueError) as exc:
+                raise InputError(f"not valid {format} RDF ({str(exc).splitlines()[0]})") from exc
+        else:
+            g = self._ds.graph(name)
+            if isinstance(data, Graph):
+                for triple in data:
+                    g.add(triple)
+            else:
+                try:
+                    g.parse(data=data, format=format)
+                except Exception as exc:  # rdflib raises parser-specific types
+                    raise InputError(f"not valid {format} RDF ({str(exc).splitlines()[0]})") from exc
+
+    def add_asserted(self, data: Graph | bytes | str, format: str = "nt") -> None:
+        """Add patient data (never derived facts) to the asserted graph."""
+        self.add_graph(GRAPH_ASSERTED, data, format)
+
+    def load_ontology(self, path: Path | str = ONTOLOGY_TTL) -> None:
+        """Load the project's own ontology file (trusted, Turtle) into the ontology graph."""
+        self.add_graph(GRAPH_ONTOLOGY, Path(path).read_bytes(), "turtle")
+
+    def load_policy(self, policy_graph: Graph) -> None:
+        """Load the effective policy + evaluation context (see reasoner.policy) into the policy graph."""
+        self.clear(GRAPH_POLICY)
+        self.add_graph(GRAPH_POLICY, policy_graph)
+
+    def clear(self, name: URIRef) -> None:
+        """Empty one named graph, so a warm workspace can assess the next patient."""
+        if self.engine == "oxigraph":
+            self._store.clear_graph(ox.NamedNode(str(name)))
+        else:
+            self._ds.remove_graph(self._ds.graph(name))
+
+    # --- querying ------------------------------------------------------------------------
+    def select(self, query: str) -> list[dict[str, Node]]:
+        """Run a SELECT over the union of all graphs; rows map variable name -> rdflib term."""
+        if self.engine == "oxigraph":
+            solutions = self._store.query(query, use_default_graph_as_union=True)
+            names = [v.value for v in solutions.variables]
+            rows = []
+            for sol in solutions:
+                row = {}
+                for n in names:
+                    value = sol[n]
+                    if value is not None:
+                        row[n] = to_rdflib(value)
+                rows.append(row)
+            return rows
+        result = self._ds.query(query)
+        names = [str(v) for v in result.vars]
+        return [{n: r[n] for n in names if r[n] is not None} for r in result]
+
+    def construct(self, query: str) -> list[tuple[Any, Any, Any]]:
+        """Run a CONSTRUCT over the union; triples use the backend's own term types."""
+        if self.engine == "oxigraph":
+            return [(t.subject, t.predicate, t.object)
+                    for t in self._store.query(query, use_default_graph_as_union=True)]
+        return list(self._ds.query(query).graph)
+
+    def add_derived(self, triples: Iterable[tuple[Any, Any, Any]], graph: URIRef = GRAPH_DERIVED) -> int:
+        """Add triples (backend terms) to the derived graph; returns how many were new."""
+        if self.engine == "oxigraph":
+            g = ox.NamedNode(str(graph))
+            new = 0
+            for s, p, o in triples:
+                quad = ox.Quad(s, p, o, g)
+                if quad not in self._store:
+                    self._store.add(quad)
+                    new += 1
+            return new
+        target = self._ds.graph(graph)
+        before = len(target)
+        for triple in triples:
+            target.add(triple)
+        return len(target) - before
+
+    def term(self, node: Node) -> Any:
+        """An rdflib term in this backend's own term type (for ``add_derived``)."""
+        return to_oxigraph(node) if self.engine == "oxigraph" else node
+
+    # --- export --------------------------------------------------------------------------
+    def graph(self, name: URIRef) -> Graph:
+        """A copy of one named graph as an rdflib Graph."""
+        out = Graph()
+        if self.engine == "oxigraph":
+            data = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name)))
+            if data:
+                out.parse(data=data, format="nt")
+        else:
+            for triple in self._ds.graph(name):
+                out.add(triple)
+        return out
+
+    def derived_graph(self) -> Graph:
+        """The derived facts as an rdflib Graph."""
+        return self.graph(GRAPH_DERIVED)
+
+    def derived_nquads(self) -> bytes:
+        """The derived facts as N-Quads in the derived named graph (fast path for cohorts)."""
+        if self.engine == "oxigraph":
+            data = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(GRAPH_DERIVED)))
+            suffix = f" <{GRAPH_DERIVED}> .\n".encode()
+            return b"".join(line[:-2].rstrip() + suffix for line in data.splitlines(keepends=True) if line.strip())
+        ds = Dataset()
+        g = ds.graph(GRAPH_DERIVED)
+        for triple in self._ds.graph(GRAPH_DERIVED):
+            g.add(triple)
+        return ds.serialize(format="nquads", encoding="utf-8")
+
+    def count(self, name: URIRef) -> int:
+        """Number of triples in one named graph."""
+        if self.engine == "oxigraph":
+            return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))))
+        return len(self._ds.graph(name))
+
+    @property
+    def store(self) -> Any:
+        """The backend object (``pyoxigraph.Store`` or ``rdflib.Dataset``) for fast consumers."""
+        return self._store if self.engine == "oxigraph" else self._ds
+
+
+__all__ = ["Workspace", "ENGINES", "to_rdflib", "to_oxigraph", "GRAPH_ASSERTED", "GRAPH_DERIVED",
+           "GRAPH_ONTOLOGY", "GRAPH_POLICY", "GRAPH_RULES"]

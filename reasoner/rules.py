@@ -32,7 +32,10 @@ Every triple a rule produces goes to the derived graph; the engine adds
 Dependency matching: ``rdf:type`` reads and writes are keyed by class. A read written as
 ``?x a/rdfs:subClassOf* C`` (or ``?x a ?c . ?c rdfs:subClassOf* C``) depends on rules writing class C;
 a read of ``rdf:type`` with an unconstrained class depends on every rule writing any class, and a
-variable predicate in a WHERE clause depends on every rule.
+variable predicate in a WHERE clause depends on every rule. A read inside
+``GRAPH <…/graph/asserted>`` (or the ontology/policy graph) depends on no rule: rules never write
+there. That is how a rule reads an asserted shortcut (``trd:weeksAtAdequateDose`` on a trial) and
+writes the same property on a finding without a self-loop.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import RuleError
-from .namespaces import GRAPH_DERIVED, GRAPH_RULES, RULE, TRD
+from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_RULES, RULE, TRD
 from .paths import INFER_DIR, QUERIES_DIR
 
 #: A dependency key: a predicate IRI, or ("type", class IRI). ANY stands for "any".
@@ -61,6 +64,7 @@ ANY = URIRef("urn:trd:any")
 Key = Any
 
 _EMPTY_STORE = ox.Store()
+_INPUT_GRAPHS = {GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_POLICY}
 _HEADER = re.compile(r"^#\s*(intent|inputs|source)\s*:\s*(.*)$", re.IGNORECASE)
 
 
@@ -164,6 +168,11 @@ def _triple_keys(triples: list[tuple[Any, Any, Any]]) -> set[Key]:
 def _where_keys(node: Any, keys: set[Key]) -> None:
     """Walk an algebra tree and collect the keys of every triple pattern in it."""
     if isinstance(node, CompValue):
+        if node.name == "Graph" and node.get("term") in _INPUT_GRAPHS:
+            # Rules never write asserted/ontology/policy graphs, so a read confined to one of
+            # them cannot depend on another rule (how a rule reads an asserted shortcut such as
+            # trd:weeksAtAdequateDose on a trial while writing the same property on a finding).
+            return
         for key, value in node.items():
             if key == "triples" and isinstance(value, list):
                 keys |= _triple_keys([tuple(t) for t in value if len(t) == 3])

@@ -136,3 +136,16 @@ def test_nquads_export_round_trips(chain: Path) -> None:
 def test_engine_mismatch_is_refused(chain: Path) -> None:
     with pytest.raises(RuleError, match="workspace"):
         RuleEngine(load_rules(chain), engine="rdflib").run(Workspace("oxigraph"))
+
+
+def test_read_confined_to_asserted_graph_is_no_dependency(tmp_path: Path) -> None:
+    # Reading ex:w only from the asserted graph while writing ex:w elsewhere is not a self-loop.
+    write_rule(tmp_path, "copy", "CONSTRUCT { ?f ex:w ?w } WHERE { GRAPH <https://w3id.org/trd-reasoner/graph/asserted>"
+               " { ?s ex:w ?w } BIND(IRI(CONCAT(STR(?s), '/f')) AS ?f) }")
+    rules = load_rules(tmp_path)
+    assert [r.name for r in order_rules(rules)] == ["copy"]
+    for engine in ("oxigraph", "rdflib"):
+        ws = Workspace(engine)
+        ws.add_asserted(f"<{EX}a> <{EX}w> \"9\" .\n".encode())
+        RuleEngine(rules, engine=engine).run(ws)
+        assert (URIRef(EX + "a/f"), URIRef(EX + "w"), Literal("9")) in ws.derived_graph()

@@ -1,0 +1,246 @@
+"""Loading, building, counting and checking the TRD ontology.
+
+``ontology/trd.ttl`` is the hand-edited source. Tools that cannot read Turtle (owlready2,
+older Protégé set-ups) get generated artefacts in ``ontology/build/``; those are rebuilt by
+``trd ontology build`` and never edited by hand, so this module is the single place that
+knows how they are made. Other modules use :func:`load_ontology` and :func:`code_index`
+(the FHIR importer builds its code tables from ``oboInOwl:hasDbXref`` through it, so a new
+code is a data change in trd.ttl, never a Python change).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from . import paths
+from .errors import InputError, TrdError
+from .namespaces import OBOINOWL, PREFIXES, TRD
+from .rdf_io import assert_no_service, read_graph
+
+#: First line of every generated artefact (inside the format's own comment syntax).
+GENERATED_NOTE = "generated from ontology/trd.ttl by `trd ontology build` — do not edit"
+OWL_FILE = "trd.owl"
+MERGED_FILE = "trd-merged.ttl"
+DEFAULT_POLICY = "default"
+QC_GLOB = "ontology-*-violation.rq"
+
+
+class OntologyCheckError(TrdError):
+    """A QC query found violations (``trd ontology check`` exits non-zero)."""
+
+    exit_code = 1
+
+
+# --- loading ----------------------------------------------------------------------------------
+def read_ontology(path: Path | str | None = None) -> Graph:
+    """Parse an ontology file (default ``ontology/trd.ttl``) into a fresh graph.
+
+    Goes through :func:`reasoner.rdf_io.read_graph` so a copy of the ontology handed in by a
+    user (``--ontology``) is read with the same no-network, no-DTD guarantees as patient data.
+    """
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri)
+    return read_graph(Path(path) if path is not None else paths.ONTOLOGY_TTL, graph)
+
+
+@functools.lru_cache(maxsize=1)
+def load_ontology() -> Graph:
+    """The project ontology, parsed once per process.
+
+    Shared and cached: treat it as read-only (copy it, ``Graph() + g``, before adding triples).
+    """
+    return read_ontology()
+
+
+def policy_path(name: str, policy_dir: Path | None = None) -> Path:
+    """The file of a named policy graph (``ontology/policies/<name>.ttl``)."""
+    return (policy_dir or paths.POLICY_DIR) / f"{name}.ttl"
+
+
+def read_policies(policy_dir: Path | None = None, graph: Graph | None = None) -> Graph:
+    """Every policy graph of a folder, in one graph (QC checks look at all of them)."""
+    graph = graph if graph is not None else Graph()
+    folder = policy_dir or paths.POLICY_DIR
+    files = sorted(folder.glob("*.ttl"))
+    if not files:
+        raise InputError(f"{folder}: no policy graphs (*.ttl) found")
+    for file in files:
+        read_graph(file, graph)
+    return graph
+
+
+# --- terminology lookup -----------------------------------------------------------------------
+def _split_xref(value: str) -> tuple[str, str] | None:
+    system, sep, code = value.partition(":")
+    return (system, code) if sep and system and code else None
+
+
+def code_lookup(graph: Graph) -> dict[tuple[str, str], frozenset[URIRef]]:
+    """Every ``(SYSTEM, code)`` of an ``oboInOwl:hasDbXref`` with all the terms that carry it.
+
+    A code may legitimately name two terms (SNOMED 129834002 is both the noncompliance finding
+    and the nonadherence stop reason); callers that know the context use :func:`code_index`
+    with ``within``.
+    """
+    found: dict[tuple[str, str], set[URIRef]] = {}
+    for term, value in graph.subject_objects(OBOINOWL.hasDbXref):
+        key = _split_xref(str(value))
+        if key is not None and isinstance(term, URIRef):
+            found.setdefault(key, set()).add(term)
+    return {key: frozenset(terms) for key, terms in found.items()}
+
+
+def _members(graph: Graph, klass: URIRef) -> set[URIRef]:
+    """Instances and subclasses (transitively) of a class, and the class itself."""
+    classes = set(graph.transitive_subjects(RDFS.subClassOf, klass))
+    members: set[URIRef] = {c for c in classes if isinstance(c, URIRef)}
+    for c in classes:
+        members.update(s for s in graph.subjects(RDF.type, c) if isinstance(s, URIRef))
+    return members
+
+
+def code_index(graph: Graph, within: URIRef | None = None) -> dict[tuple[str, str], URIRef]:
+    """``(SYSTEM, code) -> term IRI`` built from ``oboInOwl:hasDbXref`` only.
+
+    ``within`` keeps only terms that are the class, a subclass or an instance of it (for
+    example ``TRD.StopReason`` to read a MedicationStatement.statusReason). When a code still
+    names several terms, the lexically smallest IRI wins, so the answer is deterministic.
+    ICD-10-CM categories appear as their category code (``("ICD10CM", "F31")``); match a code
+    by exact key first, then by its longest prefix that is a key.
+    """
+    allowed = _members(graph, within) if within is not None else None
+    index: dict[tuple[str, str], URIRef] = {}
+    for key, terms in code_lookup(graph).items():
+        candidates = sorted(t for t in terms if allowed is None or t in allowed)
+        if candidates:
+            index[key] = candidates[0]
+    return index
+
+
+# --- statistics --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OntologyStats:
+    """Counts shown by ``trd ontology stats``."""
+
+    classes: int
+    object_properties: int
+    data_properties: int
+    annotation_properties: int
+    individuals: int
+    mappings: dict[str, int]
+    exact_matches: int
+    thresholds_with_source: int
+    thresholds_without_source: int
+    evidence: dict[str, int]
+
+
+def _own(terms: Iterable[object]) -> set[URIRef]:
+    return {t for t in terms if isinstance(t, URIRef) and str(t).startswith(str(TRD))}
+
+
+def ontology_stats(ontology: Graph, policies: Graph | None = None) -> OntologyStats:
+    """Count the ontology's own terms, its mappings and its sourced thresholds.
+
+    Thresholds are the drugs' minimum doses, the severity bands and the policy settings
+    (each must carry a source; the QC queries enforce it, these counts show it).
+    """
+    mappings: Counter[str] = Counter()
+    for value in ontology.objects(None, OBOINOWL.hasDbXref):
+        key = _split_xref(str(value))
+        mappings[key[0] if key else "malformed"] += 1
+    thresholds = [(d, ontology) for d in ontology.subjects(TRD.minimumAdequateDailyDoseMg, None)]
+    thresholds += [(b, ontology) for b in ontology.subjects(RDF.type, TRD.SeverityBand)]
+    if policies is not None:
+        thresholds += [(s, policies) for s in policies.subjects(RDF.type, TRD.Setting)]
+    sourced = sum(
+        1 for node, g in thresholds
+        if (node, DCTERMS.source, None) in g or (node, TRD.minimumDoseSource, None) in g
+    )
+    evidence: Counter[str] = Counter()
+    for node, g in thresholds:
+        for status in g.objects(node, TRD.evidenceStatus):
+            evidence[str(status)] += 1
+    return OntologyStats(
+        classes=len(_own(ontology.subjects(RDF.type, OWL.Class))),
+        object_properties=len(_own(ontology.subjects(RDF.type, OWL.ObjectProperty))),
+        data_properties=len(_own(ontology.subjects(RDF.type, OWL.DatatypeProperty))),
+        annotation_properties=len(_own(ontology.subjects(RDF.type, OWL.AnnotationProperty))),
+        individuals=len(_own(ontology.subjects(RDF.type, OWL.NamedIndividual))),
+        mappings=dict(sorted(mappings.items())),
+        exact_matches=sum(1 for _ in ontology.triples((None, SKOS.exactMatch, None))),
+        thresholds_with_source=sourced,
+        thresholds_without_source=len(thresholds) - sourced,
+        evidence=dict(sorted(evidence.items())),
+    )
+
+
+# --- QC checks -------------------------------------------------------------------------------
+def qc_queries(qc_dir: Path | None = None) -> dict[str, str]:
+    """The ontology QC queries (``queries/qc/ontology-*-violation.rq``) by file stem."""
+    folder = qc_dir or paths.QC_DIR
+    queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob(QC_GLOB))}
+    if not queries:
+        raise InputError(f"{folder}: no ontology QC queries ({QC_GLOB}) found")
+    for name, text in queries.items():
+        assert_no_service(text, name)
+    return queries
+
+
+def run_qc(graph: Graph, qc_dir: Path | None = None) -> dict[str, list[tuple[str, ...]]]:
+    """Run every ontology QC query on ``graph``; each row is one violation (as strings)."""
+    results: dict[str, list[tuple[str, ...]]] = {}
+    for name, text in qc_queries(qc_dir).items():
+        rows = graph.query(text)
+        results[name] = sorted(tuple("" if v is None else str(v) for v in row) for row in rows)
+    return results
+
+
+# --- build -------------------------------------------------------------------------------------
+def merged_graph(ontology: Graph, policy_dir: Path | None = None) -> Graph:
+    """The ontology plus the default policy (one file for tools that want both)."""
+    merged = Graph()
+    for prefix, iri in PREFIXES.items():
+        merged.bind(prefix, iri)
+    merged += ontology
+    read_graph(policy_path(DEFAULT_POLICY, policy_dir), merged)
+    return merged
+
+
+def _with_xml_note(rdf_xml: str) -> str:
+    """Put the generated-file note right after the XML declaration (a comment cannot precede it)."""
+    declaration, newline, rest = rdf_xml.partition("\n")
+    if not declaration.startswith("<?xml"):
+        return f"<!-- {GENERATED_NOTE} -->\n{rdf_xml}"
+    return f"{declaration}{newline}<!-- {GENERATED_NOTE} -->\n{rest}"
+
+
+def build(out_dir: Path | None = None, source: Path | None = None, policy_dir: Path | None = None) -> list[Path]:
+    """Write ``trd.owl`` (RDF/XML) and ``trd-merged.ttl`` (ontology + default policy).
+
+    Returns the written paths. Output goes to a temporary name first, so a failed build never
+    leaves a half-written artefact behind.
+    """
+    out_dir = out_dir or paths.BUILD_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ontology = read_ontology(source)
+    artefacts = {
+        OWL_FILE: _with_xml_note(ontology.serialize(format="xml")),
+        MERGED_FILE: f"# {GENERATED_NOTE}\n" + merged_graph(ontology, policy_dir).serialize(format="turtle"),
+    }
+    written = []
+    for name, text in artefacts.items():
+        target = out_dir / name
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        written.append(target)
+    return written
+

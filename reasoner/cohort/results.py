@@ -1,0 +1,67 @@
+"""What a shard gives back, and the counts that make the cohort summary.
+
+Counts are made in the worker from the patient objects it already holds, so the parent never
+re-parses JSON; they are plain nested dicts of integers, summed shard by shard and stored in the
+manifest with the shard, so a resumed run reports the same totals as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+Counts = dict[str, Any]
+
+
+@dataclass
+class ShardResult:
+    """One processed shard: JSON Lines (one patient a line), N-Quads for the store, counts."""
+
+    shard_id: int
+    patients: int
+    jsonl: bytes
+    nquads: bytes
+    counts: Counts = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def count_patients(patients: Iterable[dict[str, Any]]) -> Counts:
+    """Summary counts of patient objects (json-output.md): TRD status, impostors, data issues."""
+    counts: Counts = {"patients": 0, "trd": {}, "pseudoResistance": {}, "dataIssues": {},
+                      "patientsWithDataIssues": 0}
+    for patient in patients:
+        counts["patients"] += 1
+        trd = patient.get("trd") or {}
+        status = trd.get("status", "unknown") if isinstance(trd, dict) else "unknown"
+        counts["trd"][status] = counts["trd"].get(status, 0) + 1
+        for item in patient.get("pseudoResistance") or []:
+            code = item.get("code", "unknown")
+            counts["pseudoResistance"][code] = counts["pseudoResistance"].get(code, 0) + 1
+        issues = patient.get("dataIssues") or []
+        if issues:
+            counts["patientsWithDataIssues"] += 1
+        for issue in issues:
+            severity = issue.get("severity", "unknown")
+            counts["dataIssues"][severity] = counts["dataIssues"].get(severity, 0) + 1
+    return counts
+
+
+def merge_counts(total: Counts, part: Counts) -> Counts:
+    """Add ``part`` into ``total`` (nested dicts of ints), in place; returns ``total``."""
+    for key, value in part.items():
+        if isinstance(value, dict):
+            merge_counts(total.setdefault(key, {}), value)
+        else:
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def to_jsonl(patients: Iterable[dict[str, Any]]) -> bytes:
+    """One compact JSON object per line, keys in a stable order (byte-comparable across runs)."""
+    return b"".join(json.dumps(p, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+                    for p in patients)
+
+
+__all__ = ["ShardResult", "Counts", "count_patients", "merge_counts", "to_jsonl"]

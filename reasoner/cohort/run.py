@@ -1,0 +1,154 @@
+"""``run_cohort``: assess a whole cohort, shard by shard, with bounded memory and resume.
+
+The steps, each in a module of its own:
+
+1. index the input (``fhir_index`` for a Bulk FHIR folder, ``turtle_source`` for patient graphs)
+   into ``out_dir/index.sqlite``: one streaming pass, patients numbered;
+2. plan shards of ``shard_size`` patients, skipping those the manifest says are committed;
+3. run them (``executors``: this process, local processes, or a Dask cluster);
+4. write each result as it arrives (``writer``: JSONL, Oxigraph store, manifest commit);
+5. sum the manifest's per-shard counts into a :class:`Summary`.
+
+Memory is bounded by (shards in flight) × (shard size), never by the cohort size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .executors import run_dask, run_processes, run_serial
+from .fhir_index import FhirIndex, is_bulk_folder
+from .manifest import Manifest
+from .progress import CohortProgress
+from .shards import FHIR, TURTLE, plan_shards
+from .summary import Summary
+from .turtle_source import TurtleIndex, turtle_files
+from .worker import DEFAULT_PROCESSOR, RunSettings
+from .writer import JSONL_NAME, STORE_NAME, ResultWriter
+
+INDEX_NAME = "index.sqlite"
+MANIFEST_NAME = "manifest.sqlite"
+SUMMARY_NAME = "summary.json"
+#: Everything run_cohort creates in out_dir, and the only things ``resume=False`` removes.
+OWN_OUTPUTS = (INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", MANIFEST_NAME, MANIFEST_NAME + "-wal",
+               MANIFEST_NAME + "-shm", JSONL_NAME, STORE_NAME, SUMMARY_NAME)
+
+
+def _single_input(inputs: Path | str | Sequence[Path | str]) -> Path:
+    """The one input path (a Bulk folder, a Turtle folder or a Turtle file)."""
+    if isinstance(inputs, (str, Path)):
+        return Path(inputs)
+    items = list(inputs)
+    if len(items) != 1:
+        raise InputError(f"a cohort run takes one input (a folder or file), got {len(items)}")
+    return Path(items[0])
+
+
+def _clear_outputs(out_dir: Path) -> None:
+    """Remove the outputs of an earlier run (only our own files: out_dir may hold others)."""
+    for name in OWN_OUTPUTS:
+        target = out_dir / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def _index(source: Path, out_dir: Path) -> tuple[str, FhirIndex | TurtleIndex, list]:
+    """Build (or reuse) the input index; returns (kind, index, bad input lines)."""
+    db = out_dir / INDEX_NAME
+    if is_bulk_folder(source):
+        fhir = FhirIndex(db, source)
+        fhir.build()
+        return FHIR, fhir, fhir.bad_lines()
+    files = turtle_files(source)
+    if not files:
+        raise InputError(f"{source}: no Bulk FHIR NDJSON files and no Turtle/N-Triples files found")
+    turtle = TurtleIndex(db, files)
+    turtle.build()
+    return TURTLE, turtle, []
+
+
+def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int = 1,
+               scheduler: Any = None, policy: str = "default", as_of: str | dt.date | None = None,
+               shard_size: int = 1000, resume: bool = True, progress: bool = True,
+               processor: str = DEFAULT_PROCESSOR, store: bool = True) -> Summary:
+    """Assess every patient of ``inputs``; results go to ``out_dir`` (see module docstring).
+
+    ``workers`` > 1 runs shards on local processes; ``scheduler`` (a Dask scheduler address or a
+    ``distributed.Client``) runs them on a cluster. ``resume`` continues an interrupted run in
+    ``out_dir`` (same input and settings), otherwise earlier outputs are replaced. ``processor``
+    names the per-shard function (tests inject their own); ``store=False`` skips the RDF store.
+    """
+    started = time.perf_counter()
+    source = _single_input(inputs)
+    if not source.exists():
+        raise InputError(f"{source}: no such file or folder")
+    if shard_size < 1 or workers < 1:
+        raise InputError("shard_size and workers must be at least 1")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        _clear_outputs(out)
+
+    manifest = Manifest(out / MANIFEST_NAME)
+    try:
+        bound = manifest.bind({
+            "input": source.resolve(), "policy": policy,
+            "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else as_of,
+            "shard_size": shard_size, "processor": processor, "store": store})
+        if "as_of" not in bound:
+            # A new run without --as-of: fix today's date now, so a resume tomorrow is the same run.
+            bound = manifest.bind({"as_of": dt.date.today().isoformat()})
+        settings = RunSettings(policy=policy, as_of=bound["as_of"], store=store)
+
+        kind, index, bad_lines = _index(source, out)
+        # The same path with other content is another cohort: never mix the two in one output.
+        manifest.bind({"input_fingerprint": hashlib.sha256(index.fingerprint().encode()).hexdigest()})
+        total = index.patient_count()
+        done = manifest.done()
+        n_shards = -(-total // shard_size)
+        specs = plan_shards(kind, index, out / INDEX_NAME, source, shard_size, skip=done)
+        already = manifest.totals().get("patients", 0)
+
+        writer = ResultWriter(out, manifest, store=store)
+        shards_run = 0
+        try:
+            if scheduler is not None:
+                results = run_dask(specs, settings, processor, scheduler)
+            elif workers > 1:
+                results = run_processes(specs, settings, processor, workers)
+            else:
+                results = run_serial(specs, settings, processor)
+            with CohortProgress(total, already, enabled=progress) as bar:
+                for result in results:
+                    writer.write(result)
+                    shards_run += 1
+                    bar.advance(result.patients)
+        finally:
+            writer.close()
+            index.close()
+
+        totals = manifest.totals()
+        summary = Summary(
+            out_dir=str(out), input_kind=kind, patients=totals.get("patients", 0), shards=n_shards,
+            shards_run=shards_run, seconds=time.perf_counter() - started, trd=totals.get("trd", {}),
+            pseudo_resistance=totals.get("pseudoResistance", {}), data_issues=totals.get("dataIssues", {}),
+            patients_with_data_issues=totals.get("patientsWithDataIssues", 0),
+            bad_input_lines=[tuple(x) for x in bad_lines], as_of=settings.as_of, policy=policy)
+    finally:
+        manifest.close()
+    summary.write(out / SUMMARY_NAME)
+    if progress:
+        summary.print()
+    return summary
+
+
+__all__ = ["run_cohort", "Summary", "OWN_OUTPUTS"]

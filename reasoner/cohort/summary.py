@@ -1,0 +1,79 @@
+"""The cohort summary: what a run produced, as data (summary.json) and as a table (rich)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+TRD_STATUSES = ("confirmed", "possible", "not-met", "excluded")
+
+
+@dataclass
+class Summary:
+    """Totals of a cohort run (over every committed shard, including those of earlier runs)."""
+
+    out_dir: str
+    input_kind: str
+    patients: int
+    shards: int
+    shards_run: int            # shards processed by this call (the rest were resumed)
+    seconds: float
+    trd: dict[str, int] = field(default_factory=dict)
+    pseudo_resistance: dict[str, int] = field(default_factory=dict)
+    data_issues: dict[str, int] = field(default_factory=dict)
+    patients_with_data_issues: int = 0
+    bad_input_lines: list[tuple[str, int, str]] = field(default_factory=list)
+    as_of: str = ""
+    policy: str = ""
+
+    @property
+    def patients_per_second(self) -> float:
+        """Throughput of this call (resumed shards excluded would overstate it; see shards_run)."""
+        return self.patients / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (summary.json)."""
+        data = asdict(self)
+        data["bad_input_lines"] = [list(x) for x in self.bad_input_lines]
+        return data
+
+    def write(self, path: Path) -> None:
+        """Write summary.json atomically."""
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True))
+        tmp.replace(path)
+
+    def table(self) -> Table:
+        """The final summary table."""
+        table = Table(title=f"trd cohort summary ({self.out_dir})", show_header=True)
+        table.add_column("measure")
+        table.add_column("count", justify="right")
+        table.add_row("patients", f"{self.patients:,}")
+        for status in TRD_STATUSES:
+            table.add_row(f"TRD {status}", f"{self.trd.get(status, 0):,}")
+        for status, n in sorted(self.trd.items()):
+            if status not in TRD_STATUSES:
+                table.add_row(f"TRD {status}", f"{n:,}")
+        for code, n in sorted(self.pseudo_resistance.items()):
+            table.add_row(f"pseudo-resistance: {code}", f"{n:,}")
+        table.add_row("patients with data issues", f"{self.patients_with_data_issues:,}")
+        for severity, n in sorted(self.data_issues.items()):
+            table.add_row(f"data issues: {severity}", f"{n:,}")
+        if self.bad_input_lines:
+            table.add_row("unreadable input lines", f"{len(self.bad_input_lines):,}")
+        table.add_row("shards (run now / total)", f"{self.shards_run:,} / {self.shards:,}")
+        table.add_row("seconds", f"{self.seconds:,.1f}")
+        table.add_row("patients/s (this call)", f"{self.patients_per_second:,.0f}")
+        return table
+
+    def print(self, console: Console | None = None) -> None:
+        """Print the table (to stderr by default: stdout stays free for data)."""
+        (console or Console(stderr=True)).print(self.table())
+
+
+__all__ = ["Summary", "TRD_STATUSES"]

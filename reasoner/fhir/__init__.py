@@ -1,0 +1,58 @@
+"""FHIR R4 import: Bundles and Bulk Data exports -> patient graphs (docs/data-model.md §6).
+
+Contract: ``../shared/fhir-profile.md``. Stable Python API (used by validation, assess and the
+cohort runner)::
+
+    from reasoner.fhir import load_patient_graph, iter_resources, resources_to_graph
+
+    graph, report = load_patient_graph("export/")        # Bundle file, NDJSON file or Bulk folder
+    for resource in iter_resources("export/"):            # lazy stream of resource dicts
+        ...
+    graph, report = resources_to_graph(resources_of_one_patient, as_of=date(2026, 1, 15))
+
+``report`` is an :class:`~reasoner.fhir.report.ImportReport` (pydantic): per resource type the
+counts read / mapped / notMapped (``read == mapped + notMapped``), every not-mapped resource with
+its id and reason, and data issues on mapped resources. Unreadable input raises
+:class:`~reasoner.errors.InputError` (exit code 2) naming the file.
+
+Node IRIs are ``https://w3id.org/trd-reasoner/fhir/<ResourceType>/<id>``; a trial is the IRI of its
+first statement/order plus ``/trial``; each statement/order of an antidepressant is a
+``trd:DosePeriod``; other medications are ``trd:MedicationUse`` nodes. Every node carries
+``trd:sourceResource "<Type>/<id>"``. Code lookup tables are built once per process from the
+ontology's ``oboInOwl:hasDbXref`` strings (see :mod:`reasoner.fhir.codes`), so the per-patient call
+is cheap. Bundle entries carry their ``fullUrl`` in the private key ``_fullUrl`` of the resource
+dict yielded by ``iter_resources``, so that ``urn:uuid:`` references resolve when those dicts are
+passed to ``resources_to_graph``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .reader import iter_resources
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rdflib import Graph
+
+    from .report import ImportReport
+
+
+def resources_to_graph(resources: "Iterable[dict[str, Any]]", as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
+    """One graph and report for a patient's (or a group's) resources (lookup tables are cached)."""
+    from .convert import resources_to_graph as convert
+
+    return convert(resources, as_of=as_of)
+
+
+def load_patient_graph(path: Path | str, as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
+    """Read a Bundle, NDJSON file or Bulk Data folder into one graph of all its patients."""
+    graph, report = resources_to_graph(iter_resources(path), as_of=as_of)
+    report.source = str(path)
+    return graph, report
+
+
+__all__ = ["iter_resources", "load_patient_graph", "resources_to_graph"]

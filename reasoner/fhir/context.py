@@ -1,0 +1,109 @@
+"""Everything the per-patient conversion looks up, built once per process and cached.
+
+Why: the cohort runner converts millions of patient groups; reading the ontology and the policy
+for each one would dominate the run. ``get_context()`` builds the code index, unit table, label
+tables and policy settings once (keyed by the files and policy used) and reuses them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from ..errors import PolicyError
+from ..namespaces import RDFS, TRD
+from ..paths import ONTOLOGY_TTL
+from ..rdf_io import read_graph
+from .codes import CodeIndex
+from .units import UnitTable
+
+#: The importer's own unit and code data (see the file's header).
+IMPORTER_DATA = Path(__file__).with_name("units.ttl")
+
+#: Laterality individuals of ECT (data-model §2); their labels are matched in Procedure text.
+LATERALITIES = (TRD["laterality-unilateral"], TRD["laterality-bilateral"])
+DEFAULT_LATERALITY = TRD["laterality-bilateral"]  # fhir-profile: "bilateral unless … says unilateral"
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """Lookup tables and settings for one import run."""
+
+    codes: CodeIndex
+    units: UnitTable
+    drug_labels: tuple[tuple[str, URIRef], ...]  # (lower-case label, drug), longest label first
+    gene_labels: dict[str, URIRef]
+    variant_labels: dict[str, URIRef]
+    laterality_labels: tuple[tuple[str, URIRef], ...]
+    trial_gap_days: float
+    default_supply_days: float
+    days_per_month: float | None
+    mg: URIRef | None  # the unit doses are expressed in
+    one: URIRef | None  # the unit of a proportion (adherence)
+
+    def drug_kind(self, drug: URIRef) -> str:
+        """"antidepressant" (forms trials), "augmenting" (augments overlapping trials) or "other"."""
+        if self.codes.is_a(drug, TRD.Antidepressant):
+            return "antidepressant"
+        if self.codes.is_a(drug, TRD.AugmentingAgent):
+            return "augmenting"
+        return "other"
+
+
+def _read_settings(policy: str | Path) -> tuple[float, float, float | None]:
+    from ..policy import effective_policy, setting
+
+    _, g = effective_policy(policy)
+    values = []
+    for name, required in (("param-trial-gap-days", True), ("param-default-supply-days", True),
+                           ("param-days-per-month", False)):
+        value = setting(g, TRD[name])
+        if value is None and required:
+            raise PolicyError(f"policy {policy!s} has no setting for trd:{name} (needed by the FHIR importer)")
+        values.append(float(value) if value is not None else None)
+    return values[0], values[1], values[2]
+
+
+def build_context(ontology: Graph, policy: str | Path = "default") -> ImportContext:
+    """Build the lookup tables from an ontology graph (plus the importer's units) and a policy."""
+    g = Graph()
+    g += ontology
+    read_graph(IMPORTER_DATA, g)
+    codes = CodeIndex.from_graph(g)
+    units = UnitTable.from_graph(g)
+    drugs = sorted(codes.with_label(TRD.Drug).items(), key=lambda kv: (-len(kv[0]), kv[0]))
+    lateralities = tuple(
+        (str(label).lower(), lat) for lat in LATERALITIES for label in g.objects(lat, RDFS.label)
+    )
+    gap, supply, month = _read_settings(policy)
+    return ImportContext(
+        codes=codes,
+        units=units,
+        drug_labels=tuple(drugs),
+        gene_labels=codes.with_label(TRD.Gene),
+        variant_labels=codes.with_label(TRD.GeneticVariant),
+        laterality_labels=lateralities,
+        trial_gap_days=gap,
+        default_supply_days=supply,
+        days_per_month=month,
+        mg=units.by_code.get("mg"),
+        one=units.by_code.get("1"),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(ontology_path: str, mtime: float, policy: str) -> ImportContext:
+    return build_context(read_graph(ontology_path), policy)
+
+
+def get_context(ontology_path: Path | str | None = None, policy: str | Path = "default") -> ImportContext:
+    """The cached context for an ontology file (default ``ontology/trd.ttl``) and a policy."""
+    path = Path(ontology_path) if ontology_path is not None else ONTOLOGY_TTL
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise PolicyError(f"ontology {path} not found (the FHIR importer maps codes through it)") from exc
+    return _cached(str(path), mtime, str(policy))

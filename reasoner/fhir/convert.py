@@ -1,0 +1,282 @@
+"""FHIR resources -> per-patient graphs: routing, medication reading, and the streaming driver.
+
+Why this shape: trial assembly needs all of one patient's medication records together, but a Bulk
+export is ordered by resource type. The :class:`Importer` therefore reads the stream once, drops
+(and reports) what the reasoner never uses as soon as it is read, keeps only each patient's
+relevant resources, and converts patient by patient. The cohort runner, which groups huge exports
+on disk, calls :func:`resources_to_graph` once per patient group instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from ..namespaces import PREFIXES, TRD
+from . import report as R
+from .codes import codings_of, first_code_string
+from .context import ImportContext, get_context
+from .medications import daily_dose_mg, match_drug
+from .reader import FULL_URL_KEY
+from .records import AdherenceObservation, map_condition, map_observation, map_patient, map_procedure
+from .report import ImportReport
+from .trials import Dispense, MedPart, build_medications
+from .values import BadValue, node, number, optional_date, parse_date, reference_key, valid_id
+from .adherence import Supply
+
+#: Resource types that belong to a patient and that the importer maps.
+PATIENT_TYPES = frozenset({"Condition", "Observation", "Procedure", "MedicationStatement",
+                           "MedicationRequest", "MedicationDispense"})
+#: MedicationStatement/Request statuses that mean the drug was not (or is not known to be) taken.
+_VOID_MED_STATUS = {"entered-in-error", "not-taken", "cancelled", "draft"}
+_ONGOING_STATUS = {"active", "intended", "on-hold"}
+
+
+def _subject(res: dict, full_urls: dict[str, str]) -> str | None:
+    for key in ("subject", "patient"):
+        ref = reference_key(res.get(key), full_urls)
+        if ref is not None and ref.startswith("Patient/"):
+            return ref[len("Patient/"):]
+    return None
+
+
+def new_graph() -> Graph:
+    g = Graph()
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, iri)
+    g.bind("fhir", "https://w3id.org/trd-reasoner/fhir/")
+    return g
+
+
+class Importer:
+    """Streaming FHIR import: ``feed`` resources, then iterate ``patients()`` for graphs."""
+
+    def __init__(self, ctx: ImportContext | None = None, as_of: dt.date | None = None) -> None:
+        self.ctx = ctx or get_context()
+        self.as_of = as_of or dt.date.today()
+        self.report = ImportReport()
+        self.full_urls: dict[str, str] = {}
+        self.medications: dict[str, dict] = {}
+        self.groups: dict[str, list[dict]] = {}
+        self.patients_seen: dict[str, dict] = {}
+        self._pending: list[tuple[str, dict]] = []  # (raw reference, resource) resolved at the end
+
+    def feed(self, res: dict) -> None:
+        """Route one resource: keep it for its patient, or report it now."""
+        rtype = res.get("resourceType")
+        rid = res.get("id")
+        if not isinstance(rtype, str):
+            return
+        if not valid_id(rid):
+            self.report.not_mapped(rtype, str(rid or ""), R.BAD_ID, f"id {rid!r}")
+            return
+        if isinstance(res.get(FULL_URL_KEY), str):
+            self.full_urls[res[FULL_URL_KEY]] = f"{rtype}/{rid}"
+        if rtype == "Patient":
+            if rid in self.patients_seen:
+                self.report.not_mapped(rtype, rid, R.NOT_APPLICABLE, "duplicate Patient resource")
+                return
+            self.patients_seen[rid] = res
+            self.groups.setdefault(rid, [])
+        elif rtype == "Medication":
+            self.medications[f"Medication/{rid}"] = res
+        elif rtype in PATIENT_TYPES:
+            # References may name a Bundle fullUrl that appears later: resolve at the end.
+            self._pending.append((rtype, res))
+        else:
+            self.report.not_mapped(rtype, rid, R.UNSUPPORTED_TYPE)
+
+    def _resolve_pending(self) -> None:
+        for rtype, res in self._pending:
+            pid = _subject(res, self.full_urls)
+            if pid is None:
+                self.report.not_mapped(rtype, res["id"], R.MISSING_SUBJECT, "no subject/patient reference to a Patient")
+            else:
+                self.groups.setdefault(pid, []).append(res)
+        self._pending = []
+
+    def patients(self) -> Iterator[tuple[str, Graph]]:
+        """(patient id, patient graph) for every patient, in id order; counts Medication last."""
+        self._resolve_pending()
+        used_medications: set[str] = set()
+        for pid in sorted(self.groups):
+            g = new_graph()
+            convert_patient(pid, self.patients_seen.get(pid), self.groups[pid], g, self.ctx, self.report,
+                            self.full_urls, self.medications, self.as_of, used_medications)
+            self.report.patients += 1
+            yield pid, g
+        self.groups = {}
+        for key, med in self.medications.items():
+            rid = key.split("/", 1)[1]
+            if key in used_medications:
+                self.report.mapped("Medication", rid)
+            elif match_drug(med.get("code"), self.ctx).drug is None:
+                self.report.not_mapped("Medication", rid, R.UNKNOWN_CODE, first_code_string(med.get("code")))
+            else:
+                self.report.not_mapped("Medication", rid, R.NOT_USED, "no statement or order refers to it")
+
+
+def _med_part(res: dict, rtype: str, rid: str, ctx: ImportContext, report: ImportReport,
+              full_urls: dict[str, str], medications: dict[str, dict], used_medications: set[str],
+              as_of: dt.date) -> MedPart | None:
+    """Read a MedicationStatement/Request; None (reported) when it cannot be placed in time."""
+    if res.get("status") in _VOID_MED_STATUS:
+        report.not_mapped(rtype, rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
+        return None
+    concept = res.get("medicationCodeableConcept")
+    extra: list[str] = []
+    if concept is None and res.get("medicationReference") is not None:
+        ref = reference_key(res.get("medicationReference"), full_urls)
+        med = medications.get(ref or "")
+        if med is None:
+            report.not_mapped(rtype, rid, R.UNRESOLVED_REFERENCE, f"medicationReference {ref!r} not in the input")
+            return None
+        concept = med.get("code")
+        used_medications.add(ref)  # type: ignore[arg-type]
+        extra.append(ref)  # type: ignore[arg-type]
+    match = match_drug(concept, ctx)
+    try:
+        if rtype == "MedicationStatement":
+            period = res.get("effectivePeriod") if isinstance(res.get("effectivePeriod"), dict) else {}
+            start = optional_date(period.get("start") or res.get("effectiveDateTime"), "effective start")
+            end = optional_date(period.get("end"), "effectivePeriod.end")
+            supply_days = None
+        else:
+            start = optional_date(res.get("authoredOn"), "authoredOn")
+            end = None
+            supply_days = _supply_days(res, ctx)
+    except BadValue as exc:
+        report.not_mapped(rtype, rid, R.BAD_DATE, str(exc))
+        return None
+    if start is None:
+        report.not_mapped(rtype, rid, R.BAD_DATE, "no start date (effective[x] / authoredOn)")
+        return None
+    ongoing = False
+    if rtype == "MedicationRequest":
+        end = start + dt.timedelta(days=supply_days)  # type: ignore[arg-type]
+        if res.get("status") in _ONGOING_STATUS and end > as_of:
+            end, ongoing = None, True
+    elif end is None and res.get("status") in _ONGOING_STATUS:
+        ongoing = True
+    kind = "unknown" if match.drug is None else ctx.drug_kind(match.drug)
+    daily = None
+    if kind == "antidepressant" or kind == "augmenting":
+        dosage_list = res.get("dosage" if rtype == "MedicationStatement" else "dosageInstruction")
+        dosage = dosage_list[0] if isinstance(dosage_list, list) and dosage_list else None
+        daily, why = daily_dose_mg(dosage, match.strength_mg, ctx)
+        if why is not None and kind == "antidepressant":
+            report.issue(rtype, rid, f"dose unknown: {why}")
+    stop = None
+    reasons = res.get("statusReason")
+    reasons = reasons if isinstance(reasons, list) else [reasons] if reasons else []
+    if reasons:
+        codings = [c for concept_ in reasons for c in codings_of(concept_)]
+        found, _ = ctx.codes.lookup(codings, TRD.StopReason)
+        if found:
+            stop = found[0]
+        else:
+            report.issue(rtype, rid, f"statusReason {first_code_string(reasons[0])} is not a known stop reason")
+    return MedPart(
+        rtype=rtype, rid=rid, drug=match.drug, kind=kind, start=start, end=end, ongoing=ongoing,
+        daily_mg=daily, stop_reason=stop, code=match.code or first_code_string(concept), text=match.text,
+        co_drugs=match.co_drugs, extra_sources=extra,
+        unmapped_reason=(R.UNKNOWN_CODE, f"{first_code_string(concept)}; kept as trd:MedicationUse without drug")
+        if match.drug is None else None,
+    )
+
+
+def _supply_days(res: dict, ctx: ImportContext) -> float:
+    """Days one order covers: expectedSupplyDuration, else (repeats + 1) × the default supply."""
+    request = res.get("dispenseRequest") if isinstance(res.get("dispenseRequest"), dict) else {}
+    duration = request.get("expectedSupplyDuration")
+    if isinstance(duration, dict) and number(duration.get("value")) is not None:
+        unit = duration.get("code") or duration.get("unit") or "d"
+        per = {"d": 1.0, "day": 1.0, "days": 1.0, "wk": 7.0, "mo": ctx.days_per_month}.get(unit)
+        if per is not None:
+            return number(duration["value"]) * per  # type: ignore[operator]
+    repeats = number(request.get("numberOfRepeatsAllowed"))
+    return ((int(repeats) if repeats is not None and repeats >= 0 else 0) + 1) * ctx.default_supply_days
+
+
+def _dispense(res: dict, rid: str, ctx: ImportContext, report: ImportReport, full_urls: dict[str, str],
+              medications: dict[str, dict], used_medications: set[str]) -> Dispense | None:
+    if res.get("status") not in (None, "completed"):
+        report.not_mapped("MedicationDispense", rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
+        return None
+    concept = res.get("medicationCodeableConcept")
+    if concept is None:
+        ref = reference_key(res.get("medicationReference"), full_urls)
+        med = medications.get(ref or "")
+        concept = med.get("code") if med else None
+        if med is not None:
+            used_medications.add(ref)  # type: ignore[arg-type]
+    drug = match_drug(concept, ctx).drug
+    if drug is None:
+        report.not_mapped("MedicationDispense", rid, R.UNKNOWN_CODE, first_code_string(concept))
+        return None
+    try:
+        handed = parse_date(res.get("whenHandedOver"), "whenHandedOver")
+    except BadValue as exc:
+        report.not_mapped("MedicationDispense", rid, R.BAD_DATE, str(exc))
+        return None
+    supply = res.get("daysSupply") if isinstance(res.get("daysSupply"), dict) else {}
+    days = number(supply.get("value"))
+    if days is None or days <= 0:
+        report.not_mapped("MedicationDispense", rid, R.MISSING_VALUE, "no daysSupply")
+        return None
+    return Dispense(rid, drug, Supply(rid, handed, int(round(days))))
+
+
+def convert_patient(pid: str, patient_res: dict | None, resources: list[dict], g: Graph, ctx: ImportContext,
+                    report: ImportReport, full_urls: dict[str, str], medications: dict[str, dict],
+                    as_of: dt.date, used_medications: set[str]) -> None:
+    """All nodes of one patient into ``g``; every resource is counted in ``report``."""
+    if patient_res is not None:
+        patient = map_patient(patient_res, pid, g, report)
+    else:
+        # Records name a patient whose Patient resource is not in the input: keep the node so the
+        # records stay attached; its provenance is the reference itself.
+        from rdflib import Literal
+        from rdflib.namespace import RDF
+
+        patient = node("Patient", pid)
+        g.add((patient, RDF.type, TRD.Patient))
+        g.add((patient, TRD.identifier, Literal(pid)))
+        g.add((patient, TRD.sourceResource, Literal(f"Patient/{pid}")))
+    parts: list[MedPart] = []
+    dispenses: list[Dispense] = []
+    observations: list[AdherenceObservation] = []
+    for res in resources:
+        rtype, rid = res["resourceType"], res["id"]
+        if rtype == "Condition":
+            map_condition(res, rid, patient, g, ctx, report)
+        elif rtype == "Observation":
+            obs = map_observation(res, rid, patient, g, ctx, report, full_urls)
+            if obs is not None:
+                observations.append(obs)
+        elif rtype == "Procedure":
+            map_procedure(res, rid, patient, g, ctx, report)
+        elif rtype in ("MedicationStatement", "MedicationRequest"):
+            part = _med_part(res, rtype, rid, ctx, report, full_urls, medications, used_medications, as_of)
+            if part is not None:
+                parts.append(part)
+        elif rtype == "MedicationDispense":
+            d = _dispense(res, rid, ctx, report, full_urls, medications, used_medications)
+            if d is not None:
+                dispenses.append(d)
+    build_medications(patient, parts, dispenses, observations, g, ctx, report, as_of)
+
+
+def resources_to_graph(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
+                       ctx: ImportContext | None = None) -> tuple[Graph, ImportReport]:
+    """Convert one patient's (or a group's) resources into one graph and its import report."""
+    importer = Importer(ctx, as_of)
+    for res in resources:
+        importer.feed(res)
+    out = new_graph()
+    for _, g in importer.patients():
+        out += g
+    return out, importer.report

@@ -1,0 +1,130 @@
+"""Reading FHIR R4 input as a stream of resources: a Bundle file or a Bulk Data NDJSON folder.
+
+Why streaming: a Bulk export of a health system is many gigabytes; it is read one line at a time
+and never held whole. A Bundle is one JSON document, so it is read whole but bounded in size.
+Every refusal is an :class:`~reasoner.errors.InputError` naming the file (exit code 2).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+#: Largest Bundle file read whole (bytes); ``TRD_MAX_BUNDLE_BYTES`` overrides.
+MAX_BUNDLE_BYTES: int = int(os.environ.get("TRD_MAX_BUNDLE_BYTES", 256 * 1024 * 1024))
+#: Largest single NDJSON line (one resource); ``TRD_MAX_NDJSON_LINE_BYTES`` overrides.
+MAX_LINE_BYTES: int = int(os.environ.get("TRD_MAX_NDJSON_LINE_BYTES", 16 * 1024 * 1024))
+
+#: Bundle types that carry resources to import (fhir-profile: "Bundle").
+BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch"})
+
+#: Bulk Data file names: ``<Type>.ndjson`` or ``<Type>.<n>.ndjson``; anything else (``log.ndjson``)
+#: is listed as skipped, not read.
+_NDJSON_NAME = re.compile(r"^[A-Z][A-Za-z]+(\.\d+)?\.ndjson$")
+
+#: Key added to a Bundle entry's resource to carry the entry's ``fullUrl`` (references such as
+#: ``urn:uuid:…`` point at it). Underscore keys are never FHIR elements of a resource.
+FULL_URL_KEY = "_fullUrl"
+
+
+def _check_resource(obj: Any, where: str) -> dict[str, Any]:
+    if not isinstance(obj, dict) or not isinstance(obj.get("resourceType"), str):
+        raise InputError(f"{where}: not a FHIR resource (no resourceType)")
+    return obj
+
+
+def ndjson_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(Bulk Data resource files in sorted order, other files that are skipped)."""
+    files, skipped = [], []
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and _NDJSON_NAME.match(p.name):
+            files.append(p)
+        elif p.is_file():
+            skipped.append(p)
+    return files, skipped
+
+
+def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+    """Resources of one NDJSON file, one line at a time; blank lines are allowed."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    with handle:
+        number = 0
+        while True:
+            line = handle.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                raise InputError(f"{path}:{number}: line longer than the limit of {MAX_LINE_BYTES} bytes")
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            yield _check_resource(obj, f"{path}:{number}")
+
+
+def iter_bundle(path: Path) -> Iterator[dict[str, Any]]:
+    """Resources of a Bundle file (or of a file holding a single resource)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if size > MAX_BUNDLE_BYTES:
+        raise InputError(f"{path}: {size} bytes is larger than the Bundle limit of {MAX_BUNDLE_BYTES} bytes")
+    try:
+        doc = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid JSON ({getattr(exc, 'msg', exc)})") from exc
+    doc = _check_resource(doc, str(path))
+    if doc["resourceType"] != "Bundle":
+        yield doc
+        return
+    btype = doc.get("type")
+    if btype not in BUNDLE_TYPES:
+        raise InputError(f"{path}: Bundle type {btype!r} is not supported (expected one of {sorted(BUNDLE_TYPES)})")
+    entries = doc.get("entry") or []
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: Bundle.entry is not a list")
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: Bundle.entry[{n}] is not an object")
+        resource = entry.get("resource")
+        if resource is None:  # e.g. a transaction DELETE: nothing to import
+            continue
+        resource = _check_resource(resource, f"{path}: Bundle.entry[{n}].resource")
+        if isinstance(entry.get("fullUrl"), str):
+            resource[FULL_URL_KEY] = entry["fullUrl"]
+        yield resource
+
+
+def iter_resources(path: Path | str) -> Iterator[dict[str, Any]]:
+    """Every resource of a FHIR input: a Bundle (JSON), an NDJSON file, or a Bulk Data folder.
+
+    Lazy: resources are parsed as they are consumed, so a caller can group or index them without
+    holding the export in memory.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files, _ = ndjson_files(path)
+        for f in files:
+            yield from iter_ndjson(f)
+    elif path.is_file():
+        if path.suffix.lower() == ".ndjson":
+            yield from iter_ndjson(path)
+        else:
+            yield from iter_bundle(path)
+    else:
+        raise InputError(f"{path}: no such file or folder")

@@ -1,0 +1,81 @@
+"""Unit conversion read from the ontology's unit data (``trd:UnitOfMeasure``, ``trd:convertsTo``).
+
+Why: CRP in mg/dL, cortisol in nmol/L, a dose in µg are the same facts in other units; the factors
+are data (data-model §4), so a site with another unit adds a triple, not code. Doses additionally
+use the importer's own unit file ``units.ttl`` (mass units, tablets, %).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+
+from ..namespaces import TRD
+
+_QUERY = """
+PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?unit ?code ?alt ?target ?factor ?doseForm WHERE {
+  ?unit a trd:UnitOfMeasure .
+  OPTIONAL { ?unit trd:ucumCode ?code }
+  OPTIONAL { ?unit skos:altLabel ?alt }
+  OPTIONAL { ?unit trd:convertsTo ?c . ?c trd:targetUnit ?target ; trd:factor ?factor }
+  OPTIONAL { ?unit trd:doseFormUnit ?doseForm }
+}
+"""
+
+
+@dataclass
+class UnitTable:
+    """UCUM code or common spelling -> unit; unit -> {target unit: factor}; analyte -> canonical unit."""
+
+    by_code: dict[str, URIRef] = field(default_factory=dict)
+    by_alt: dict[str, URIRef] = field(default_factory=dict)
+    factors: dict[URIRef, dict[URIRef, float]] = field(default_factory=dict)
+    dose_form: frozenset[URIRef] = frozenset()
+    canonical: dict[URIRef, URIRef] = field(default_factory=dict)
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> "UnitTable":
+        by_code: dict[str, URIRef] = {}
+        by_alt: dict[str, URIRef] = {}
+        factors: dict[URIRef, dict[URIRef, float]] = defaultdict(dict)
+        dose_form: set[URIRef] = set()
+        for unit, code, alt, target, factor, df in graph.query(_QUERY):
+            if code is not None:
+                by_code.setdefault(str(code), unit)
+            if alt is not None:
+                by_alt.setdefault(str(alt).lower(), unit)
+            if target is not None and factor is not None:
+                factors[unit][target] = float(factor)
+            if isinstance(df, Literal) and df.toPython() is True:
+                dose_form.add(unit)
+        canonical = {a: u for a, u in graph.subject_objects(TRD.canonicalUnit) if isinstance(u, URIRef)}
+        return cls(by_code, by_alt, dict(factors), frozenset(dose_form), canonical)
+
+    def unit_of(self, quantity: dict) -> URIRef | None:
+        """The unit of a FHIR Quantity: its UCUM ``code`` first, then its ``unit`` text."""
+        for key in ("code", "unit"):
+            text = quantity.get(key)
+            if isinstance(text, str) and text.strip():
+                found = self.by_code.get(text.strip()) or self.by_alt.get(text.strip().lower())
+                if found is not None:
+                    return found
+        return None
+
+    def factor(self, unit: URIRef, target: URIRef) -> float | None:
+        """Multiplier from ``unit`` to ``target`` (1 for the same unit), None when not convertible."""
+        if unit == target:
+            return 1.0
+        direct = self.factors.get(unit, {}).get(target)
+        if direct is not None:
+            return direct
+        back = self.factors.get(target, {}).get(unit)
+        if back:
+            return 1.0 / back
+        return None
+
+    def is_dose_form(self, unit: URIRef) -> bool:
+        return unit in self.dose_form

@@ -1,0 +1,87 @@
+"""Small parsers for FHIR primitive values: dates, ids, references, quantities.
+
+Why a module: every mapper needs the same strict reading (a bad date is a reported data issue,
+never a crash and never a guessed date), and the node IRIs must be built only from ids that are
+valid FHIR ids, so an id can never inject IRI syntax into the graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from ..namespaces import FHIR_DATA
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?$")
+_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
+
+
+class BadValue(ValueError):
+    """A FHIR value that cannot be read; the caller reports the resource."""
+
+
+def parse_date(value: Any, what: str = "date") -> dt.date:
+    """The calendar date of a FHIR ``date``/``dateTime`` (as written, i.e. the local date).
+
+    Partial dates (``2024``, ``2024-05``) are refused: the reasoner counts days, and inventing
+    the missing day would invent precision.
+    """
+    if not isinstance(value, str):
+        raise BadValue(f"{what} {value!r} is not a full date")
+    m = _DATE.match(value.strip())
+    if not m:
+        raise BadValue(f"{what} {value!r} is not a full date (YYYY-MM-DD)")
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError as exc:
+        raise BadValue(f"{what} {value!r} is not a valid date") from exc
+
+
+def optional_date(value: Any, what: str = "date") -> dt.date | None:
+    """``parse_date`` for an optional element (absent -> None; present but bad -> BadValue)."""
+    return None if value is None else parse_date(value, what)
+
+
+def valid_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(_ID.match(value))
+
+
+def node(rtype: str, rid: str) -> URIRef:
+    """The IRI of the node made from ``<rtype>/<rid>`` (ids are validated before this is called)."""
+    return URIRef(f"{FHIR_DATA}{rtype}/{rid}")
+
+
+def reference_key(ref: Any, full_urls: dict[str, str]) -> str | None:
+    """``Type/id`` of a FHIR Reference (relative, absolute URL, or a Bundle ``fullUrl``)."""
+    if isinstance(ref, dict):
+        ref = ref.get("reference")
+    if not isinstance(ref, str) or not ref:
+        return None
+    if ref in full_urls:
+        return full_urls[ref]
+    parts = ref.split("/_history", 1)[0].rstrip("/").split("/")
+    if len(parts) >= 2 and _TYPE.match(parts[-2]) and valid_id(parts[-1]):
+        return f"{parts[-2]}/{parts[-1]}"
+    return None
+
+
+def decimal(value: float) -> Literal:
+    """An ``xsd:decimal`` literal (data-model §6: numbers are decimals), rounded to 6 places."""
+    return Literal(Decimal(repr(round(float(value), 6))), datatype=XSD.decimal)
+
+
+def date_literal(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def number(value: Any) -> float | None:
+    """A JSON number as float (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)

@@ -155,16 +155,16 @@ def extract_patients(path: Path, patient_iris: list[str]) -> bytes:
             owner[t.subject] = t.object
         elif t.predicate == _TRIAL:
             trial_of[t.subject] = t.object
-        elif first_patient is None and t.predicate == _TYPE and t.object == _PATIENT_CLASS:
-            first_patient = t.subject
+        elif t.predicate == _TYPE and t.object == _PATIENT_CLASS:
+            owner.setdefault(t.subject, t.subject)  # a patient node is its own patient's
+            if first_patient is None:
+                first_patient = t.subject
     keep_orphans = first_patient is not None and first_patient.value in wanted
     selected: list[ox.Triple] = []
     for subject, triples in by_subject.items():
         patient = owner.get(subject)
         if patient is None and subject in trial_of:
             patient = owner.get(trial_of[subject])
-        if patient is None and isinstance(subject, ox.NamedNode) and subject.value in wanted:
-            patient = subject
         if patient is None:
             if keep_orphans:
                 selected.extend(triples)

@@ -1,0 +1,66 @@
+"""Simple shard processors for testing the cohort machinery apart from the pipeline.
+
+They are real functions of the data (they count each patient's resources or triples), so a
+shard that is lost, duplicated or mixed up changes their output; the pipeline itself is tested
+end to end in test_pipeline_cohort.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pyoxigraph as ox
+
+from reasoner.cohort.results import ShardResult, count_patients, to_jsonl
+from reasoner.cohort.shards import FHIR, ShardInput, parse_group
+from reasoner.cohort.worker import RunSettings
+from reasoner.namespaces import GRAPH_ASSERTED, TRD
+
+_STATUSES = ("confirmed", "possible", "not-met", "not-met", "excluded")
+
+
+def _status(pid: str) -> str:
+    return _STATUSES[hashlib.sha1(pid.encode()).digest()[0] % len(_STATUSES)]
+
+
+def echo(shard: ShardInput, settings: RunSettings) -> ShardResult:
+    """One object per patient: id, number of resources (FHIR) or triples (Turtle), a status."""
+    patients = []
+    if shard.kind == FHIR:
+        for pid, lines in shard.groups:
+            resources, problems = parse_group(lines)
+            patients.append({"id": pid, "size": len(resources), "trd": {"status": _status(pid)},
+                             "dataIssues": [{"severity": "violation", "message": m} for m in problems]})
+    else:
+        fmt = ox.RdfFormat.TURTLE if shard.rdf_format == "turtle" else ox.RdfFormat.N_TRIPLES
+        owner: dict[str, str] = {}
+        triples = list(ox.parse(shard.rdf, format=fmt))
+        for t in triples:
+            if t.predicate.value == str(TRD.patient):
+                owner[t.subject.value] = t.object.value
+            if t.predicate.value.endswith("#type") and t.object.value == str(TRD.Patient):
+                owner[t.subject.value] = t.subject.value
+        sizes: dict[str, int] = {}
+        for t in triples:
+            p = owner.get(t.subject.value)
+            if p is not None:
+                sizes[p] = sizes.get(p, 0) + 1
+        for iri, n in sizes.items():
+            pid = iri.rsplit("/", 1)[-1]
+            patients.append({"id": pid, "size": n, "trd": {"status": _status(pid)}, "dataIssues": []})
+    graph = ox.NamedNode(str(GRAPH_ASSERTED))
+    quads = [ox.Quad(ox.NamedNode(f"https://example.org/trd/{p['id']}"), ox.NamedNode(str(TRD) + "testSize"),
+                     ox.Literal(str(p["size"]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                     graph) for p in patients]
+    return ShardResult(shard.shard_id, len(patients), to_jsonl(patients),
+                       ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", count_patients(patients))
+
+
+def crash_at(shard: ShardInput, settings: RunSettings) -> ShardResult:
+    """Like :func:`echo`, but fails on shard ``TRD_TEST_CRASH_SHARD`` (a worker that dies)."""
+    if shard.shard_id == int(os.environ.get("TRD_TEST_CRASH_SHARD", "-1")):
+        if os.environ.get("TRD_TEST_HARD_EXIT") == "1":
+            os._exit(3)  # no cleanup at all: like a killed process
+        raise RuntimeError(f"simulated crash in shard {shard.shard_id}")
+    return echo(shard, settings)

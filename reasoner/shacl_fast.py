@@ -1,0 +1,533 @@
+"""The fast SHACL validator: the project's shapes compiled to SPARQL and run in Oxigraph.
+
+Why: pySHACL evaluates one focus node at a time in Python, ~24 ms per trial for a SHACL-SPARQL
+constraint (shared/perf-anchors.md), far too slow for cohorts. Every check is a set operation, so
+each constraint of each shape is compiled *once* into one SPARQL SELECT over *all* focus nodes
+(``$this`` unbound, joined with the shape's target), and Oxigraph runs it. The result is a SHACL
+validation report graph that is isomorphic to pySHACL's (same focus node, path, value, source
+shape, constraint component, severity, message); ``tests/shapes/test_fast_equivalence.py`` proves
+it on every fixture and on a generated multi-patient graph.
+
+Only the SHACL features the project's shapes use are compiled; anything else raises
+:class:`UnsupportedShapeError`, so nobody adds a feature to a shape that this validator would
+silently ignore. Supported: ``sh:targetClass``, ``sh:targetSubjectsOf``, ``sh:targetNode``; simple
+IRI paths; ``sh:minCount``, ``sh:maxCount``, ``sh:datatype``, ``sh:class``, ``sh:nodeKind``,
+``sh:minInclusive``, ``sh:maxInclusive``, ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:in``,
+``sh:pattern``, ``sh:lessThan``, ``sh:lessThanOrEquals``, ``sh:or`` (on node shapes) and
+``sh:sparql`` SELECT constraints on node shapes.
+
+Where SPARQL and pySHACL could disagree on odd literals (ill-typed values, incomparable types),
+SPARQL only *pre-selects* candidate values that are not surely conforming, and the final verdict for
+those few candidates uses pySHACL's own comparison rules in Python. Well-formed data never needs it.
+
+API::
+
+    fv = FastValidator(shapes_graph, ontology_graph, policy_graph)   # compile once
+    conforms, report_graph, results = fv.validate(store_or_graph)     # run many times
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from .errors import TrdError
+from .namespaces import GRAPH_ONTOLOGY, GRAPH_POLICY, SH
+from .workspace import to_rdflib
+
+#: Shape-level predicates that carry no constraint (documentation, grouping, metadata).
+_NON_CONSTRAINT = {
+    RDF.type, RDFS.comment, RDFS.label, RDFS.seeAlso, DCTERMS.source, SKOS.definition,
+    SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group, SH.deactivated,
+    SH.targetClass, SH.targetSubjectsOf, SH.targetNode, SH.path, SH.property,
+}
+_NODE_KIND_TESTS = {
+    SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
+    SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))", SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
+    SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
+}
+#: Lexical forms that both Oxigraph and rdflib surely accept; others are re-checked in Python.
+_SAFE_LEXICAL = {
+    XSD.integer: r"^-?[0-9]+$", XSD.decimal: r"^-?[0-9]+\\.[0-9]+$", XSD.boolean: r"^(true|false)$",
+    XSD.date: r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+}
+_RANGE_OPS = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}
+_RANGE_COMPONENTS = {
+    SH.minInclusive: SH.MinInclusiveConstraintComponent, SH.minExclusive: SH.MinExclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent, SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+}
+
+
+class UnsupportedShapeError(TrdError):
+    """A shape uses a SHACL feature the fast validator does not compile."""
+
+
+def _iri(term: Node) -> str:
+    return f"<{term}>"
+
+
+def _sparql_term(term: Node) -> str:
+    """An rdflib term written as SPARQL (IRIs and literals only; shapes never need blank nodes)."""
+    if isinstance(term, URIRef):
+        return _iri(term)
+    if isinstance(term, Literal):
+        return term.n3()
+    raise UnsupportedShapeError(f"blank node {term} cannot be a constraint parameter")
+
+
+# --- pySHACL's own verdicts, for the rare candidates SPARQL cannot settle -----------------------
+def _pyshacl_datatype_ok(v: Node, dtype: URIRef) -> bool:
+    """pySHACL 0.40 DatatypeConstraintComponent, for xsd datatypes."""
+    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
+
+    if not isinstance(v, Literal):
+        return False
+    if v.datatype == dtype:
+        if getattr(v, "ill_typed", None) is True:
+            return False
+        return DatatypeConstraintComponent._assert_actual_datatype(None, v, dtype)  # type: ignore[arg-type]
+    if v.datatype is None and v.language is None and dtype == XSD.string:
+        return isinstance(v.value, (str, bytes))
+    return False
+
+
+def _pyshacl_range_ok(v: Node, bound: Literal, op: str) -> bool:
+    """pySHACL 0.40 min/max Inclusive/Exclusive: incomparable values fail, ill-typed ones vary."""
+    from pyshacl.rdfutil.compare import compare_literal
+
+    if not isinstance(v, Literal):
+        return False
+    bound_is_string = isinstance(bound.value, str)
+    v_is_string = isinstance(v.value, str)
+    if bound_is_string != v_is_string:
+        return False
+    try:
+        cmp = compare_literal(v, bound)
+    except (TypeError, NotImplementedError):
+        return False
+    return {">=": cmp >= 0, ">": cmp > 0, "<=": cmp <= 0, "<": cmp < 0}[op]
+
+
+def _pyshacl_pair_ok(v: Node, w: Node, strict: bool) -> bool:
+    """pySHACL 0.40 lessThan / lessThanOrEquals for one (value, other value) pair."""
+    def norm(x: Node) -> tuple[Any, bool]:
+        if isinstance(x, URIRef):
+            return str(x), True
+        if isinstance(x, Literal) and isinstance(x.value, str):
+            return x.value, True
+        return x, False
+
+    a, a_str = norm(v)
+    b, b_str = norm(w)
+    if a_str != b_str:
+        return False
+    try:
+        return bool(a < b) if strict else bool(a <= b)
+    except TypeError:
+        return False
+
+
+# --- compiled shapes ----------------------------------------------------------------------------
+@dataclass
+class _Hit:
+    """One raw result: focus node, value (or None), and SPARQL-constraint extras."""
+
+    focus: Node
+    value: Node | None = None
+    path: Node | None = None
+    bound: dict[str, Node] | None = None
+    source_constraint: Node | None = None
+    messages: list[Literal] = field(default_factory=list)
+
+
+@dataclass
+class _Constraint:
+    component: URIRef
+    run: Callable[["_Run"], list[_Hit]]
+
+
+@dataclass
+class _Shape:
+    node: Node
+    severity: URIRef
+    messages: list[Node]
+    target: str  # a SPARQL group pattern binding ?this
+    path: URIRef | None
+    constraints: list[_Constraint] = field(default_factory=list)
+
+
+def _lexical_map(graphs: Iterable[Graph], into: dict[tuple[Any, Any], Literal] | None = None) -> dict[tuple[Any, Any], Literal]:
+    """(datatype, value) -> the literal as written, for typed literals whose form Oxigraph changes.
+
+    Oxigraph stores numbers, dates and booleans in binary form, so ``0.0`` comes back as ``0``;
+    pySHACL reports the literal as written. Mapping back keeps both reports isomorphic.
+    """
+    out = into if into is not None else {}
+    for g in graphs:
+        for o in g.objects():
+            if isinstance(o, Literal) and o.datatype in _CANONICALISED and o.value is not None:
+                out.setdefault((o.datatype, o.value), o)
+    return out
+
+
+_CANONICALISED = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
+
+
+class _Run:
+    """One validation run: the store, how to query it, and how to restore literal forms."""
+
+    def __init__(self, store: ox.Store, union: bool, lexical: dict[tuple[Any, Any], Literal]) -> None:
+        self.store = store
+        self.union = union
+        self.lexical = lexical
+
+    def _term(self, value: Any) -> Node:
+        term = to_rdflib(value)
+        if self.lexical and isinstance(term, Literal) and term.datatype in _CANONICALISED and term.value is not None:
+            return self.lexical.get((term.datatype, term.value), term)
+        return term
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        solutions = self.store.query(query, use_default_graph_as_union=self.union)
+        names = [v.value for v in solutions.variables]
+        rows = []
+        for sol in solutions:
+            row = {}
+            for n in names:
+                value = sol[n]
+                if value is not None:
+                    row[n] = self._term(value)
+            rows.append(row)
+        return rows
+
+
+class FastValidator:
+    """Compile shapes once (constructor), validate many graphs or stores (``validate``)."""
+
+    def __init__(self, shapes: Graph, ontology: Graph | None = None, policy: Graph | None = None) -> None:
+        self.shapes_graph = shapes
+        self._ontology_nt = (ontology or Graph()).serialize(format="nt", encoding="utf-8")
+        self._policy_nt = (policy or Graph()).serialize(format="nt", encoding="utf-8")
+        self._lexical = _lexical_map([g for g in (ontology, policy) if g is not None])
+        self.shapes: list[_Shape] = []
+        for node in self._shape_nodes():
+            shape = self._compile_shape(node, target=None)
+            if shape is not None:
+                self.shapes.append(shape)
+
+    # --- compilation -----------------------------------------------------------------------
+    def _shape_nodes(self) -> list[Node]:
+        """Every shape that has a target (shapes reached only through sh:or are compiled there)."""
+        g = self.shapes_graph
+        nodes: set[Node] = set()
+        for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetNode):
+            nodes.update(g.subjects(p, None))
+        for p in (SH.targetObjectsOf, SH.target):
+            if any(g.subjects(p, None)):
+                raise UnsupportedShapeError(f"{p} is not supported by the fast validator")
+        # sh:property links: targets of the parent node shape apply to the property shape.
+        for parent, prop in g.subject_objects(SH.property):
+            if parent in nodes:
+                raise UnsupportedShapeError(
+                    f"shape {parent}: sh:property is not supported; give the property shape its own target")
+        return sorted(nodes, key=str)
+
+    def _target(self, node: Node) -> str:
+        g = self.shapes_graph
+        parts = [f"{{ ?this a/<{RDFS.subClassOf}>* {_iri(c)} . }}" for c in sorted(g.objects(node, SH.targetClass))]
+        parts += [f"{{ ?this {_iri(p)} ?_t . }}" for p in sorted(g.objects(node, SH.targetSubjectsOf))]
+        parts += [f"{{ VALUES ?this {{ {_sparql_term(n)} }} }}" for n in sorted(g.objects(node, SH.targetNode))]
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
+
+    def _compile_shape(self, node: Node, target: str | None) -> _Shape | None:
+        g = self.shapes_graph
+        deactivated = g.value(node, SH.deactivated)
+        if deactivated is not None and bool(deactivated.toPython()):
+            return None
+        target = target or self._target(node)
+        path = g.value(node, SH.path)
+        if path is not None and not isinstance(path, URIRef):
+            raise UnsupportedShapeError(f"shape {node}: only simple IRI paths are supported")
+        severity = g.value(node, SH.severity) or SH.Violation
+        shape = _Shape(node, severity, sorted(g.objects(node, SH.message)), target, path)
+        handled = set(_NON_CONSTRAINT)
+        for pred, obj in sorted(g.predicate_objects(node)):
+            if pred in handled:
+                continue
+            if not str(pred).startswith(str(SH)):
+                continue  # annotations of the project (not SHACL) are ignored by SHACL too
+            shape.constraints.extend(self._compile_constraint(shape, pred, obj))
+        if shape.constraints and not shape.messages and not isinstance(node, BNode):
+            raise UnsupportedShapeError(f"shape {node} has no sh:message (the generic pySHACL messages are not reproduced)")
+        return shape
+
+    def _compile_constraint(self, shape: _Shape, pred: URIRef, obj: Node) -> list[_Constraint]:
+        p = shape.path
+        T = shape.target
+        # Value nodes: the focus node itself (node shape) or the objects of the path.
+        values = "BIND(?this AS ?v)" if p is None else f"?this {_iri(p)} ?v ."
+
+        if pred in (SH.minCount, SH.maxCount):
+            if p is None:
+                raise UnsupportedShapeError(f"shape {shape.node}: {pred} needs sh:path")
+            n = int(obj)
+            cmp = "<" if pred == SH.minCount else ">"
+            q = (f"SELECT ?this WHERE {{ {T} OPTIONAL {{ ?this {_iri(p)} ?v . }} }} "
+                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {cmp} {n})")
+            comp = SH.MinCountConstraintComponent if pred == SH.minCount else SH.MaxCountConstraintComponent
+            return [_Constraint(comp, lambda r, q=q: [_Hit(row["this"]) for row in r.select(q)])]
+
+        if pred == SH.nodeKind:
+            if obj not in _NODE_KIND_TESTS:
+                raise UnsupportedShapeError(f"shape {shape.node}: unknown sh:nodeKind {obj}")
+            q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!{_NODE_KIND_TESTS[obj]}) }}"
+            return [self._value_constraint(SH.NodeKindConstraintComponent, q)]
+
+        if pred == SH["class"]:
+            q = (f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} "
+                 f"FILTER NOT EXISTS {{ ?v a/<{RDFS.subClassOf}>* {_iri(obj)} . }} }}")
+            return [self._value_constraint(SH.ClassConstraintComponent, q)]
+
+        if pred == SH.datatype:
+            safe = f"(isLiteral(?v) && sameTerm(datatype(?v), {_iri(obj)})"
+            if obj in _SAFE_LEXICAL:
+                safe += f' && REGEX(STR(?v), "{_SAFE_LEXICAL[obj]}")'
+                if obj == XSD.date:  # a date like 2025-02-30 matches the pattern but is invalid
+                    safe += f" && COALESCE(xsd:date(STR(?v)) = xsd:date(STR(?v)), false)"
+            elif obj != XSD.string:
+                safe = "(false"  # unknown datatype: every value is checked in Python
+            safe += ")"
+            q = (f"PREFIX xsd: <{XSD}> SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!{safe}) }}")
+            return [self._value_constraint(SH.DatatypeConstraintComponent, q,
+                                           check=lambda v, d=obj: not _pyshacl_datatype_ok(v, d))]
+
+        if pred in _RANGE_OPS:
+            if not isinstance(obj, Literal):
+                raise UnsupportedShapeError(f"shape {shape.node}: {pred} must be a literal")
+            op = _RANGE_OPS[pred]
+            q = (f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} "
+                 f"FILTER (!COALESCE(isLiteral(?v) && ?v {op} {obj.n3()}, false)) }}")
+            comp = _RANGE_COMPONENTS[pred]
+            return [self._value_constraint(comp, q, check=lambda v, b=obj, o=op: not _pyshacl_range_ok(v, b, o))]
+
+        if pred == SH["in"]:
+            members = list(Collection(self.shapes_graph, obj))
+            test = " || ".join(f"sameTerm(?v, {_sparql_term(m)})" for m in members) or "false"
+            q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!({test})) }}"
+            return [self._value_constraint(SH.InConstraintComponent, q)]
+
+        if pred == SH.pattern:
+            flags = str(self.shapes_graph.value(shape.node, SH.flags) or "")
+            if flags:
+                raise UnsupportedShapeError(f"shape {shape.node}: sh:flags is not supported")
+            regex = re.compile(str(obj))
+            q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} }}"
+            # pySHACL: blank nodes fail; IRIs and literals are matched on their string.
+            return [self._value_constraint(
+                SH.PatternConstraintComponent, q,
+                check=lambda v, rx=regex: isinstance(v, BNode) or not rx.search(str(v)))]
+
+        if pred in (SH.lessThan, SH.lessThanOrEquals):
+            if p is None:
+                raise UnsupportedShapeError(f"shape {shape.node}: {pred} needs sh:path")
+            strict = pred == SH.lessThan
+            op = "<" if strict else "<="
+            # No DISTINCT over pairs: pySHACL reports one result per failing (value, other) pair.
+            q = (f"SELECT ?this ?v ?w WHERE {{ {T} ?this {_iri(p)} ?v . ?this {_iri(obj)} ?w . "
+                 f"FILTER (!COALESCE(?v {op} ?w, false)) }}")
+            comp = SH.LessThanConstraintComponent if strict else SH.LessThanOrEqualsConstraintComponent
+
+            def run_pairs(r: _Run, q: str = q, strict: bool = strict) -> list[_Hit]:
+                return [_Hit(row["this"], row["v"]) for row in r.select(q)
+                        if not _pyshacl_pair_ok(row["v"], row["w"], strict)]
+            return [_Constraint(comp, run_pairs)]
+
+        if pred == SH["or"]:
+            if p is not None:
+                raise UnsupportedShapeError(f"shape {shape.node}: sh:or is supported on node shapes only")
+            members = [self._compile_shape(m, target=T) for m in Collection(self.shapes_graph, obj)]
+            targets_q = f"SELECT ?this WHERE {{ {T} }}"
+
+            def run_or(r: _Run, members: list[_Shape | None] = members, targets_q: str = targets_q) -> list[_Hit]:
+                failing: set[Node] | None = None
+                for m in members:
+                    if m is None:  # a deactivated member conforms
+                        return []
+                    bad = {h.focus for c in m.constraints for h in c.run(r)}
+                    failing = bad if failing is None else failing & bad
+                    if not failing:
+                        return []
+                return [_Hit(f, f) for f in sorted(failing or set(), key=str)]
+            return [_Constraint(SH.OrConstraintComponent, run_or)]
+
+        if pred == SH.sparql:
+            if p is not None:
+                raise UnsupportedShapeError(f"shape {shape.node}: sh:sparql is supported on node shapes only")
+            return [self._compile_sparql(shape, obj)]
+
+        if pred == SH.flags:
+            return []
+        raise UnsupportedShapeError(f"shape {shape.node}: {pred} is not supported by the fast validator")
+
+    def _value_constraint(self, component: URIRef, query: str,
+                          check: Callable[[Node], bool] | None = None) -> _Constraint:
+        """A constraint whose result rows are (focus, value); ``check`` confirms candidates."""
+        def run(r: _Run) -> list[_Hit]:
+            return [_Hit(row["this"], row["v"]) for row in r.select(query) if check is None or check(row["v"])]
+        return _Constraint(component, run)
+
+    def _prefixes(self, constraint: Node) -> str:
+        g = self.shapes_graph
+        lines = []
+        for src in g.objects(constraint, SH.prefixes):
+            for decl in g.objects(src, SH.declare):
+                lines.append(f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>")
+        return "\n".join(sorted(set(lines)))
+
+    def _compile_sparql(self, shape: _Shape, constraint: Node) -> _Constraint:
+        g = self.shapes_graph
+        deactivated = g.value(constraint, SH.deactivated)
+        if deactivated is not None and bool(deactivated.toPython()):
+            return _Constraint(SH.SPARQLConstraintComponent, lambda r: [])
+        select = g.value(constraint, SH.select)
+        if select is None:
+            raise UnsupportedShapeError(f"shape {shape.node}: only sh:select SPARQL constraints are supported")
+        text = str(select)
+        for banned in ("$PATH", "$currentShape", "$shapesGraph", "$value"):
+            if banned in text:
+                raise UnsupportedShapeError(f"shape {shape.node}: {banned} in a SPARQL constraint is not supported")
+        if not re.search(r"SELECT\s+(DISTINCT\s+)?[^{]*\$this\b", text, re.IGNORECASE):
+            raise UnsupportedShapeError(f"shape {shape.node}: a SPARQL constraint must project $this")
+        text = text.replace("$this", "?this")
+        where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+        if where is None:
+            raise UnsupportedShapeError(f"shape {shape.node}: a SPARQL constraint needs an explicit WHERE {{")
+        # $this unbound: join the shape's target first, so one query checks every focus node.
+        query = self._prefixes(constraint) + "\n" + text[:where.end()] + f" {shape.target} " + text[where.end():]
+        extra = sorted(g.objects(constraint, SH.message))
+
+        def run(r: _Run) -> list[_Hit]:
+            hits: list[_Hit] = []
+            seen: set[tuple[Any, ...]] = set()
+            for row in r.select(query):
+                row = dict(row)
+                if "failure" in row:
+                    raise UnsupportedShapeError(f"shape {shape.node}: ?failure is not supported")
+                focus = row.pop("this")
+                path = row.pop("path", None)
+                value = row.pop("value", None)
+                key = (focus, path, value, tuple(sorted(row.items())))
+                if key in seen:  # pySHACL drops duplicate rows of one focus node
+                    continue
+                seen.add(key)
+                bound = dict(row)
+                bound["this"] = focus
+                if path is not None:
+                    bound["path"] = path
+                value = value if value is not None else focus
+                bound["value"] = value
+                hits.append(_Hit(focus, value, path, bound, constraint, list(extra)))
+            return hits
+        return _Constraint(SH.SPARQLConstraintComponent, run)
+
+    # --- running ---------------------------------------------------------------------------
+    def _store_for(self, data: Any) -> tuple[ox.Store, bool]:
+        """An Oxigraph store holding data + ontology + policy, and whether to query the union."""
+        if isinstance(data, Graph):
+            store = ox.Store()
+            nt = data.serialize(format="nt", encoding="utf-8")
+            for chunk in (self._ontology_nt, self._policy_nt, nt):
+                if chunk.strip():
+                    store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+            return store, False
+        if isinstance(data, ox.Store):
+            # A workspace-style store: add the ontology/policy graphs if the caller did not.
+            for name, chunk in ((GRAPH_ONTOLOGY, self._ontology_nt), (GRAPH_POLICY, self._policy_nt)):
+                graph = ox.NamedNode(str(name))
+                if chunk.strip() and not data.contains_named_graph(graph):
+                    data.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            return data, True
+        raise TypeError(f"expected an rdflib.Graph or a pyoxigraph.Store, not {type(data).__name__}")
+
+    def validate(self, data: Graph | ox.Store) -> tuple[bool, Graph, list[Any]]:
+        """Validate; returns (conforms, SHACL report graph, flat result records)."""
+        from .validation import results_from_report
+
+        store, union = self._store_for(data)
+        lexical = _lexical_map([data], dict(self._lexical)) if isinstance(data, Graph) else {}
+        run = _Run(store, union, lexical)
+        report = Graph()
+        report.bind("sh", str(SH))
+        root = BNode()
+        conforms = True
+        copied: set[BNode] = set()
+        for shape in self.shapes:
+            for constraint in shape.constraints:
+                for hit in constraint.run(run):
+                    if shape.severity == SH.Violation:
+                        conforms = False
+                    self._add_result(report, root, shape, constraint.component, hit)
+                    for term in (hit.focus, hit.value):
+                        if isinstance(term, BNode):
+                            self._copy_bnode(report, run, term, copied)
+        report.add((root, RDF.type, SH.ValidationReport))
+        report.add((root, SH.conforms, Literal(conforms)))
+        return conforms, report, results_from_report(report)
+
+    @staticmethod
+    def _copy_bnode(report: Graph, run: _Run, node: BNode, seen: set[BNode]) -> None:
+        """pySHACL copies a blank focus node or value into the report with its description."""
+        if node in seen:
+            return
+        seen.add(node)
+        graph = None if run.union else ox.DefaultGraph()
+        for quad in run.store.quads_for_pattern(ox.BlankNode(str(node)), None, None, graph):
+            o = run._term(quad.object)
+            report.add((node, to_rdflib(quad.predicate), o))
+            if isinstance(o, BNode):
+                FastValidator._copy_bnode(report, run, o, seen)
+
+    @staticmethod
+    def _substitute(text: str, bound: dict[str, Node]) -> str:
+        """pySHACL's message templating: {?var} / {$var} -> str(value)."""
+        for var, val in bound.items():
+            text = re.sub("{{[?$]{}}}".format(var), str(val), text)
+        return text
+
+    def _add_result(self, report: Graph, root: Node, shape: _Shape, component: URIRef, hit: _Hit) -> None:
+        r = BNode()
+        report.add((root, SH.result, r))
+        report.add((r, RDF.type, SH.ValidationResult))
+        report.add((r, SH.sourceConstraintComponent, component))
+        report.add((r, SH.sourceShape, shape.node))
+        report.add((r, SH.resultSeverity, shape.severity))
+        report.add((r, SH.focusNode, hit.focus))
+        if hit.value is not None:
+            report.add((r, SH.value, hit.value))
+        path = hit.path if hit.path is not None else shape.path
+        if path is not None:
+            report.add((r, SH.resultPath, path))
+        if hit.source_constraint is not None:
+            report.add((r, SH.sourceConstraint, hit.source_constraint))
+        messages: list[Node] = []
+        for m in hit.messages:  # the SPARQL constraint's own messages come first
+            if m in shape.messages:
+                continue
+            messages.append(Literal(self._substitute(str(m.value), hit.bound or {})) if isinstance(m, Literal) else m)
+        for m in shape.messages:
+            if isinstance(m, Literal) and hit.bound is not None:
+                m = Literal(self._substitute(str(m.value), hit.bound))
+            messages.append(m)
+        for m in messages:
+            report.add((r, SH.resultMessage, m))
+
+
+__all__ = ["FastValidator", "UnsupportedShapeError"]

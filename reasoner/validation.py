@@ -1,0 +1,238 @@
+"""Validating patient graphs against the project's SHACL shapes (the reference validator).
+
+Why this module exists: users must be able to check a patient graph before they trust any
+inference, and the cohort runner needs the same verdict at scale. This module is the *reference*:
+it runs pySHACL exactly as the SHACL specification prescribes, and the fast compiled validator
+(:mod:`reasoner.shacl_fast`) is proved equal to it by a differential test.
+
+Two pySHACL pitfalls shape the design (shared/library-notes.md §1):
+
+* ``sh:class`` and ``sh:targetClass`` only see ``rdfs:subClassOf`` and ``rdf:type`` triples that
+  are in the *data* graph, and ``ont_graph`` inoculation copies class axioms but not individuals
+  (drugs, instruments, units). So the data graph is patient + derived facts + ontology + policy,
+  merged; the ontology + policy is passed as ``ont_graph`` too.
+* The adequacy shapes *report* the adequacy findings that the rules materialise; they never decide
+  adequacy themselves. So the rules run first (C1's engine), and their derived graph is validated
+  together with the asserted data.
+
+Public API::
+
+    load_input(path) -> rdflib.Graph                    # Turtle/N-Triples/JSON-LD/RDF-XML or FHIR
+    load_shapes(paths=None) -> rdflib.Graph             # shapes/*.ttl
+    derive(patient, policy) -> rdflib.Graph             # the rules' derived facts
+    reference_validate(data, shapes, ontology, policy) -> Outcome
+    validate(patient, policy="default", engine="reference"|"fast") -> Outcome
+    results_from_report(report_graph) -> list[ResultRecord]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from .errors import InputError, TrdError
+from .namespaces import SH
+from .paths import ONTOLOGY_TTL, SHAPES_DIR
+from .rdf_io import read_graph
+
+#: Severity IRI -> the short name used in text and JSON output.
+SEVERITY_NAMES: dict[URIRef, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+ENGINES = ("reference", "fast")
+
+#: Input suffixes that are FHIR (JSON Bundle or Bulk Data NDJSON), not RDF.
+_FHIR_SUFFIXES = {".json", ".ndjson"}
+
+
+@dataclass(frozen=True, order=True)
+class ResultRecord:
+    """One SHACL validation result, flattened for printing and for comparing engines."""
+
+    focus_node: str
+    severity: str
+    source_shape: str
+    constraint_component: str
+    path: str | None = None
+    value: str | None = None
+    messages: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (same keys as the text report)."""
+        return {
+            "focusNode": self.focus_node, "path": self.path, "value": self.value,
+            "severity": self.severity, "message": " ".join(self.messages),
+            "sourceShape": self.source_shape, "constraintComponent": self.constraint_component,
+        }
+
+
+@dataclass
+class Outcome:
+    """What a validation run returns: the verdict, the SHACL report graph, and flat records."""
+
+    conforms: bool
+    report: Graph
+    results: list[ResultRecord] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[ResultRecord]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+
+# --- inputs ------------------------------------------------------------------------------------
+def load_input(path: Path | str) -> Graph:
+    """Turn one input path into a patient graph: the single seam every command reads through.
+
+    RDF files go through the safe reader (no network, no entity expansion); FHIR JSON, NDJSON and
+    Bulk Data folders go to the FHIR importer, imported lazily because not every install has it.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if path.is_dir() or path.suffix.lower() in _FHIR_SUFFIXES:
+        try:
+            from .fhir import load_patient_graph  # type: ignore[attr-defined]
+        except ImportError as exc:
+            raise InputError(f"{path}: FHIR input needs the FHIR importer (reasoner.fhir), not available") from exc
+        graph, _report = load_patient_graph(path)
+        return graph
+    return read_graph(path)
+
+
+def load_inputs(paths: Iterable[Path | str]) -> Graph:
+    """Merge several inputs into one patient graph (one report lists every patient's problems)."""
+    merged = Graph()
+    for p in paths:
+        merged += load_input(p)
+    return merged
+
+
+def load_shapes(paths: Iterable[Path | str] | None = None) -> Graph:
+    """The project's shapes (every ``shapes/*.ttl``), or the given files. Trusted files."""
+    files = sorted(SHAPES_DIR.glob("*.ttl")) if paths is None else [Path(p) for p in paths]
+    if not files:
+        raise TrdError(f"no shapes found in {SHAPES_DIR}")
+    g = Graph()
+    for f in files:
+        g.parse(f, format="turtle")
+    return g
+
+
+def load_ontology(path: Path | str = ONTOLOGY_TTL) -> Graph:
+    """The project's ontology (a trusted file of the repository)."""
+    path = Path(path)
+    if not path.exists():
+        raise TrdError(f"ontology not found at {path}")
+    return Graph().parse(path, format="turtle")
+
+
+def load_policy(policy: str | Path = "default", as_of: str | None = None) -> Graph:
+    """The effective policy graph + evaluation context, via C1's policy loader."""
+    from .policy import policy_graph
+
+    return policy_graph(policy, as_of)
+
+
+# --- the rules ---------------------------------------------------------------------------------
+def derive(patient: Graph, ontology: Graph, policy: Graph, engine: str = "oxigraph") -> Graph:
+    """Run the inference rules (queries/infer) and return only their derived facts.
+
+    The adequacy shapes report what the rules decided, so this must run before validation.
+    """
+    from .rules import RuleEngine, load_rules
+    from .workspace import GRAPH_ONTOLOGY, Workspace
+
+    ws = Workspace(engine=engine)
+    ws.add_graph(GRAPH_ONTOLOGY, ontology)
+    ws.load_policy(policy)
+    ws.add_asserted(patient)
+    RuleEngine(load_rules(), engine=engine).run(ws)
+    return ws.derived_graph()
+
+
+# --- the reference validator -------------------------------------------------------------------
+def _term_text(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return "_:" + str(node)
+    return str(node)
+
+
+def results_from_report(report: Graph) -> list[ResultRecord]:
+    """Flatten a SHACL report graph into sorted records (the same for both engines)."""
+    records = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        severity = report.value(r, SH.resultSeverity)
+        records.append(ResultRecord(
+            focus_node=_term_text(report.value(r, SH.focusNode)) or "",
+            severity=SEVERITY_NAMES.get(severity, str(severity)),
+            source_shape=_term_text(report.value(r, SH.sourceShape)) or "",
+            constraint_component=_term_text(report.value(r, SH.sourceConstraintComponent)) or "",
+            path=_term_text(report.value(r, SH.resultPath)),
+            value=_term_text(report.value(r, SH.value)),
+            messages=tuple(sorted(str(m) for m in report.objects(r, SH.resultMessage))),
+        ))
+    return sorted(records)
+
+
+def data_graph(patient: Graph, derived: Graph | None, ontology: Graph, policy: Graph) -> Graph:
+    """The graph pySHACL validates: patient + derived + ontology + policy (see module docstring)."""
+    g = Graph()
+    for part in (patient, derived, ontology, policy):
+        if part is not None:
+            g += part
+    return g
+
+
+def reference_validate(data: Graph, shapes: Graph, ontology: Graph, policy: Graph) -> Outcome:
+    """Validate with pySHACL; Warnings and Infos are reported but do not break conformance."""
+    from pyshacl import validate as pyshacl_validate
+
+    ont = Graph()
+    ont += ontology
+    ont += policy
+    conforms, report, _text = pyshacl_validate(
+        data, shacl_graph=shapes, ont_graph=ont, inference="none", advanced=True,
+        allow_warnings=True, allow_infos=True,
+    )
+    if not isinstance(report, Graph):  # a spec "Validation Failure" object
+        raise TrdError(f"SHACL validation failed: {getattr(report, 'message', report)}")
+    return Outcome(bool(conforms), report, results_from_report(report))
+
+
+def validate(
+    patient: Graph,
+    policy: str | Path = "default",
+    engine: str = "reference",
+    shapes: Graph | None = None,
+    ontology: Graph | None = None,
+    run_rules: bool = True,
+) -> Outcome:
+    """Run the rules, then validate patient + derived facts with the chosen engine."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown validation engine {engine!r} (expected one of {', '.join(ENGINES)})")
+    shapes = shapes if shapes is not None else load_shapes()
+    ontology = ontology if ontology is not None else load_ontology()
+    policy_g = load_policy(policy)
+    derived = derive(patient, ontology, policy_g) if run_rules else Graph()
+    if engine == "reference":
+        return reference_validate(data_graph(patient, derived, ontology, policy_g), shapes, ontology, policy_g)
+    from .shacl_fast import FastValidator
+
+    data = Graph()
+    data += patient
+    data += derived
+    conforms, report, results = FastValidator(shapes, ontology, policy_g).validate(data)
+    return Outcome(conforms, report, results)
+
+
+__all__ = [
+    "ResultRecord", "Outcome", "SEVERITY_NAMES", "ENGINES", "load_input", "load_inputs", "load_shapes",
+    "load_ontology", "load_policy", "derive", "results_from_report", "data_graph", "reference_validate",
+    "validate",
+]

@@ -133,6 +133,17 @@ def _path_predicates(path: Any) -> list[URIRef]:
     return []
 
 
+def _iris_in(node: Any) -> list[URIRef]:
+    """Every IRI inside a parse-tree fragment (an untranslated property path)."""
+    if isinstance(node, URIRef):
+        return [node]
+    if isinstance(node, CompValue):
+        return [i for v in node.values() for i in _iris_in(v)]
+    if isinstance(node, (list, tuple)):
+        return [i for v in node for i in _iris_in(v)]
+    return []
+
+
 def _is_subclass_path(p: Any) -> bool:
     return p == RDFS.subClassOf or (isinstance(p, MulPath) and p.path == RDFS.subClassOf)
 
@@ -160,6 +171,10 @@ def _triple_keys(triples: list[tuple[Any, Any, Any]]) -> set[Key]:
         elif isinstance(p, RdfPath):
             for iri in _path_predicates(p):
                 keys.add(("type", ANY) if iri == RDF.type else iri)
+        elif isinstance(p, (CompValue, list)):
+            # an untranslated path (inside EXISTS the algebra keeps the parse tree)
+            for iri in _iris_in(p):
+                keys.add(("type", ANY) if iri == RDF.type else iri)
         else:
             keys.add(p)
     return keys
@@ -168,7 +183,7 @@ def _triple_keys(triples: list[tuple[Any, Any, Any]]) -> set[Key]:
 def _where_keys(node: Any, keys: set[Key]) -> None:
     """Walk an algebra tree and collect the keys of every triple pattern in it."""
     if isinstance(node, CompValue):
-        if node.name == "Graph" and node.get("term") in _INPUT_GRAPHS:
+        if node.name in ("Graph", "GraphGraphPattern") and node.get("term") in _INPUT_GRAPHS:
             # Rules never write asserted/ontology/policy graphs, so a read confined to one of
             # them cannot depend on another rule (how a rule reads an asserted shortcut such as
             # trd:weeksAtAdequateDose on a trial while writing the same property on a finding).

@@ -44,9 +44,10 @@ _QUERY = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
-SELECT DISTINCT ?term ?cat ?xref ?label WHERE {
+SELECT DISTINCT ?term ?cat ?individual ?xref ?label WHERE {
   { VALUES ?cat { %s }
-    { ?term rdfs:subClassOf* ?cat } UNION { ?term rdf:type/rdfs:subClassOf* ?cat } }
+    { ?term rdfs:subClassOf* ?cat BIND(false AS ?individual) }
+    UNION { ?term rdf:type/rdfs:subClassOf* ?cat BIND(true AS ?individual) } }
   UNION { ?term oboInOwl:hasDbXref ?anyXref }
   OPTIONAL { ?term oboInOwl:hasDbXref ?xref }
   OPTIONAL { ?term rdfs:label ?label }
@@ -72,6 +73,7 @@ class CodeIndex:
     by_code: dict[tuple[str, str], tuple[URIRef, ...]] = field(default_factory=dict)
     categories: dict[URIRef, frozenset[URIRef]] = field(default_factory=dict)
     labels: dict[URIRef, tuple[str, ...]] = field(default_factory=dict)
+    individuals: frozenset[URIRef] = frozenset()
 
     @classmethod
     def from_graph(cls, graph: Graph) -> "CodeIndex":
@@ -80,11 +82,14 @@ class CodeIndex:
         by_code: dict[tuple[str, str], set[URIRef]] = defaultdict(set)
         cats: dict[URIRef, set[URIRef]] = defaultdict(set)
         labels: dict[URIRef, set[str]] = defaultdict(set)
-        for term, cat, xref, label in graph.query(_QUERY % values):
+        individuals: set[URIRef] = set()
+        for term, cat, individual, xref, label in graph.query(_QUERY % values):
             if not isinstance(term, URIRef):
                 continue
             if cat is not None:
                 cats[term].add(cat)
+                if individual is not None and individual.toPython() is True:
+                    individuals.add(term)
             else:
                 cats.setdefault(term, set())
             if xref is not None and ":" in str(xref):
@@ -96,6 +101,7 @@ class CodeIndex:
             by_code={k: tuple(sorted(v)) for k, v in by_code.items()},
             categories={t: frozenset(c) for t, c in cats.items()},
             labels={t: tuple(sorted(v)) for t, v in labels.items()},
+            individuals=frozenset(individuals),
         )
 
     def is_a(self, term: URIRef, category: URIRef) -> bool:
@@ -132,10 +138,11 @@ class CodeIndex:
         return (), None
 
     def with_label(self, category: URIRef) -> dict[str, URIRef]:
-        """Lower-case label -> term, for the terms of one category (drug names, genes, variants)."""
+        """Lower-case label -> individual, for the individuals of one category (drug names,
+        genes, variants); class labels ("antidepressant") are never matched as names."""
         out: dict[str, URIRef] = {}
-        for term, cats in self.categories.items():
-            if category in cats:
+        for term, cats in sorted(self.categories.items()):
+            if category in cats and term in self.individuals:
                 for label in self.labels.get(term, ()):
                     out.setdefault(label.lower(), term)
         return out

@@ -195,7 +195,7 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
             return None
         target = ctx.units.canonical.get(analyte)
         unit = ctx.units.unit_of(quantity)
-        factor = ctx.units.factor(unit, target) if unit is not None and target is not None else None
+        factor = ctx.units.factor(unit, target, analyte) if unit is not None and target is not None else None
         if factor is None:
             report.not_mapped("Observation", rid, R.UNKNOWN_UNIT, f"{quantity.get('code') or quantity.get('unit')!r} for {analyte.split('#')[-1]}")
             return None

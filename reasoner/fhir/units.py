@@ -17,11 +17,13 @@ from ..namespaces import TRD
 _QUERY = """
 PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?unit ?code ?alt ?target ?factor ?doseForm WHERE {
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?unit ?code ?alt ?target ?factor ?analyte ?doseForm WHERE {
   ?unit a trd:UnitOfMeasure .
   OPTIONAL { ?unit trd:ucumCode ?code }
-  OPTIONAL { ?unit skos:altLabel ?alt }
-  OPTIONAL { ?unit trd:convertsTo ?c . ?c trd:targetUnit ?target ; trd:factor ?factor }
+  OPTIONAL { { ?unit skos:altLabel ?alt } UNION { ?unit rdfs:label ?alt } }
+  OPTIONAL { ?unit trd:convertsTo ?c . ?c trd:targetUnit ?target ; trd:factor ?factor .
+             OPTIONAL { ?c trd:forAnalyte ?analyte } }
   OPTIONAL { ?unit trd:doseFormUnit ?doseForm }
 }
 """
@@ -33,7 +35,8 @@ class UnitTable:
 
     by_code: dict[str, URIRef] = field(default_factory=dict)
     by_alt: dict[str, URIRef] = field(default_factory=dict)
-    factors: dict[URIRef, dict[URIRef, float]] = field(default_factory=dict)
+    # unit -> {target unit: (factor, analyte the conversion is restricted to, or None)}
+    factors: dict[URIRef, dict[URIRef, tuple[float, URIRef | None]]] = field(default_factory=dict)
     dose_form: frozenset[URIRef] = frozenset()
     canonical: dict[URIRef, URIRef] = field(default_factory=dict)
 
@@ -41,15 +44,15 @@ class UnitTable:
     def from_graph(cls, graph: Graph) -> "UnitTable":
         by_code: dict[str, URIRef] = {}
         by_alt: dict[str, URIRef] = {}
-        factors: dict[URIRef, dict[URIRef, float]] = defaultdict(dict)
+        factors: dict[URIRef, dict[URIRef, tuple[float, URIRef | None]]] = defaultdict(dict)
         dose_form: set[URIRef] = set()
-        for unit, code, alt, target, factor, df in graph.query(_QUERY):
+        for unit, code, alt, target, factor, analyte, df in graph.query(_QUERY):
             if code is not None:
                 by_code.setdefault(str(code), unit)
             if alt is not None:
                 by_alt.setdefault(str(alt).lower(), unit)
             if target is not None and factor is not None:
-                factors[unit][target] = float(factor)
+                factors[unit][target] = (float(factor), analyte)
             if isinstance(df, Literal) and df.toPython() is True:
                 dose_form.add(unit)
         canonical = {a: u for a, u in graph.subject_objects(TRD.canonicalUnit) if isinstance(u, URIRef)}
@@ -65,16 +68,18 @@ class UnitTable:
                     return found
         return None
 
-    def factor(self, unit: URIRef, target: URIRef) -> float | None:
-        """Multiplier from ``unit`` to ``target`` (1 for the same unit), None when not convertible."""
+    def factor(self, unit: URIRef, target: URIRef, analyte: URIRef | None = None) -> float | None:
+        """Multiplier from ``unit`` to ``target`` (1 for the same unit), None when not convertible.
+
+        A conversion restricted to one analyte (``trd:forAnalyte``: nmol/L -> µg/dL holds for
+        cortisol only) is used only for that analyte. The inverse of a conversion is allowed.
+        """
         if unit == target:
             return 1.0
-        direct = self.factors.get(unit, {}).get(target)
-        if direct is not None:
-            return direct
-        back = self.factors.get(target, {}).get(unit)
-        if back:
-            return 1.0 / back
+        for a, b, invert in ((unit, target, False), (target, unit, True)):
+            found = self.factors.get(a, {}).get(b)
+            if found is not None and (found[1] is None or found[1] == analyte) and found[0]:
+                return 1.0 / found[0] if invert else found[0]
         return None
 
     def is_dose_form(self, unit: URIRef) -> bool:

@@ -1,0 +1,88 @@
+"""``trd import``: FHIR R4 Bundle / Bulk Data export -> patient graph file + import report.
+
+Why it streams its output: a Bulk export of many patients would make one huge in-memory graph;
+each patient's graph is serialised as soon as it is built (Turtle allows repeated ``@prefix``
+lines, so per-patient chunks concatenate into one valid document).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from .report import ImportReport
+
+
+def _parse_as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"--as-of {value!r} is not a date (expected YYYY-MM-DD)") from exc
+
+
+def _summary(report: ImportReport) -> str:
+    """A short fixed-width table: one row per resource type, then totals."""
+    rows = [("resource type", "read", "mapped", "not mapped")]
+    for rtype in sorted(report.counts):
+        c = report.counts[rtype]
+        rows.append((rtype, str(c.read), str(c.mapped), str(c.notMapped)))
+    totals = [sum(c.read for c in report.counts.values()), sum(c.mapped for c in report.counts.values()),
+              sum(c.notMapped for c in report.counts.values())]
+    rows.append(("total", *map(str, totals)))
+    width = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"{r[0]:<{width[0]}}  {r[1]:>{width[1]}}  {r[2]:>{width[2]}}  {r[3]:>{width[3]}}" for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    reasons: dict[str, int] = {}
+    for u in report.unmapped:
+        reasons[u.reason] = reasons.get(u.reason, 0) + 1
+    lines.append(f"patients: {report.patients}; data issues: {len(report.issues)}"
+                 + ("; not mapped by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) if reasons else ""))
+    return "\n".join(lines)
+
+
+@click.command("import")
+@click.argument("fhir_input", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Patient graph to write (.ttl Turtle, or .nt N-Triples).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the import report (JSON) here.")
+@click.option("--strict", is_flag=True, help="Fail (exit 2) if any resource is not mapped.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date for open-ended medications (default today).")
+@click.option("--policy", default="default", show_default=True, help="Policy for trial gap and default supply days.")
+def import_fhir(fhir_input: Path, output: Path, report_path: Path | None, strict: bool, as_of: str | None, policy: str) -> None:
+    """Import a FHIR R4 Bundle (JSON) or Bulk Data folder (NDJSON) into a patient graph."""
+    from .context import get_context
+    from .convert import Importer
+    from .reader import iter_resources, ndjson_files
+
+    importer = Importer(get_context(policy=policy), _parse_as_of(as_of))
+    importer.report.source = str(fhir_input)
+    if fhir_input.is_dir():
+        importer.report.skippedFiles = [str(p) for p in ndjson_files(fhir_input)[1]]
+    for resource in iter_resources(fhir_input):
+        importer.feed(resource)
+    fmt = "nt" if output.suffix.lower() == ".nt" else "turtle"
+    tmp = output.with_name(output.name + ".part")
+    try:
+        with tmp.open("wb") as out:
+            for _, graph in importer.patients():
+                out.write(graph.serialize(format=fmt, encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write ({exc.strerror or exc})") from exc
+    report = importer.report
+    if report_path is not None:
+        report_path.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    click.echo(_summary(report))
+    if strict and report.total_not_mapped:
+        tmp.unlink(missing_ok=True)
+        first = report.unmapped[0]
+        raise InputError(f"{fhir_input}: --strict: {report.total_not_mapped} resources not mapped "
+                         f"(first: {first.resourceType}/{first.id}: {first.reason} {first.detail})".rstrip())
+    os.replace(tmp, output)

@@ -1,0 +1,337 @@
+"""The JSON document of ``trd assess --format json`` (shared/json-output.md), read from the derived graph.
+
+Why SELECT queries, one per section and not per patient: a cohort shard of ~1,000 patients is
+read back in a fixed number of queries, so the cost stays linear in the shard size. Every section
+is keyed by patient IRI and assembled in Python; Python only shapes the output, it decides nothing.
+
+Each finding's ``evidence`` lists the data it was derived from (``prov:wasDerivedFrom``: id, value,
+date) and the rule that produced it (``prov:wasGeneratedBy`` → query file + ``dcterms:source``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .namespaces import BASE, TRD
+
+PREFIXES = """
+PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+Q_PATIENTS = PREFIXES + """
+SELECT ?p ?id WHERE { ?p a trd:Patient . OPTIONAL { ?p trd:identifier ?id } }"""
+
+Q_TRD = PREFIXES + """
+SELECT ?p ?f ?status ?n ?classes WHERE {
+  ?f a trd:TRDStatusFinding ; trd:aboutPatient ?p ; trd:trdStatus ?s .
+  ?s skos:notation ?status .
+  OPTIONAL { ?f trd:failedAdequateTrials ?n }
+  OPTIONAL { ?f trd:distinctFailedClasses ?classes }
+}"""
+
+Q_STAGES = PREFIXES + """
+SELECT ?p ?f ?thaseRush ?maudsley ?band ?mghs WHERE {
+  ?f a trd:StageFinding ; trd:aboutPatient ?p .
+  OPTIONAL { ?f trd:thaseRushStage ?thaseRush }
+  OPTIONAL { ?f trd:maudsleyScore ?maudsley }
+  OPTIONAL { ?f trd:maudsleyBand ?band }
+  OPTIONAL { ?f trd:mghsScore ?mghs }
+}"""
+
+Q_TRIALS = PREFIXES + """
+SELECT ?p ?t ?id ?drugLabel ?rxnorm ?className ?start ?end ?dose ?maxDose ?adherence ?weeks
+       ?af ?adequacy ?of ?outcome ?failed WHERE {
+  ?t a trd:AntidepressantTrial ; trd:patient ?p .
+  OPTIONAL { ?t trd:identifier ?id }
+  OPTIONAL { ?t trd:drug ?drug .
+             OPTIONAL { ?drug rdfs:label ?drugLabel }
+             OPTIONAL { ?drug trd:rxnormCode ?rxnorm }
+             OPTIONAL { ?drug a ?cls . ?cls trd:className ?className } }
+  OPTIONAL { ?t trd:startDate ?start }
+  OPTIONAL { ?t trd:endDate ?end }
+  OPTIONAL { ?t trd:dailyDoseMg ?dose }
+  OPTIONAL { ?t trd:adherence ?adherence }
+  OPTIONAL { ?af a trd:TrialAdequacyFinding ; trd:aboutTrial ?t .
+             OPTIONAL { ?af trd:maxDailyDoseMg ?maxDose }
+             OPTIONAL { ?af trd:weeksAtAdequateDose ?weeks }
+             OPTIONAL { ?af trd:adequacy ?a . ?a skos:notation ?adequacy } }
+  OPTIONAL { ?of a trd:TrialOutcomeFinding ; trd:aboutTrial ?t .
+             OPTIONAL { ?of trd:outcome ?o . ?o skos:notation ?outcome }
+             OPTIONAL { ?of trd:failed ?failed } }
+}"""
+
+Q_REASONS = PREFIXES + """
+SELECT ?t ?c ?code WHERE {
+  ?af a trd:TrialAdequacyFinding ; trd:aboutTrial ?t ; trd:hasCriterionResult ?c .
+  ?c trd:reason ?r . ?r skos:notation ?code .
+}"""
+
+Q_PSEUDO = PREFIXES + """
+SELECT ?p ?f ?code ?action WHERE {
+  ?f a trd:PseudoResistanceFinding ; trd:aboutPatient ?p ; trd:cause ?c .
+  ?c skos:notation ?code .
+  OPTIONAL { ?f trd:matchedOption ?o . ?o skos:notation ?action }
+}"""
+
+Q_MECHANISMS = PREFIXES + """
+SELECT ?p ?f ?code ?via WHERE {
+  ?f a trd:MechanismFinding ; trd:aboutPatient ?p ; trd:mechanism ?m .
+  ?m skos:notation ?code .
+  OPTIONAL { ?f trd:via ?v . OPTIONAL { ?v skos:notation ?vn } BIND(COALESCE(?vn, STR(?v)) AS ?via) }
+}"""
+
+Q_OPTIONS = PREFIXES + """
+SELECT ?p ?f ?code ?status ?reason ?missing WHERE {
+  ?f a trd:OptionFinding ; trd:aboutPatient ?p ; trd:option ?o ; trd:optionStatus ?s .
+  ?o skos:notation ?code . ?s skos:notation ?status .
+  OPTIONAL { ?f trd:statusReason ?reason }
+  OPTIONAL { ?f trd:missingCriterion ?missing }
+}"""
+
+Q_DERIVED_FROM = PREFIXES + """
+SELECT ?f ?d ?id ?value ?date ?src ?label WHERE {
+  ?f prov:wasDerivedFrom ?d .
+  OPTIONAL { ?d trd:identifier ?id }
+  OPTIONAL { ?d trd:score|trd:value ?value }
+  OPTIONAL { ?d trd:date|trd:startDate|trd:onsetDate ?date }
+  OPTIONAL { ?d trd:sourceResource ?src }
+  OPTIONAL { ?d rdfs:label ?label }
+}"""
+
+Q_RULES = PREFIXES + """
+SELECT ?f ?rule ?file ?source WHERE {
+  ?f prov:wasGeneratedBy ?rule .
+  ?rule trd:queryFile ?file ; dcterms:source ?source .
+}"""
+
+Q_FOCUS = PREFIXES + """
+SELECT ?n ?p WHERE {
+  { ?n trd:patient ?p }
+  UNION { ?n trd:aboutPatient ?p }
+  UNION { ?n trd:aboutTrial ?t . ?t trd:patient ?p }
+  UNION { ?af trd:aboutTrial ?t2 ; trd:hasCriterionResult ?n . ?t2 trd:patient ?p }
+}"""
+
+Q_NO_EPISODE = PREFIXES + """
+SELECT ?p WHERE {
+  ?p a trd:Patient .
+  FILTER NOT EXISTS { ?e a trd:EpisodeFinding ; trd:aboutPatient ?p ; trd:episodeStartDay ?d }
+}"""
+
+
+def py(term: Node | None) -> Any:
+    """A JSON-friendly Python value for an RDF term (decimals become floats, IRIs strings)."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, Decimal):
+            return float(value)
+        if isinstance(value, (bool, int, float, str)):
+            return value
+        return str(value)
+    return str(term)
+
+
+def node_id(term: Node, identifier: Node | None = None) -> str:
+    """A readable id for a node: its trd:identifier, else a short form of its IRI."""
+    if identifier is not None:
+        return str(identifier)
+    text = str(term)
+    if text.startswith(str(TRD)):
+        return "trd:" + text[len(str(TRD)):]
+    if text.startswith(BASE):
+        return text[len(BASE):]
+    return text
+
+
+class EvidenceIndex:
+    """Every finding's evidence (data + rule), read in two passes over the whole workspace."""
+
+    def __init__(self, ws: Any) -> None:
+        self.data: dict[Node, dict[Node, dict[str, Any]]] = defaultdict(dict)
+        for row in ws.select(Q_DERIVED_FROM):
+            f, d = row["f"], row["d"]
+            if d in self.data[f]:
+                continue  # several labels/values: keep the first
+            item: dict[str, Any] = {"kind": "data", "id": node_id(d, row.get("id"))}
+            if "value" in row:
+                item["value"] = py(row["value"])
+            elif "label" in row:
+                item["value"] = py(row["label"])
+            if "date" in row:
+                item["date"] = py(row["date"])
+            if "src" in row:
+                item["resource"] = py(row["src"])
+            self.data[f][d] = item
+        self.rules: dict[Node, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for row in ws.select(Q_RULES):
+            self.rules[row["f"]][str(row["rule"])] = {
+                "kind": "rule", "rule": py(row["file"]), "source": py(row["source"])}
+
+    def of(self, *findings: Node | None) -> list[dict[str, Any]]:
+        """Evidence of one or more findings: data items first, then the rules, without repeats."""
+        items: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for f in findings:
+            if f is None:
+                continue
+            for item in list(self.data.get(f, {}).values()) + list(self.rules.get(f, {}).values()):
+                key = repr(sorted(item.items()))
+                if key not in seen:
+                    seen.add(key)
+                    items.append(item)
+        return items
+
+
+def _first(rows: list[dict[str, Node]], key: str) -> dict[Node, dict[str, Node]]:
+    """Group rows by one key, keeping the first row (OPTIONAL patterns can multiply rows)."""
+    out: dict[Node, dict[str, Node]] = {}
+    for row in rows:
+        out.setdefault(row[key], row)
+    return out
+
+
+def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The ``patients`` list of the JSON document for every patient in the workspace."""
+    ev = EvidenceIndex(ws)
+    patients = {row["p"]: {
+        "id": node_id(row["p"], row.get("id")),
+        "trd": None,
+        "stages": {"thaseRush": None, "maudsley": None, "mghS": None},
+        "trials": [], "pseudoResistance": [], "mechanisms": [], "options": [], "dataIssues": [],
+    } for row in ws.select(Q_PATIENTS)}
+
+    for p, row in _first(ws.select(Q_TRD), "p").items():
+        if p in patients:
+            patients[p]["trd"] = {"status": py(row["status"]),
+                                  "failedAdequateTrials": py(row.get("n")) or 0,
+                                  "distinctFailedClasses": py(row.get("classes")) or 0,
+                                  "evidence": ev.of(row["f"])}
+
+    stage_rows: dict[Node, dict[str, Any]] = defaultdict(dict)
+    for row in ws.select(Q_STAGES):
+        merged = stage_rows[row["p"]]
+        for k, v in row.items():
+            merged.setdefault(k, v)
+    for p, row in stage_rows.items():
+        if p not in patients:
+            continue
+        maudsley = None
+        if "maudsley" in row:
+            maudsley = {"score": py(row["maudsley"]), "band": py(row.get("band"))}
+        patients[p]["stages"] = {"thaseRush": py(row.get("thaseRush")), "maudsley": maudsley,
+                                 "mghS": py(row.get("mghs")), "evidence": ev.of(row["f"])}
+
+    reasons: dict[Node, list[str]] = defaultdict(list)
+    criteria: dict[Node, list[Node]] = defaultdict(list)
+    for row in ws.select(Q_REASONS):
+        if py(row["code"]) not in reasons[row["t"]]:
+            reasons[row["t"]].append(py(row["code"]))
+            criteria[row["t"]].append(row["c"])
+    for t, row in sorted(_first(ws.select(Q_TRIALS), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
+        p = row["p"]
+        if p not in patients:
+            continue
+        dose = row.get("dose", row.get("maxDose"))
+        failed = py(row.get("failed"))
+        patients[p]["trials"].append({
+            "id": node_id(t, row.get("id")),
+            "drug": py(row.get("drugLabel")),
+            "rxnorm": py(row.get("rxnorm")),
+            "class": py(row.get("className")),
+            "start": py(row.get("start")),
+            "end": py(row.get("end")),
+            "dailyDoseMg": py(dose),
+            "weeksAtAdequateDose": py(row.get("weeks")),
+            "adherence": py(row.get("adherence")),
+            "adequacy": py(row.get("adequacy")),
+            "reasons": sorted(reasons.get(t, [])),
+            "outcome": py(row.get("outcome")),
+            "failed": bool(failed) if failed is not None else False,
+            "evidence": ev.of(row.get("af"), *criteria.get(t, []), row.get("of")),
+        })
+
+    grouped: dict[tuple[Node, Node], dict[str, Any]] = {}
+    for row in ws.select(Q_PSEUDO):
+        if row["p"] not in patients:
+            continue
+        entry = grouped.get((row["p"], row["f"]))
+        if entry is None:
+            entry = {"code": py(row["code"]), "actions": [], "evidence": ev.of(row["f"])}
+            grouped[(row["p"], row["f"])] = entry
+            patients[row["p"]]["pseudoResistance"].append(entry)
+        action = py(row.get("action"))
+        if action and action not in entry["actions"]:
+            entry["actions"].append(action)
+
+    grouped = {}
+    for row in ws.select(Q_MECHANISMS):
+        if row["p"] not in patients:
+            continue
+        entry = grouped.get((row["p"], row["f"]))
+        if entry is None:
+            entry = {"code": py(row["code"]), "via": [], "evidence": ev.of(row["f"])}
+            grouped[(row["p"], row["f"])] = entry
+            patients[row["p"]]["mechanisms"].append(entry)
+        via = py(row.get("via"))
+        if via and via not in entry["via"]:
+            entry["via"].append(via)
+
+    for (p, _f), row in _first_pairs(ws.select(Q_OPTIONS)).items():
+        if p not in patients:
+            continue
+        entry = {"code": py(row["code"]), "status": py(row["status"]), "evidence": ev.of(row["f"])}
+        if "reason" in row:
+            entry["reason"] = py(row["reason"])
+        if "missing" in row:
+            entry["missingCriterion"] = py(row["missing"])
+        patients[p]["options"].append(entry)
+
+    _attach_issues(ws, patients, issues or [])
+    for p, entry in patients.items():
+        for key in ("pseudoResistance", "mechanisms", "options"):
+            entry[key].sort(key=lambda e: e["code"])
+    return sorted(patients.values(), key=lambda e: e["id"])
+
+
+def _first_pairs(rows: list[dict[str, Node]]) -> dict[tuple[Node, Node], dict[str, Node]]:
+    out: dict[tuple[Node, Node], dict[str, Node]] = {}
+    for row in rows:
+        out.setdefault((row["p"], row["f"]), row)
+    return out
+
+
+def _attach_issues(ws: Any, patients: dict[Node, dict[str, Any]], issues: list[dict[str, Any]]) -> None:
+    """Validation results go to the patient their focus node belongs to; plus the episode note."""
+    owner: dict[str, Node] = {str(p): p for p in patients}
+    if issues:
+        for row in ws.select(Q_FOCUS):
+            owner.setdefault(str(row["n"]), row["p"])
+    for issue in issues:
+        p = owner.get(str(issue.get("focusNode")))
+        if p is not None and p in patients:
+            patients[p]["dataIssues"].append({k: v for k, v in issue.items() if v is not None})
+    for row in ws.select(Q_NO_EPISODE):
+        if row["p"] in patients:
+            patients[row["p"]]["dataIssues"].append({
+                "severity": "info", "focusNode": str(row["p"]),
+                "message": "no active depressive-disorder diagnosis with an onset date: the current "
+                           "episode start is unknown, so every trial counts"})
+
+
+def document(ws: Any, as_of: str, policy: str, issues: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The whole JSON document of shared/json-output.md."""
+    return {"asOf": as_of, "policy": policy, "patients": patients_json(ws, issues)}
+
+
+__all__ = ["patients_json", "document", "EvidenceIndex", "py", "node_id"]

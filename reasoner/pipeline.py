@@ -1,0 +1,142 @@
+"""The assessment pipeline: asserted patient data in, findings (JSON-ready dicts) and derived graph out.
+
+Why a class: the ontology, the effective policy, the parsed rules and the compiled validator are
+loaded ONCE per process (``Pipeline(...)``), then ``assess`` runs per patient (warm, as a
+service) or per shard of ~1,000 patients (the cohort runner). Every rule is patient-local (each
+joins through ``trd:patient`` or the trial), so one shard in one store costs time linear in its
+size.
+
+    pipe = Pipeline(policy="default", as_of="2026-01-15", engine="oxigraph", validate=True)
+    result = pipe.assess(graph_or_ntriples_bytes)          # AssessmentResult
+    result.patients      # list of dicts, the "patients" entries of shared/json-output.md
+    result.derived       # rdflib Graph (derived="graph") or N-Quads bytes (derived="nquads")
+    result.report        # ValidationSummary: conforms + issues (dicts) or None when not validated
+    result.document()    # the whole JSON document {"asOf", "policy", "patients"}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from .errors import TrdError
+from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
+from .paths import INFER_DIR, ONTOLOGY_DIR, ONTOLOGY_TTL
+from .policy import policy_graph, policy_name
+from .rules import RuleEngine, RunStats, load_rules
+from .workspace import Workspace
+
+#: Ontology files loaded into the ontology graph: the ontology and the engine's own terms/tables.
+ONTOLOGY_FILES: tuple[Path, ...] = (ONTOLOGY_TTL, ONTOLOGY_DIR / "engine-terms.ttl")
+
+
+def ontology_graph(files: tuple[Path, ...] = ONTOLOGY_FILES) -> Graph:
+    """The ontology graph the rules read (trusted repository files)."""
+    g = Graph()
+    for f in files:
+        if f.exists():
+            g.parse(f, format="turtle")
+    if len(g) == 0:
+        raise TrdError(f"ontology not found at {files[0]}")
+    return g
+
+
+@dataclass
+class ValidationSummary:
+    """What the validator said about the asserted + derived data."""
+
+    conforms: bool
+    issues: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class AssessmentResult:
+    """The findings of one ``Pipeline.assess`` call."""
+
+    patients: list[dict[str, Any]]
+    derived: Graph | bytes
+    report: ValidationSummary | None
+    as_of: str
+    policy: str
+    stats: RunStats
+    workspace: Workspace | None = None
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document of shared/json-output.md."""
+        return {"asOf": self.as_of, "policy": self.policy, "patients": self.patients}
+
+    @property
+    def conforms(self) -> bool:
+        return self.report is None or self.report.conforms
+
+
+class Pipeline:
+    """Ontology + policy + rules (+ validator) loaded once; ``assess`` per patient or shard."""
+
+    def __init__(self, policy: str | Path = "default", as_of: str | dt.date | None = None,
+                 engine: str = "oxigraph", validate: bool = True, rules_dir: Path = INFER_DIR) -> None:
+        self.engine = engine
+        self.policy_graph = policy_graph(policy, as_of)
+        self.policy = policy_name(self.policy_graph)
+        self.as_of = str(as_of if as_of is not None else dt.date.today().isoformat())
+        if isinstance(as_of, dt.date):
+            self.as_of = as_of.isoformat()
+        self.ontology = ontology_graph()
+        self._ontology_nt = self.ontology.serialize(format="nt", encoding="utf-8")
+        self._policy_nt = self.policy_graph.serialize(format="nt", encoding="utf-8")
+        self.rules = RuleEngine(load_rules(rules_dir), engine=engine)
+        self._validator = self._load_validator() if validate else None
+
+    def _load_validator(self) -> Any:
+        """B's compiled validator when installed (shapes compiled once); None when absent."""
+        try:
+            from .shacl_fast import FastValidator
+            from .validation import load_shapes
+        except ImportError:
+            return None
+        try:
+            return FastValidator(load_shapes(), self.ontology, self.policy_graph)
+        except TrdError:
+            return None  # no shapes installed: nothing to validate against
+
+    def workspace(self) -> Workspace:
+        """A fresh workspace with the ontology and the effective policy loaded."""
+        ws = Workspace(self.engine)
+        ws.add_graph(GRAPH_ONTOLOGY, self._ontology_nt, "nt")
+        ws.add_graph(GRAPH_POLICY, self._policy_nt, "nt")
+        return ws
+
+    def _validate(self, ws: Workspace) -> ValidationSummary | None:
+        if self._validator is None:
+            return None
+        if self.engine == "oxigraph":
+            conforms, _report, records = self._validator.validate(ws.store)
+        else:
+            data = ws.graph(GRAPH_ASSERTED)
+            data += ws.graph(GRAPH_DERIVED)
+            conforms, _report, records = self._validator.validate(data)
+        issues = [{"severity": r.severity.lower(), "focusNode": r.focus_node,
+                   "message": " ".join(r.messages) or r.constraint_component,
+                   "path": r.path, "value": r.value} for r in records]
+        return ValidationSummary(bool(conforms), issues)
+
+    def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
+               keep_workspace: bool = False) -> AssessmentResult:
+        """Run the rules over one patient graph or shard and read the findings back."""
+        from .output_json import patients_json
+
+        ws = self.workspace()
+        ws.add_asserted(asserted, format)
+        stats = self.rules.run(ws)
+        report = self._validate(ws)
+        patients = patients_json(ws, report.issues if report else [])
+        out: Graph | bytes = ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
+        return AssessmentResult(patients, out, report, self.as_of, self.policy, stats,
+                                ws if keep_workspace else None)
+
+
+__all__ = ["Pipeline", "AssessmentResult", "ValidationSummary", "ontology_graph", "ONTOLOGY_FILES"]

@@ -164,36 +164,56 @@ class _Shape:
     constraints: list[_Constraint] = field(default_factory=list)
 
 
-def _lexical_map(graphs: Iterable[Graph], into: dict[tuple[Any, Any], Literal] | None = None) -> dict[tuple[Any, Any], Literal]:
-    """(datatype, value) -> the literal as written, for typed literals whose form Oxigraph changes.
+_CANONICALISED = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
+
+
+class _Lexical:
+    """Restores literals to the form they were written in.
 
     Oxigraph stores numbers, dates and booleans in binary form, so ``0.0`` comes back as ``0``;
-    pySHACL reports the literal as written. Mapping back keeps both reports isomorphic.
+    pySHACL reports the literal as written. A value is restored from the triple it came from
+    (subject, predicate), or, for SPARQL variables, from the only form that value has in the data.
     """
-    out = into if into is not None else {}
-    for g in graphs:
-        for o in g.objects():
+
+    def __init__(self, graphs: Iterable[Graph] = ()) -> None:
+        self.by_triple: dict[tuple[Any, ...], Literal] = {}
+        self.forms: dict[tuple[Any, Any], set[Literal]] = {}
+        for g in graphs:
+            self.add(g)
+
+    def add(self, g: Graph) -> "_Lexical":
+        for s, p, o in g:
             if isinstance(o, Literal) and o.datatype in _CANONICALISED and o.value is not None:
-                out.setdefault((o.datatype, o.value), o)
-    return out
+                self.by_triple.setdefault((s, p, o.datatype, o.value), o)
+                self.forms.setdefault((o.datatype, o.value), set()).add(o)
+        return self
 
+    def copy(self) -> "_Lexical":
+        new = _Lexical()
+        new.by_triple = dict(self.by_triple)
+        new.forms = {k: set(v) for k, v in self.forms.items()}
+        return new
 
-_CANONICALISED = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
+    def restore(self, term: Node, subject: Node | None = None, predicate: Node | None = None) -> Node:
+        if not (isinstance(term, Literal) and term.datatype in _CANONICALISED and term.value is not None):
+            return term
+        if subject is not None and predicate is not None:
+            found = self.by_triple.get((subject, predicate, term.datatype, term.value))
+            if found is not None:
+                return found
+        forms = self.forms.get((term.datatype, term.value))
+        if forms and len(forms) == 1:
+            return next(iter(forms))
+        return term
 
 
 class _Run:
     """One validation run: the store, how to query it, and how to restore literal forms."""
 
-    def __init__(self, store: ox.Store, union: bool, lexical: dict[tuple[Any, Any], Literal]) -> None:
+    def __init__(self, store: ox.Store, union: bool, lexical: _Lexical) -> None:
         self.store = store
         self.union = union
         self.lexical = lexical
-
-    def _term(self, value: Any) -> Node:
-        term = to_rdflib(value)
-        if self.lexical and isinstance(term, Literal) and term.datatype in _CANONICALISED and term.value is not None:
-            return self.lexical.get((term.datatype, term.value), term)
-        return term
 
     def select(self, query: str) -> list[dict[str, Node]]:
         solutions = self.store.query(query, use_default_graph_as_union=self.union)
@@ -204,7 +224,7 @@ class _Run:
             for n in names:
                 value = sol[n]
                 if value is not None:
-                    row[n] = self._term(value)
+                    row[n] = to_rdflib(value)
             rows.append(row)
         return rows
 
@@ -216,7 +236,7 @@ class FastValidator:
         self.shapes_graph = shapes
         self._ontology_nt = (ontology or Graph()).serialize(format="nt", encoding="utf-8")
         self._policy_nt = (policy or Graph()).serialize(format="nt", encoding="utf-8")
-        self._lexical = _lexical_map([g for g in (ontology, policy) if g is not None])
+        self._lexical = _Lexical([g for g in (ontology, policy) if g is not None])
         self.shapes: list[_Shape] = []
         for node in self._shape_nodes():
             shape = self._compile_shape(node, target=None)
@@ -289,12 +309,12 @@ class FastValidator:
             if obj not in _NODE_KIND_TESTS:
                 raise UnsupportedShapeError(f"shape {shape.node}: unknown sh:nodeKind {obj}")
             q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!{_NODE_KIND_TESTS[obj]}) }}"
-            return [self._value_constraint(SH.NodeKindConstraintComponent, q)]
+            return [self._value_constraint(SH.NodeKindConstraintComponent, q, p)]
 
         if pred == SH["class"]:
             q = (f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} "
                  f"FILTER NOT EXISTS {{ ?v a/<{RDFS.subClassOf}>* {_iri(obj)} . }} }}")
-            return [self._value_constraint(SH.ClassConstraintComponent, q)]
+            return [self._value_constraint(SH.ClassConstraintComponent, q, p)]
 
         if pred == SH.datatype:
             safe = f"(isLiteral(?v) && sameTerm(datatype(?v), {_iri(obj)})"
@@ -306,7 +326,7 @@ class FastValidator:
                 safe = "(false"  # unknown datatype: every value is checked in Python
             safe += ")"
             q = (f"PREFIX xsd: <{XSD}> SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!{safe}) }}")
-            return [self._value_constraint(SH.DatatypeConstraintComponent, q,
+            return [self._value_constraint(SH.DatatypeConstraintComponent, q, p,
                                            check=lambda v, d=obj: not _pyshacl_datatype_ok(v, d))]
 
         if pred in _RANGE_OPS:
@@ -316,13 +336,13 @@ class FastValidator:
             q = (f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} "
                  f"FILTER (!COALESCE(isLiteral(?v) && ?v {op} {obj.n3()}, false)) }}")
             comp = _RANGE_COMPONENTS[pred]
-            return [self._value_constraint(comp, q, check=lambda v, b=obj, o=op: not _pyshacl_range_ok(v, b, o))]
+            return [self._value_constraint(comp, q, p, check=lambda v, b=obj, o=op: not _pyshacl_range_ok(v, b, o))]
 
         if pred == SH["in"]:
             members = list(Collection(self.shapes_graph, obj))
             test = " || ".join(f"sameTerm(?v, {_sparql_term(m)})" for m in members) or "false"
             q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!({test})) }}"
-            return [self._value_constraint(SH.InConstraintComponent, q)]
+            return [self._value_constraint(SH.InConstraintComponent, q, p)]
 
         if pred == SH.pattern:
             flags = str(self.shapes_graph.value(shape.node, SH.flags) or "")
@@ -332,7 +352,7 @@ class FastValidator:
             q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} }}"
             # pySHACL: blank nodes fail; IRIs and literals are matched on their string.
             return [self._value_constraint(
-                SH.PatternConstraintComponent, q,
+                SH.PatternConstraintComponent, q, p,
                 check=lambda v, rx=regex: isinstance(v, BNode) or not rx.search(str(v)))]
 
         if pred in (SH.lessThan, SH.lessThanOrEquals):
@@ -345,9 +365,14 @@ class FastValidator:
                  f"FILTER (!COALESCE(?v {op} ?w, false)) }}")
             comp = SH.LessThanConstraintComponent if strict else SH.LessThanOrEqualsConstraintComponent
 
-            def run_pairs(r: _Run, q: str = q, strict: bool = strict) -> list[_Hit]:
-                return [_Hit(row["this"], row["v"]) for row in r.select(q)
-                        if not _pyshacl_pair_ok(row["v"], row["w"], strict)]
+            def run_pairs(r: _Run, q: str = q, strict: bool = strict, other: Node = obj) -> list[_Hit]:
+                hits = []
+                for row in r.select(q):
+                    v = r.lexical.restore(row["v"], row["this"], p)
+                    w = r.lexical.restore(row["w"], row["this"], other)
+                    if not _pyshacl_pair_ok(v, w, strict):
+                        hits.append(_Hit(row["this"], v))
+                return hits
             return [_Constraint(comp, run_pairs)]
 
         if pred == SH["or"]:
@@ -377,11 +402,16 @@ class FastValidator:
             return []
         raise UnsupportedShapeError(f"shape {shape.node}: {pred} is not supported by the fast validator")
 
-    def _value_constraint(self, component: URIRef, query: str,
+    def _value_constraint(self, component: URIRef, query: str, path: URIRef | None,
                           check: Callable[[Node], bool] | None = None) -> _Constraint:
         """A constraint whose result rows are (focus, value); ``check`` confirms candidates."""
         def run(r: _Run) -> list[_Hit]:
-            return [_Hit(row["this"], row["v"]) for row in r.select(query) if check is None or check(row["v"])]
+            hits = []
+            for row in r.select(query):
+                v = r.lexical.restore(row["v"], row["this"], path)
+                if check is None or check(v):
+                    hits.append(_Hit(row["this"], v))
+            return hits
         return _Constraint(component, run)
 
     def _prefixes(self, constraint: Node) -> str:
@@ -424,6 +454,9 @@ class FastValidator:
                 focus = row.pop("this")
                 path = row.pop("path", None)
                 value = row.pop("value", None)
+                if value is not None:
+                    value = r.lexical.restore(value, focus, path)
+                row = {k: r.lexical.restore(t) for k, t in row.items()}
                 key = (focus, path, value, tuple(sorted(row.items())))
                 if key in seen:  # pySHACL drops duplicate rows of one focus node
                     continue
@@ -462,7 +495,7 @@ class FastValidator:
         from .validation import results_from_report
 
         store, union = self._store_for(data)
-        lexical = _lexical_map([data], dict(self._lexical)) if isinstance(data, Graph) else {}
+        lexical = self._lexical.copy().add(data) if isinstance(data, Graph) else _Lexical()
         run = _Run(store, union, lexical)
         report = Graph()
         report.bind("sh", str(SH))
@@ -490,8 +523,9 @@ class FastValidator:
         seen.add(node)
         graph = None if run.union else ox.DefaultGraph()
         for quad in run.store.quads_for_pattern(ox.BlankNode(str(node)), None, None, graph):
-            o = run._term(quad.object)
-            report.add((node, to_rdflib(quad.predicate), o))
+            p = to_rdflib(quad.predicate)
+            o = run.lexical.restore(to_rdflib(quad.object), node, p)
+            report.add((node, p, o))
             if isinstance(o, BNode):
                 FastValidator._copy_bnode(report, run, o, seen)
 

@@ -38,12 +38,15 @@ from rdflib.term import Node
 
 from .errors import InputError, TrdError
 from .namespaces import SH
-from .paths import ONTOLOGY_TTL, SHAPES_DIR
+from .paths import ONTOLOGY_DIR, SHAPES_DIR
 from .rdf_io import read_graph
 
 #: Severity IRI -> the short name used in text and JSON output.
 SEVERITY_NAMES: dict[URIRef, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 ENGINES = ("reference", "fast")
+
+#: Terms the inference rules add next to trd.ttl (owned by the rule engine; merged by the lead).
+ENGINE_TERMS_TTL = ONTOLOGY_DIR / "engine-terms.ttl"
 
 #: Input suffixes that are FHIR (JSON Bundle or Bulk Data NDJSON), not RDF.
 _FHIR_SUFFIXES = {".json", ".ndjson"}
@@ -122,12 +125,18 @@ def load_shapes(paths: Iterable[Path | str] | None = None) -> Graph:
     return g
 
 
-def load_ontology(path: Path | str = ONTOLOGY_TTL) -> Graph:
-    """The project's ontology (a trusted file of the repository)."""
-    path = Path(path)
-    if not path.exists():
-        raise TrdError(f"ontology not found at {path}")
-    return Graph().parse(path, format="turtle")
+def load_ontology(path: Path | str | None = None) -> Graph:
+    """The project's ontology (trd.ttl, plus the rule engine's helper terms when present).
+
+    A fresh copy: the shared cached graph of :mod:`reasoner.ontology_build` is never mutated.
+    """
+    from .ontology_build import load_ontology as cached_ontology, read_ontology
+
+    g = Graph()
+    g += read_ontology(path) if path is not None else cached_ontology()
+    if path is None and ENGINE_TERMS_TTL.exists():
+        g.parse(ENGINE_TERMS_TTL, format="turtle")
+    return g
 
 
 def load_policy(policy: str | Path = "default", as_of: str | None = None) -> Graph:

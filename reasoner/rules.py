@@ -40,6 +40,9 @@ writes the same property on a finding without a self-loop.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -198,10 +201,51 @@ def _where_keys(node: Any, keys: set[Key]) -> None:
             _where_keys(item, keys)
 
 
+# --- analysis cache: rdflib's SPARQL parser takes ~0.1 s a rule, so a worker process would pay
+# seconds at start-up; the reads/writes of a rule text never change, so they are cached by hash.
+_CACHE_FILE = Path(os.environ.get("TRD_CACHE", Path.home() / ".cache" / "trd-reasoner")) / "rule-analysis.json"
+_cache: dict[str, Any] | None = None
+
+
+def _encode(keys: Iterable[Key]) -> list[str]:
+    return sorted(f"type|{k[1]}" if isinstance(k, tuple) else str(k) for k in keys)
+
+
+def _decode(items: list[str]) -> frozenset:
+    return frozenset(("type", URIRef(i[5:])) if i.startswith("type|") else URIRef(i) for i in items)
+
+
+def _load_cache() -> dict[str, Any]:
+    global _cache
+    if _cache is None:
+        try:
+            _cache = json.loads(_CACHE_FILE.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _cache = {}
+    return _cache
+
+
+def _store_cache(digest: str, reads: frozenset, writes: frozenset) -> None:
+    cache = _load_cache()
+    cache[digest] = {"reads": _encode(reads), "writes": _encode(writes)}
+    try:
+        _CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _CACHE_FILE.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache), encoding="utf-8")
+        tmp.replace(_CACHE_FILE)
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
 def parse_rule(path: Path) -> Rule:
     """Read one ``.rq`` file into a :class:`Rule` (RuleError when it is not a valid CONSTRUCT)."""
     text = path.read_text(encoding="utf-8")
     meta = _parse_header(text, path)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    cached = _load_cache().get(digest)
+    if cached is not None:
+        return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
+                    source=meta["source"], reads=_decode(cached["reads"]), writes=_decode(cached["writes"]))
     try:
         query = translateQuery(parseQuery(text))
     except Exception as exc:  # pyparsing raises its own exception types
@@ -217,6 +261,7 @@ def parse_rule(path: Path) -> Rule:
     writes = _triple_keys(list(query.algebra.template or []))
     reads: set[Key] = set()
     _where_keys(query.algebra.p, reads)
+    _store_cache(digest, frozenset(reads), frozenset(writes))
     return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
                 source=meta["source"], reads=frozenset(reads), writes=frozenset(writes))
 

@@ -1,0 +1,115 @@
+"""Input handling: Bundles, NDJSON folders, bad input -> exit 2 naming the file, empty bundle, limits."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reasoner.cli import main
+from reasoner.errors import InputError
+from reasoner.fhir import iter_resources, load_patient_graph
+from reasoner.fhir import reader
+from reasoner.namespaces import TRD
+
+from .builders import (ICD10, SERTRALINE, bundle, concept, condition, dosage, iri, patient, statement, trials, value,
+                       write_json)
+
+
+def _run(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    return exit_info.value.code
+
+
+@pytest.mark.parametrize("content, message", [("{not json", "not valid JSON"), ('{"hello": 1}', "not a FHIR resource"),
+                                              ('[1, 2]', "not a FHIR resource")])
+def test_bad_files_exit_2_naming_the_file(tmp_path, capsys, content, message):
+    bad = tmp_path / "input.json"
+    bad.write_text(content)
+    assert _run(["import", str(bad), "-o", str(tmp_path / "out.ttl")]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and message in err and "Traceback" not in err
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_bad_ndjson_line_names_file_and_line(tmp_path, capsys):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Patient.ndjson").write_text(json.dumps(patient()) + "\n{oops\n")
+    assert _run(["import", str(folder), "-o", str(tmp_path / "out.ttl")]) == 2
+    assert f"{folder / 'Patient.ndjson'}:2" in capsys.readouterr().err
+
+
+def test_unsupported_bundle_type_is_refused(tmp_path):
+    path = write_json(tmp_path / "b.json", bundle([patient()], btype="history"))
+    with pytest.raises(InputError, match="Bundle type"):
+        list(iter_resources(path))
+
+
+def test_empty_bundle_gives_no_patients_and_exit_0(tmp_path, capsys):
+    path = write_json(tmp_path / "b.json", bundle([]))
+    out = tmp_path / "out.ttl"
+    assert _run(["import", str(path), "-o", str(out)]) == 0
+    assert out.exists() and out.read_text().strip() == ""
+    assert "patients: 0" in capsys.readouterr().out
+
+
+def test_ndjson_line_limit(tmp_path, monkeypatch):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Patient.000.ndjson").write_text(json.dumps(patient()) + "\n")
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 20)
+    with pytest.raises(InputError, match="longer than the limit"):
+        list(iter_resources(folder))
+
+
+def test_bundle_size_limit(tmp_path, monkeypatch):
+    path = write_json(tmp_path / "b.json", bundle([patient()]))
+    monkeypatch.setattr(reader, "MAX_BUNDLE_BYTES", 10)
+    with pytest.raises(InputError, match="larger than the Bundle limit"):
+        list(iter_resources(path))
+
+
+def test_bulk_folder_streams_files_and_skips_non_resource_files(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Patient.000.ndjson").write_text(json.dumps(patient()) + "\n\n")
+    (folder / "Condition.ndjson").write_text(json.dumps(condition("c1", concept(ICD10, "F33.1"))) + "\n")
+    (folder / "log.ndjson").write_text('{"eventId": "kickoff"}\n')
+    resources = iter_resources(folder)
+    assert not isinstance(resources, list)  # lazy
+    assert sorted(r["resourceType"] for r in resources) == ["Condition", "Patient"]
+
+
+def test_urn_uuid_references_resolve_through_full_urls(tmp_path):
+    doc = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:1f7c0a52-0000-4000-8000-000000000001", "resource": patient("pat-a"),
+         "request": {"method": "POST", "url": "Patient"}},
+        {"fullUrl": "urn:uuid:1f7c0a52-0000-4000-8000-000000000002",
+         "resource": {**statement("s1", SERTRALINE, "2025-01-06", "2025-03-10", dose=dosage(100)),
+                      "subject": {"reference": "urn:uuid:1f7c0a52-0000-4000-8000-000000000001"}}},
+    ]}
+    g, report = load_patient_graph(write_json(tmp_path / "b.json", doc))
+    [t] = trials(g)
+    assert value(g, t, "patient") == iri("Patient", "pat-a")
+    assert report.consistent() and report.total_not_mapped == 0
+
+
+def test_cli_writes_graph_and_report_and_strict_fails_on_unmapped(tmp_path, capsys):
+    path = write_json(tmp_path / "b.json", bundle([
+        patient(), statement("s1", SERTRALINE, "2025-01-06", "2025-03-10", dose=dosage(100)),
+        {"resourceType": "Encounter", "id": "enc1", "status": "finished"}]))
+    out, rep = tmp_path / "out.ttl", tmp_path / "report.json"
+    assert _run(["import", str(path), "-o", str(out), "--report", str(rep), "--as-of", "2026-01-15"]) == 0
+    from rdflib import Graph
+
+    g = Graph().parse(out)
+    assert len(trials(g)) == 1 and value(g, trials(g)[0], "drug") == TRD.sertraline
+    report = json.loads(rep.read_text())
+    assert report["counts"]["Encounter"] == {"read": 1, "mapped": 0, "notMapped": 1}
+    assert report["unmapped"] == [{"resourceType": "Encounter", "id": "enc1", "reason": "unsupported type", "detail": ""}]
+    assert "Encounter" in capsys.readouterr().out
+    out2 = tmp_path / "strict.ttl"
+    assert _run(["import", str(path), "-o", str(out2), "--strict"]) == 2
+    assert "Encounter/enc1" in capsys.readouterr().err and not out2.exists()

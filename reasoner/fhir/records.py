@@ -27,6 +27,8 @@ _CLINICAL_ACTIVE = {"active": True, "recurrence": True, "relapse": True,
                     "inactive": False, "remission": False, "resolved": False}
 #: Statuses that mean "this record does not describe a real finding or event".
 _VOID_STATUS = {"entered-in-error", "cancelled", "not-done", "refuted", "not-taken"}
+#: What an Observation code can be, in order of preference (ontology classes, data-model §4).
+_OBSERVATION_CATEGORIES = (TRD.RatingInstrument, TRD.Analyte, TRD.Gene, TRD.GenotypeResult, TRD.NoncomplianceFinding)
 _ALLELES = re.compile(r"^[ACGT]+/[ACGT]+$")
 
 
@@ -145,10 +147,11 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
         return None
     codings = codings_of(res.get("code"))
     c = ctx.codes
-    kinds = [(cat, c.lookup(codings, cat)) for cat in (TRD.RatingInstrument, TRD.Analyte, TRD.Gene,
-                                                        TRD.GenotypeResult, TRD.NoncomplianceFinding)]
-    adherence_terms = [t for cd in codings for t in c.terms(*(_key(cd) or ("", ""))) if t == TRD.adherence]
-    kind = next(((cat, found) for cat, (found, _) in kinds if found), None)
+    # One lookup per coding, then the first category (in this order) that a term belongs to.
+    found_terms = [t for cd in codings for t in c.terms(*(_key(cd) or ("", "")))]
+    adherence_terms = [t for t in found_terms if t == TRD.adherence]
+    kind = next(((cat, tuple(t for t in found_terms if c.is_a(t, cat))) for cat in _OBSERVATION_CATEGORIES
+                 if any(c.is_a(t, cat) for t in found_terms)), None)
     if kind is None and not adherence_terms:
         report.not_mapped("Observation", rid, R.UNKNOWN_CODE, first_code_string(res.get("code")))
         return None

@@ -16,17 +16,23 @@ REPO: Path = Path(__file__).resolve().parent.parent
 #: Shared reference material lives next to the repository (``<repo>/../shared``).
 SHARED: Path = REPO.parent / "shared"
 
-#: Tests that need a JVM (HermiT, OWL API). CI has Java, so they run there; on a machine
-#: without Java they are reported as skipped with this reason instead of failing.
-requires_java = pytest.mark.skipif(
-    shutil.which("java") is None,
-    reason="Java runtime not found on PATH: HermiT/OWL API checks skipped (install a JDK to run them)",
-)
+JAVA_SKIP_REASON = "Java runtime not found on PATH: HermiT/OWL API checks skipped (install a JDK to run them)"
 
 
 def java_available() -> bool:
     """True when a ``java`` executable is on PATH."""
     return shutil.which("java") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``@pytest.mark.java`` (HermiT, OWL API) are skipped, with the reason, when
+    there is no JVM. CI has Java, so they run there; a user without Java sees what was skipped."""
+    if java_available():
+        return
+    skip = pytest.mark.skip(reason=JAVA_SKIP_REASON)
+    for item in items:
+        if item.get_closest_marker("java") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +41,12 @@ def ontology_graph() -> Graph:
     from reasoner.ontology_build import load_ontology
 
     return load_ontology()
+
+
+@pytest.fixture(scope="session")
+def repo_dir() -> Path:
+    """The repository root."""
+    return REPO
 
 
 @pytest.fixture(scope="session")

@@ -39,16 +39,18 @@ def build_command(source: Path | None, policy_dir: Path | None, out_dir: Path | 
 def stats_command(source: Path | None, policy_dir: Path | None) -> None:
     """Print counts of classes, properties, individuals, code mappings and sourced thresholds."""
     stats = ontology_stats(read_ontology(source), read_policies(policy_dir))
+    click.echo("terms in the trd: namespace")
     click.echo(f"classes                {stats.classes}")
     click.echo(f"object properties      {stats.object_properties}")
     click.echo(f"data properties        {stats.data_properties}")
     click.echo(f"annotation properties  {stats.annotation_properties}")
     click.echo(f"individuals            {stats.individuals}")
-    click.echo(f"mappings (hasDbXref)   {sum(stats.mappings.values())}")
+    click.echo(f"mappings (hasDbXref)   {sum(stats.mappings.values())}  (by system)")
     for system, count in stats.mappings.items():
         click.echo(f"  {system:<20} {count}")
     click.echo(f"skos:exactMatch        {stats.exact_matches}")
-    click.echo(f"thresholds with source {stats.thresholds_with_source} (without: {stats.thresholds_without_source})")
+    click.echo("thresholds: minimum doses, severity bands, policy settings (all policies)")
+    click.echo(f"thresholds with source {stats.thresholds_with_source} (without: {stats.thresholds_without_source})  (by evidence status)")
     for status, count in stats.evidence.items():
         click.echo(f"  {status:<20} {count}")
 

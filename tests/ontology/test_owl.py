@@ -28,6 +28,7 @@ def reasoned_world():
 
     owl_file = paths.BUILD_DIR / OWL_FILE
     assert owl_file.is_file(), "run `trd ontology build` first"
+    saved_path = list(owlready2.onto_path)
     owlready2.onto_path[:] = [str(paths.BUILD_DIR)]
     world = owlready2.World()
     onto = world.get_ontology(owl_file.resolve().as_uri()).load()
@@ -40,7 +41,8 @@ def reasoned_world():
         owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as exc:  # never swallowed as "Java absent"
         pytest.fail(f"HermiT: the ontology is inconsistent ({exc})")
-    return world, onto, trd, trial
+    yield world, onto, trd, trial
+    owlready2.onto_path[:] = saved_path
 
 
 def test_hermit_finds_no_unsatisfiable_class(reasoned_world) -> None:

@@ -9,6 +9,7 @@ cohort runner)::
     for resource in iter_resources("export/"):            # lazy stream of resource dicts
         ...
     graph, report = resources_to_graph(resources_of_one_patient, as_of=date(2026, 1, 15))
+    ntriples, report = resources_to_ntriples(resources_of_one_patient, as_of=...)  # ~2× faster
 
 ``report`` is an :class:`~reasoner.fhir.report.ImportReport` (pydantic): per resource type the
 counts read / mapped / notMapped (``read == mapped + notMapped``), every not-mapped resource with
@@ -48,6 +49,15 @@ def resources_to_graph(resources: "Iterable[dict[str, Any]]", as_of: dt.date | N
     return convert(resources, as_of=as_of)
 
 
+def resources_to_ntriples(resources: "Iterable[dict[str, Any]]", as_of: dt.date | None = None) -> "tuple[bytes, ImportReport]":
+    """The same conversion as N-Triples bytes, skipping rdflib's store: for pipelines that load
+    the result into Oxigraph (the cohort runner), where building a Graph only to serialise it
+    would double the cost."""
+    from .convert import resources_to_ntriples as convert
+
+    return convert(resources, as_of=as_of)
+
+
 def load_patient_graph(path: Path | str, as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
     """Read a Bundle, NDJSON file or Bulk Data folder into one graph of all its patients."""
     graph, report = resources_to_graph(iter_resources(path), as_of=as_of)
@@ -55,4 +65,4 @@ def load_patient_graph(path: Path | str, as_of: dt.date | None = None) -> "tuple
     return graph, report
 
 
-__all__ = ["iter_resources", "load_patient_graph", "resources_to_graph"]
+__all__ = ["iter_resources", "load_patient_graph", "resources_to_graph", "resources_to_ntriples"]

@@ -28,6 +28,9 @@ BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch"})
 #: is listed as skipped, not read.
 _NDJSON_NAME = re.compile(r"^[A-Z][A-Za-z]+(\.\d+)?\.ndjson$")
 
+#: Key of the placeholder yielded for an unreadable NDJSON line after the first (see iter_ndjson).
+UNREADABLE_KEY = "_unreadable"
+
 #: Key added to a Bundle entry's resource to carry the entry's ``fullUrl`` (references such as
 #: ``urn:uuid:…`` point at it). Underscore keys are never FHIR elements of a resource.
 FULL_URL_KEY = "_fullUrl"
@@ -50,14 +53,25 @@ def ndjson_files(folder: Path) -> tuple[list[Path], list[Path]]:
     return files, skipped
 
 
+def _type_of_file(path: Path) -> str:
+    return path.name.split(".", 1)[0]
+
+
 def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
-    """Resources of one NDJSON file, one line at a time; blank lines are allowed."""
+    """Resources of one NDJSON file, one line at a time; blank lines are allowed.
+
+    If the first line is not a FHIR resource, the file is not NDJSON FHIR: InputError. A bad line
+    later in a file (a truncated write in a million-line export) must not discard the export:
+    it is yielded as a placeholder ``{"resourceType": <type of the file>, "_unreadable": why}``
+    that the importer reports as not mapped, so read counts still equal line counts.
+    """
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     with handle:
         number = 0
+        seen_resource = False
         while True:
             line = handle.readline(MAX_LINE_BYTES + 1)
             if not line:
@@ -68,10 +82,18 @@ def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            yield _check_resource(obj, f"{path}:{number}")
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    raise InputError(f"{path}:{number}: not valid JSON ({getattr(exc, 'msg', exc)})") from exc
+                resource = _check_resource(obj, f"{path}:{number}")
+            except InputError as exc:
+                if not seen_resource:
+                    raise
+                yield {"resourceType": _type_of_file(path), UNREADABLE_KEY: str(exc)}
+                continue
+            seen_resource = True
+            yield resource
 
 
 def iter_bundle(path: Path) -> Iterator[dict[str, Any]]:

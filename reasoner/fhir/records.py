@@ -20,7 +20,8 @@ from . import report as R
 from .codes import codings_of, first_code_string
 from .context import DEFAULT_LATERALITY, ImportContext
 from .report import ImportReport
-from .values import BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
+from .values import TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
+from .terms import T
 
 #: Condition.clinicalStatus codes (FHIR value set) -> active?
 _CLINICAL_ACTIVE = {"active": True, "recurrence": True, "relapse": True,
@@ -28,7 +29,7 @@ _CLINICAL_ACTIVE = {"active": True, "recurrence": True, "relapse": True,
 #: Statuses that mean "this record does not describe a real finding or event".
 _VOID_STATUS = {"entered-in-error", "cancelled", "not-done", "refuted", "not-taken"}
 #: What an Observation code can be, in order of preference (ontology classes, data-model §4).
-_OBSERVATION_CATEGORIES = (TRD.RatingInstrument, TRD.Analyte, TRD.Gene, TRD.GenotypeResult, TRD.NoncomplianceFinding)
+_OBSERVATION_CATEGORIES = (T.RatingInstrument, T.Analyte, T.Gene, T.GenotypeResult, T.NoncomplianceFinding)
 _ALLELES = re.compile(r"^[ACGT]+/[ACGT]+$")
 
 
@@ -53,23 +54,23 @@ def _texts(*concepts: Any) -> list[str]:
 
 
 def add_source(g: Graph, subject: URIRef, rtype: str, rid: str) -> None:
-    g.add((subject, TRD.sourceResource, Literal(f"{rtype}/{rid}")))
+    g.add((subject, T.sourceResource, Literal(f"{rtype}/{rid}")))
 
 
 def map_patient(res: dict, rid: str, g: Graph, report: ImportReport) -> URIRef:
     """``trd:Patient`` with identifier, birth date and gender; a bad birth date is an issue."""
     s = node("Patient", rid)
-    g.add((s, RDF.type, TRD.Patient))
-    g.add((s, TRD.identifier, Literal(rid)))
+    g.add((s, RDF.type, T.Patient))
+    g.add((s, T.identifier, Literal(rid)))
     add_source(g, s, "Patient", rid)
     try:
         birth = optional_date(res.get("birthDate"), "birthDate")
         if birth is not None:
-            g.add((s, TRD.birthDate, date_literal(birth)))
+            g.add((s, T.birthDate, date_literal(birth)))
     except BadValue as exc:
         report.issue("Patient", rid, str(exc))
     if isinstance(res.get("gender"), str):
-        g.add((s, TRD.gender, Literal(res["gender"])))
+        g.add((s, T.gender, Literal(res["gender"])))
     report.mapped("Patient", rid)
     return s
 
@@ -80,9 +81,9 @@ def map_condition(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportCon
         report.not_mapped("Condition", rid, R.NOT_APPLICABLE, f"verificationStatus {_status_code(res.get('verificationStatus'))}")
         return
     codings = codings_of(res.get("code"))
-    classes, code = ctx.codes.lookup(codings, TRD.Diagnosis)
+    classes, code = ctx.codes.lookup(codings, T.Diagnosis)
     if not classes:
-        classes, code = ctx.codes.lookup(codings, TRD.NoncomplianceFinding)
+        classes, code = ctx.codes.lookup(codings, T.NoncomplianceFinding)
     if not classes:
         report.not_mapped("Condition", rid, R.UNKNOWN_CODE, first_code_string(res.get("code")))
         return
@@ -99,21 +100,21 @@ def map_condition(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportCon
     s = node("Condition", rid)
     for cls in classes:
         g.add((s, RDF.type, cls))
-    g.add((s, TRD.patient, patient))
-    g.add((s, TRD.sourceCode, Literal(code)))
+    g.add((s, T.patient, patient))
+    g.add((s, T.sourceCode, Literal(code)))
     add_source(g, s, "Condition", rid)
-    if ctx.codes.is_a(classes[0], TRD.NoncomplianceFinding) and not ctx.codes.is_a(classes[0], TRD.Diagnosis):
+    if ctx.codes.is_a(classes[0], T.NoncomplianceFinding) and not ctx.codes.is_a(classes[0], T.Diagnosis):
         when = onset or recorded
         if when is not None:
-            g.add((s, TRD.date, date_literal(when)))
+            g.add((s, T.date, date_literal(when)))
     else:
         if onset is not None:
-            g.add((s, TRD.onsetDate, date_literal(onset)))
+            g.add((s, T.onsetDate, date_literal(onset)))
         if abatement is not None:
-            g.add((s, TRD.abatementDate, date_literal(abatement)))
+            g.add((s, T.abatementDate, date_literal(abatement)))
         active = _CLINICAL_ACTIVE.get(_status_code(res.get("clinicalStatus")) or "")
         if active is not None:
-            g.add((s, TRD.isActive, Literal(active)))
+            g.add((s, T.isActive, Literal(active)))
     report.mapped("Condition", rid)
 
 
@@ -149,7 +150,7 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
     c = ctx.codes
     # One lookup per coding, then the first category (in this order) that a term belongs to.
     found_terms = [t for cd in codings for t in c.terms(*(_key(cd) or ("", "")))]
-    adherence_terms = [t for t in found_terms if t == TRD.adherence]
+    adherence_terms = [t for t in found_terms if t == T.adherence]
     kind = next(((cat, tuple(t for t in found_terms if c.is_a(t, cat))) for cat in _OBSERVATION_CATEGORIES
                  if any(c.is_a(t, cat) for t in found_terms)), None)
     if kind is None and not adherence_terms:
@@ -179,7 +180,7 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
 
     category, terms = kind
     s = node("Observation", rid)
-    if category == TRD.RatingInstrument:
+    if category == T.RatingInstrument:
         raw = res.get("valueInteger")
         if raw is None and quantity:
             raw = quantity.get("value")
@@ -187,10 +188,10 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
         if score is None or score != int(score):
             report.not_mapped("Observation", rid, R.MISSING_VALUE, f"score {raw!r} is not an integer")
             return None
-        g.add((s, RDF.type, TRD.Assessment))
-        g.add((s, TRD.instrument, terms[0]))
-        g.add((s, TRD.score, Literal(int(score), datatype=XSD.integer)))
-    elif category == TRD.Analyte:
+        g.add((s, RDF.type, T.Assessment))
+        g.add((s, T.instrument, terms[0]))
+        g.add((s, T.score, Literal(int(score), datatype=XSD.integer)))
+    elif category == T.Analyte:
         analyte = terms[0]
         value = number(quantity.get("value")) if quantity else None
         if value is None:
@@ -202,32 +203,32 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
         if factor is None:
             report.not_mapped("Observation", rid, R.UNKNOWN_UNIT, f"{quantity.get('code') or quantity.get('unit')!r} for {analyte.split('#')[-1]}")
             return None
-        g.add((s, RDF.type, TRD.LabMeasurement))
-        g.add((s, TRD.analyte, analyte))
-        g.add((s, TRD.value, decimal(value * factor)))
-        g.add((s, TRD.unit, target))
-    elif category == TRD.Gene:
-        phenotypes, _ = c.lookup(codings_of(res.get("valueCodeableConcept")), TRD.MetabolizerPhenotype)
+        g.add((s, RDF.type, T.LabMeasurement))
+        g.add((s, T.analyte, analyte))
+        g.add((s, T.value, decimal(value * factor)))
+        g.add((s, T.unit, target))
+    elif category == T.Gene:
+        phenotypes, _ = c.lookup(codings_of(res.get("valueCodeableConcept")), T.MetabolizerPhenotype)
         if not phenotypes:
             report.not_mapped("Observation", rid, R.UNKNOWN_CODE, f"phenotype answer {first_code_string(res.get('valueCodeableConcept'))}")
             return None
-        g.add((s, RDF.type, TRD.PhenotypeResult))
-        g.add((s, TRD.gene, terms[0]))
-        g.add((s, TRD.phenotype, phenotypes[0]))
-    elif category == TRD.GenotypeResult:
+        g.add((s, RDF.type, T.PhenotypeResult))
+        g.add((s, T.gene, terms[0]))
+        g.add((s, T.phenotype, phenotypes[0]))
+    elif category == T.GenotypeResult:
         genotype = _genotype(res, ctx)
         if isinstance(genotype, str):
             report.not_mapped("Observation", rid, R.MISSING_VALUE, genotype)
             return None
         gene, variant, alleles = genotype
-        g.add((s, RDF.type, TRD.GenotypeResult))
-        g.add((s, TRD.gene, gene))
-        g.add((s, TRD.variant, variant))
-        g.add((s, TRD.alleles, Literal(alleles)))
+        g.add((s, RDF.type, T.GenotypeResult))
+        g.add((s, T.gene, gene))
+        g.add((s, T.variant, variant))
+        g.add((s, T.alleles, Literal(alleles)))
     else:  # noncompliance finding (SNOMED 129834002 as an Observation)
-        g.add((s, RDF.type, TRD.NoncomplianceFinding))
-    g.add((s, TRD.patient, patient))
-    g.add((s, TRD.date, date_literal(when)))
+        g.add((s, RDF.type, T.NoncomplianceFinding))
+    g.add((s, T.patient, patient))
+    g.add((s, T.date, date_literal(when)))
     add_source(g, s, "Observation", rid)
     report.mapped("Observation", rid)
     return None
@@ -246,7 +247,7 @@ def _genotype(res: dict, ctx: ImportContext) -> tuple[URIRef, URIRef, str] | str
         if not isinstance(comp, dict):
             continue
         terms = [t for cd in codings_of(comp.get("code")) for t in ctx.codes.terms(*(_key(cd) or ("", "")))]
-        if TRD.gene in terms:
+        if T.gene in terms:
             for text in _texts(comp.get("valueCodeableConcept")):
                 gene = gene or ctx.gene_labels.get(text.strip())
     if gene is None:
@@ -267,7 +268,7 @@ def map_procedure(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportCon
     if res.get("status") in _VOID_STATUS:
         report.not_mapped("Procedure", rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
         return
-    classes, _ = ctx.codes.lookup(codings_of(res.get("code")), TRD.ECTCourse)
+    classes, _ = ctx.codes.lookup(codings_of(res.get("code")), T.ECTCourse)
     if not classes:
         report.not_mapped("Procedure", rid, R.UNKNOWN_CODE, first_code_string(res.get("code")))
         return
@@ -280,16 +281,16 @@ def map_procedure(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportCon
         return
     s = node("Procedure", rid)
     g.add((s, RDF.type, classes[0]))
-    g.add((s, TRD.patient, patient))
+    g.add((s, T.patient, patient))
     add_source(g, s, "Procedure", rid)
     if start is not None:
-        g.add((s, TRD.startDate, date_literal(start)))
+        g.add((s, T.startDate, date_literal(start)))
     if end is not None:
-        g.add((s, TRD.endDate, date_literal(end)))
+        g.add((s, T.endDate, date_literal(end)))
     texts = _texts(res.get("bodySite"), res.get("code"))
     laterality = next((lat for label, lat in ctx.laterality_labels if any(label in t for t in texts)), DEFAULT_LATERALITY)
-    g.add((s, TRD.laterality, laterality))
-    outcome, _ = ctx.codes.lookup(codings_of(res.get("outcome")), TRD.StopReason)
+    g.add((s, T.laterality, laterality))
+    outcome, _ = ctx.codes.lookup(codings_of(res.get("outcome")), T.StopReason)
     if TRD["stop-absent-response"] in outcome:
-        g.add((s, TRD.absentResponse, Literal(True)))
+        g.add((s, T.absentResponse, TRUE))
     report.mapped("Procedure", rid)

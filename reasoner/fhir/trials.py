@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from ..namespaces import TRD
+
 from . import report as R
 from .adherence import Supply, proportion_of_days_covered
 from .context import ImportContext
 from .records import AdherenceObservation, add_source
 from .report import ImportReport
-from .values import date_literal, decimal, node
+from .values import TRUE, date_literal, decimal, node
+from .terms import T
 
 
 @dataclass
@@ -129,24 +130,24 @@ def build_medications(patient: URIRef, parts: list[MedPart], dispenses: list[Dis
 
 def _add_medication_use(patient: URIRef, part: MedPart, g: Graph) -> None:
     s = part.iri
-    g.add((s, RDF.type, TRD.MedicationUse))
-    g.add((s, TRD.patient, patient))
+    g.add((s, RDF.type, T.MedicationUse))
+    g.add((s, T.patient, patient))
     if part.drug is not None:
-        g.add((s, TRD.drug, part.drug))
+        g.add((s, T.drug, part.drug))
     if part.code:
-        g.add((s, TRD.sourceCode, Literal(part.code)))
+        g.add((s, T.sourceCode, Literal(part.code)))
     if part.text:
         g.add((s, RDFS.label, Literal(part.text)))
-    g.add((s, TRD.startDate, date_literal(part.start)))
+    g.add((s, T.startDate, date_literal(part.start)))
     if part.end is not None:
-        g.add((s, TRD.endDate, date_literal(part.end)))
+        g.add((s, T.endDate, date_literal(part.end)))
     elif part.ongoing:
-        g.add((s, TRD.ongoing, Literal(True)))
+        g.add((s, T.ongoing, TRUE))
     if part.daily_mg is not None:
-        g.add((s, TRD.dailyDoseMg, decimal(part.daily_mg)))
+        g.add((s, T.dailyDoseMg, decimal(part.daily_mg)))
     add_source(g, s, part.rtype, part.rid)
     for src in part.extra_sources:
-        g.add((s, TRD.sourceResource, Literal(src)))
+        g.add((s, T.sourceResource, Literal(src)))
 
 
 def _add_trial(patient: URIRef, drug: URIRef, parts: list[MedPart], dispenses: list[Dispense],
@@ -154,19 +155,19 @@ def _add_trial(patient: URIRef, drug: URIRef, parts: list[MedPart], dispenses: l
     """One trial node + its dose periods; returns the ids of the dispenses its PDC used."""
     first = parts[0]
     t = URIRef(str(first.iri) + "/trial")
-    g.add((t, RDF.type, TRD.AntidepressantTrial))
-    g.add((t, TRD.patient, patient))
-    g.add((t, TRD.identifier, Literal(first.rid)))
-    g.add((t, TRD.drug, drug))
+    g.add((t, RDF.type, T.AntidepressantTrial))
+    g.add((t, T.patient, patient))
+    g.add((t, T.identifier, Literal(first.rid)))
+    g.add((t, T.drug, drug))
     start = first.start
-    g.add((t, TRD.startDate, date_literal(start)))
+    g.add((t, T.startDate, date_literal(start)))
     ongoing = any(p.ongoing for p in parts)
     ends = [p.end for p in parts]
     end = None if ongoing or any(e is None for e in ends) else max(e for e in ends if e is not None)
     if ongoing:
-        g.add((t, TRD.ongoing, Literal(True)))
+        g.add((t, T.ongoing, TRUE))
     elif end is not None:
-        g.add((t, TRD.endDate, date_literal(end)))
+        g.add((t, T.endDate, date_literal(end)))
 
     # Dose periods: a later part supersedes an earlier one from its start (overlapping refills).
     weights: list[tuple[int, float | None]] = []
@@ -178,52 +179,52 @@ def _add_trial(patient: URIRef, drug: URIRef, parts: list[MedPart], dispenses: l
         if nxt is not None and (period_end is None or nxt < period_end):
             period_end = nxt
         s = p.iri
-        g.add((s, RDF.type, TRD.DosePeriod))
-        g.add((s, TRD.trial, t))
-        g.add((s, TRD.startDate, date_literal(p.start)))
+        g.add((s, RDF.type, T.DosePeriod))
+        g.add((s, T.trial, t))
+        g.add((s, T.startDate, date_literal(p.start)))
         if period_end is not None:
-            g.add((s, TRD.endDate, date_literal(period_end)))
+            g.add((s, T.endDate, date_literal(period_end)))
         elif p.ongoing:
-            g.add((s, TRD.ongoing, Literal(True)))
+            g.add((s, T.ongoing, TRUE))
         if p.daily_mg is not None:
-            g.add((s, TRD.dailyDoseMg, decimal(p.daily_mg)))
+            g.add((s, T.dailyDoseMg, decimal(p.daily_mg)))
             if doses and p.daily_mg > max(doses):
                 optimised = True
             doses.append(p.daily_mg)
         add_source(g, s, p.rtype, p.rid)
-        g.add((t, TRD.sourceResource, Literal(p.key)))
+        g.add((t, T.sourceResource, Literal(p.key)))
         for src in p.extra_sources:
-            g.add((t, TRD.sourceResource, Literal(src)))
+            g.add((t, T.sourceResource, Literal(src)))
         days = ((period_end or as_of) - p.start).days
         weights.append((max(days, 1), p.adherence))
     if optimised:
-        g.add((t, TRD.doseOptimised, Literal(True)))
+        g.add((t, T.doseOptimised, TRUE))
     if len(doses) == len(parts) and len(set(doses)) == 1:
-        g.add((t, TRD.dailyDoseMg, decimal(doses[0])))
+        g.add((t, T.dailyDoseMg, decimal(doses[0])))
 
     stop = next((p.stop_reason for p in reversed(parts) if p.stop_reason is not None), None)
     if stop is not None:
-        g.add((t, TRD.stopReason, stop))
+        g.add((t, T.stopReason, stop))
 
     trial_until = end if end is not None else (as_of if ongoing else max(p.until(as_of) for p in parts))
     for agent, part in augmenting:
         if part.start <= trial_until and part.until(as_of) >= start:
-            g.add((t, TRD.augmentedWith, agent))
+            g.add((t, T.augmentedWith, agent))
     for p in parts:
         for co in p.co_drugs:
             if ctx.drug_kind(co) == "augmenting":
-                g.add((t, TRD.augmentedWith, co))
+                g.add((t, T.augmentedWith, co))
 
     used: set[str] = set()
     if all(a is not None for _, a in weights):
         total = sum(w for w, _ in weights)
-        g.add((t, TRD.adherence, decimal(sum(w * a for w, a in weights) / total)))  # type: ignore[operator]
+        g.add((t, T.adherence, decimal(sum(w * a for w, a in weights) / total)))  # type: ignore[operator]
     else:
         supplies = [d.supply for d in dispenses if d.drug == drug]
         pdc = proportion_of_days_covered(supplies, start, trial_until) if supplies else None
         if pdc is not None and pdc[1]:
-            g.add((t, TRD.adherence, decimal(pdc[0])))
+            g.add((t, T.adherence, decimal(pdc[0])))
             used.update(pdc[1])
             for rid in pdc[1]:
-                g.add((t, TRD.sourceResource, Literal(f"MedicationDispense/{rid}")))
+                g.add((t, T.sourceResource, Literal(f"MedicationDispense/{rid}")))
     return used

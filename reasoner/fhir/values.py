@@ -8,6 +8,7 @@ valid FHIR ids, so an id can never inject IRI syntax into the graph.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -71,12 +72,23 @@ def reference_key(ref: Any, full_urls: dict[str, str]) -> str | None:
     return None
 
 
+#: ``true`` (built once: rdflib literal construction is a large share of conversion time).
+TRUE = Literal(True)
+
+
+@functools.lru_cache(maxsize=65536)
+def _decimal(rounded: float) -> Literal:
+    return Literal(Decimal(repr(rounded)), datatype=XSD.decimal)
+
+
 def decimal(value: float) -> Literal:
     """An ``xsd:decimal`` literal (data-model §6: numbers are decimals), rounded to 6 places."""
-    return Literal(Decimal(repr(round(float(value), 6))), datatype=XSD.decimal)
+    return _decimal(round(float(value), 6))
 
 
+@functools.lru_cache(maxsize=65536)
 def date_literal(value: dt.date) -> Literal:
+    """An ``xsd:date`` literal; cached, since a cohort reuses the same few thousand days."""
     return Literal(value.isoformat(), datatype=XSD.date)
 
 

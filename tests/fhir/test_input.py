@@ -33,12 +33,24 @@ def test_bad_files_exit_2_naming_the_file(tmp_path, capsys, content, message):
     assert not (tmp_path / "out.ttl").exists()
 
 
-def test_bad_ndjson_line_names_file_and_line(tmp_path, capsys):
+def test_ndjson_file_that_is_not_fhir_exits_2_naming_file_and_line(tmp_path, capsys):
     folder = tmp_path / "export"
     folder.mkdir()
-    (folder / "Patient.ndjson").write_text(json.dumps(patient()) + "\n{oops\n")
+    (folder / "Patient.ndjson").write_text("{oops\n" + json.dumps(patient()) + "\n")
     assert _run(["import", str(folder), "-o", str(tmp_path / "out.ttl")]) == 2
-    assert f"{folder / 'Patient.ndjson'}:2" in capsys.readouterr().err
+    assert f"{folder / 'Patient.ndjson'}:1" in capsys.readouterr().err
+
+
+def test_a_bad_line_later_in_an_export_is_reported_and_the_rest_imported(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Patient.ndjson").write_text(json.dumps(patient("p1")) + "\n{oops\n" + '{"no": "type"}\n'
+                                           + json.dumps(patient("p2")) + "\n")
+    g, report = load_patient_graph(folder)
+    assert report.counts["Patient"].read == 4 and report.counts["Patient"].mapped == 2
+    assert [(u.id, u.reason) for u in report.unmapped] == [(f"{folder / 'Patient.ndjson'}:2", "unreadable line"),
+                                                           (f"{folder / 'Patient.ndjson'}:3", "unreadable line")]
+    assert value(g, iri("Patient", "p2"), "identifier") == "p2"
 
 
 def test_unsupported_bundle_type_is_refused(tmp_path):

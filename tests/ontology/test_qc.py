@@ -56,7 +56,16 @@ BREAKS: dict[str, tuple[Callable[[Graph], None], str]] = {
                                     str(TRD["adequacy-adequate"])),
     "ontology-setting-violation": (lambda g: g.remove((POLICY["default-ahi-osa"], DCTERMS.source, None)),
                                    str(POLICY["default-ahi-osa"])),
+    "ontology-duplicate-setting-violation": (lambda g: _duplicate_setting(g, "default-ahi-osa"),
+                                             str(POLICY["default-ahi-osa"])),
 }
+
+
+def _duplicate_setting(graph: Graph, name: str) -> None:
+    """A second, otherwise valid setting of the same policy and parameter (a copy-paste slip)."""
+    copy = POLICY[name + "-copy"]
+    for p, o in list(graph.predicate_objects(POLICY[name])):
+        graph.add((copy, p, o))
 
 
 def test_every_qc_query_has_a_broken_case() -> None:

@@ -85,3 +85,14 @@ def test_option_status_and_thresholds_follow_reference_section_7(ontology_graph:
                 assert (option, TRD.contraindicatedInBipolar, Literal(True)) in ontology_graph, code
             checked += 1
     assert checked >= 15, "could not parse the option table of §7"
+
+
+def test_every_option_states_source_and_evidence(ontology_graph: Graph, ref_codes: dict[str, list[str]]) -> None:
+    from rdflib.namespace import DCTERMS
+
+    for code in ref_codes["options"]:
+        option = TRD[f"option-{code}"]
+        assert list(ontology_graph.objects(option, DCTERMS.source)), code
+        statuses = {str(s) for s in ontology_graph.objects(option, TRD.evidenceStatus)}
+        assert len(statuses) == 1 and statuses <= {"verified", "secondary", "unverified"}, (code, statuses)
+        assert list(ontology_graph.objects(option, TRD.eligibilityText)), code

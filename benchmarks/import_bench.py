@@ -68,6 +68,7 @@ def measure_stream(folder: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     ctx = get_context()
     t1 = time.perf_counter()
+    c1 = time.process_time()
     importer = Importer(ctx, AS_OF)
     for res in iter_resources(folder):
         importer.feed(res)
@@ -77,9 +78,10 @@ def measure_stream(folder: Path) -> dict[str, Any]:
             triples += len(g)
             out.write(g.serialize(format="nt", encoding="utf-8"))
     t2 = time.perf_counter()
+    cpu = time.process_time() - c1
     report = importer.report
     read = sum(c.read for c in report.counts.values())
-    return {"mode": "stream", "context_s": t1 - t0, "seconds": t2 - t1, "resources": read,
+    return {"mode": "stream", "context_s": t1 - t0, "seconds": t2 - t1, "cpu_s": cpu, "resources": read,
             "mapped": sum(c.mapped for c in report.counts.values()), "patients": report.patients,
             "triples": triples, "consistent": report.consistent(), "peak_mib": _peak_mib()}
 
@@ -101,19 +103,23 @@ def measure_per_patient(folder: Path) -> dict[str, Any]:
     get_context()
     resources_to_graph([], as_of=AS_OF)  # warm: imports and lookup tables are per process, not per call
     t0 = time.perf_counter()
+    c0 = time.process_time()
     resources = triples = 0
     for group in groups.values():
         g, report = resources_to_graph(group, as_of=AS_OF)
         resources += sum(c.read for c in report.counts.values())
         triples += len(g)
     seconds = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     t1 = time.perf_counter()
+    c1 = time.process_time()
     nt_bytes = 0
     for group in groups.values():
         data, _ = resources_to_ntriples(group, as_of=AS_OF)
         nt_bytes += len(data)
     nt_seconds = time.perf_counter() - t1
-    return {"mode": "per-patient", "seconds": seconds, "resources": resources, "patients": len(groups),
+    nt_cpu = time.process_time() - c1
+    return {"mode": "per-patient", "seconds": seconds, "cpu_s": cpu, "nt_cpu_s": nt_cpu, "resources": resources, "patients": len(groups),
             "triples": triples, "peak_mib": _peak_mib(), "ms_per_patient": 1000 * seconds / max(len(groups), 1),
             "nt_seconds": nt_seconds, "nt_ms_per_patient": 1000 * nt_seconds / max(len(groups), 1), "nt_bytes": nt_bytes}
 
@@ -147,16 +153,19 @@ Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC at commit `{_comm
 Input: Bulk Data export of {patients:,} synthetic patients from `reasoner.cohort.synthetic`
 ({size / 1e6:.1f} MB NDJSON): {", ".join(f"{k} {v:,}" for k, v in lines_per_type.items())} lines.
 
-| mode | resources | patients | triples | seconds | resources/s | patients/s | peak RSS |
-|---|---|---|---|---|---|---|---|
-| stream (`trd import DIR -o OUT.nt`: read, route, build, serialise) | {stream['resources']:,} | {stream['patients']:,} | {stream['triples']:,} | {stream['seconds']:.2f} | {stream['resources'] / stream['seconds']:,.0f} | {stream['patients'] / stream['seconds']:,.0f} | {stream['peak_mib']:.0f} MiB |
-| per-patient `resources_to_graph` (cohort runner; grouping not timed) | {per['resources']:,} | {per['patients']:,} | {per['triples']:,} | {per['seconds']:.2f} | {per['resources'] / per['seconds']:,.0f} | {per['patients'] / per['seconds']:,.0f} | {per['peak_mib']:.0f} MiB |
-| per-patient `resources_to_ntriples` (same, N-Triples bytes, no rdflib store) | {per['resources']:,} | {per['patients']:,} | — | {per['nt_seconds']:.2f} | {per['resources'] / per['nt_seconds']:,.0f} | {per['patients'] / per['nt_seconds']:,.0f} | (same process) |
+Wall time suffers from the shared machine; CPU time (this process) is the steadier figure, and
+the rates are given for both (wall / CPU).
+
+| mode | resources | patients | triples | wall s | CPU s | resources/s (wall / CPU) | patients/s (wall / CPU) | peak RSS |
+|---|---|---|---|---|---|---|---|---|
+| stream (`trd import DIR -o OUT.nt`: read, route, build, serialise) | {stream['resources']:,} | {stream['patients']:,} | {stream['triples']:,} | {stream['seconds']:.1f} | {stream['cpu_s']:.1f} | {stream['resources'] / stream['seconds']:,.0f} / {stream['resources'] / stream['cpu_s']:,.0f} | {stream['patients'] / stream['seconds']:,.0f} / {stream['patients'] / stream['cpu_s']:,.0f} | {stream['peak_mib']:.0f} MiB |
+| per-patient `resources_to_graph` (cohort runner; grouping not timed) | {per['resources']:,} | {per['patients']:,} | {per['triples']:,} | {per['seconds']:.1f} | {per['cpu_s']:.1f} | {per['resources'] / per['seconds']:,.0f} / {per['resources'] / per['cpu_s']:,.0f} | {per['patients'] / per['seconds']:,.0f} / {per['patients'] / per['cpu_s']:,.0f} | {per['peak_mib']:.0f} MiB |
+| per-patient `resources_to_ntriples` (same, N-Triples bytes, no rdflib store) | {per['resources']:,} | {per['patients']:,} | — | {per['nt_seconds']:.1f} | {per['nt_cpu_s']:.1f} | {per['resources'] / per['nt_seconds']:,.0f} / {per['resources'] / per['nt_cpu_s']:,.0f} | {per['patients'] / per['nt_seconds']:,.0f} / {per['patients'] / per['nt_cpu_s']:,.0f} | (same process) |
 
 - Lookup tables (ontology xref index, units, policy settings) are built once per process:
   {stream['context_s']:.2f} s, not included above.
-- Per-patient call: {per['ms_per_patient']:.2f} ms on average as a Graph, {per['nt_ms_per_patient']:.2f} ms as
-  N-Triples bytes.
+- Per-patient call (wall): {per['ms_per_patient']:.2f} ms on average as a Graph, {per['nt_ms_per_patient']:.2f} ms as
+  N-Triples bytes; CPU: {1000 * per['cpu_s'] / per['patients']:.2f} ms and {1000 * per['nt_cpu_s'] / per['patients']:.2f} ms.
 - Report consistency (read = mapped + not mapped for every type): {stream['consistent']};
   mapped {stream['mapped']:,} of {stream['resources']:,} resources.
 - The stream mode keeps each patient's *relevant* resources in memory until its graph is built

@@ -21,7 +21,7 @@ from .codes import CodeIndex
 from .units import UnitTable
 
 #: The importer's own unit and code data (see the file's header).
-IMPORTER_DATA = Path(__file__).with_name("units.ttl")
+IMPORTER_DATA = Path(__file__).with_name("importer-terms.ttl")
 
 #: Laterality individuals of ECT (data-model §2); their labels are matched in Procedure text.
 LATERALITIES = (TRD["laterality-unilateral"], TRD["laterality-bilateral"])

@@ -2,7 +2,7 @@
 
 Why: CRP in mg/dL, cortisol in nmol/L, a dose in µg are the same facts in other units; the factors
 are data (data-model §4), so a site with another unit adds a triple, not code. Doses additionally
-use the importer's own unit file ``units.ttl`` (mass units, tablets, %).
+use the importer's own terms file ``importer-terms.ttl`` (mass units, tablets, %).
 """
 
 from __future__ import annotations

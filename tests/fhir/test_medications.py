@@ -81,3 +81,23 @@ def test_unknown_unit_means_dose_unknown_and_an_issue():
 def test_tablets_without_known_strength_is_dose_unknown():
     got, report = _dose(SERTRALINE, dosage(1, "{tablet}"))
     assert got is None and any("strength is unknown" in i.message for i in report.issues)
+
+
+def test_medication_reference_resolves_to_a_medication_resource():
+    med = {"resourceType": "Medication", "id": "m1", "code": SERTRALINE_50_TAB}
+    unused = {"resourceType": "Medication", "id": "m2", "code": SERTRALINE}
+    ms = statement("s1", None, "2025-01-06", "2025-03-10", dose=dosage(2, "{tablet}"))
+    del ms["medicationCodeableConcept"]
+    ms["medicationReference"] = {"reference": "Medication/m1"}
+    g, report = convert([patient(), med, unused, ms])
+    assert float(value(g, iri("MedicationStatement", "s1"), "dailyDoseMg")) == 100.0
+    assert report.counts["Medication"].mapped == 1
+    assert [(u.id, u.reason) for u in report.unmapped] == [("m2", "not used")]
+
+
+def test_unresolvable_medication_reference_is_reported():
+    ms = statement("s1", None, "2025-01-06", "2025-03-10", dose=dosage(100))
+    del ms["medicationCodeableConcept"]
+    ms["medicationReference"] = {"reference": "Medication/missing"}
+    g, report = convert([patient(), ms])
+    assert [(u.id, u.reason) for u in report.unmapped] == [("s1", "unresolved reference")]

@@ -10,7 +10,7 @@ Two pySHACL pitfalls shape the design (shared/library-notes.md §1):
 * ``sh:class`` and ``sh:targetClass`` only see ``rdfs:subClassOf`` and ``rdf:type`` triples that
   are in the *data* graph, and ``ont_graph`` inoculation copies class axioms but not individuals
   (drugs, instruments, units). So the data graph is patient + derived facts + ontology + policy,
-  merged; the ontology + policy is passed as ``ont_graph`` too.
+  merged (a superset of what inoculation would add, which is therefore skipped).
 * The adequacy shapes *report* the adequacy findings that the rules materialise; they never decide
   adequacy themselves. So the rules run first (C1's engine), and their derived graph is validated
   together with the asserted data.
@@ -27,6 +27,7 @@ Public API::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,15 +153,45 @@ def derive(patient: Graph, ontology: Graph, policy: Graph, engine: str = "oxigra
 
     The adequacy shapes report what the rules decided, so this must run before validation.
     """
-    from .rules import RuleEngine, load_rules
     from .workspace import GRAPH_ONTOLOGY, Workspace
 
     ws = Workspace(engine=engine)
     ws.add_graph(GRAPH_ONTOLOGY, ontology)
     ws.load_policy(policy)
     ws.add_asserted(patient)
-    RuleEngine(load_rules(), engine=engine).run(ws)
+    _rule_engine(engine).run(ws)
     return ws.derived_graph()
+
+
+@functools.lru_cache(maxsize=2)
+def _rule_engine(engine: str) -> Any:
+    """Parsing and ordering the rules costs more than running them: do it once per process."""
+    from .rules import RuleEngine, load_rules
+
+    return RuleEngine(load_rules(), engine=engine)
+
+
+# Process-wide caches of the trusted project files; never handed out for mutation.
+@functools.lru_cache(maxsize=1)
+def _project_shapes() -> Graph:
+    return load_shapes()
+
+
+@functools.lru_cache(maxsize=1)
+def _project_ontology() -> Graph:
+    return load_ontology()
+
+
+@functools.lru_cache(maxsize=8)
+def _policy_graph(policy: str) -> Graph:
+    return load_policy(policy)
+
+
+@functools.lru_cache(maxsize=8)
+def _fast_validator(policy: str) -> Any:
+    from .shacl_fast import FastValidator
+
+    return FastValidator(_project_shapes(), _project_ontology(), _policy_graph(policy))
 
 
 # --- the reference validator -------------------------------------------------------------------
@@ -198,16 +229,19 @@ def data_graph(patient: Graph, derived: Graph | None, ontology: Graph, policy: G
     return g
 
 
-def reference_validate(data: Graph, shapes: Graph, ontology: Graph, policy: Graph) -> Outcome:
-    """Validate with pySHACL; Warnings and Infos are reported but do not break conformance."""
+def reference_validate(data: Graph, shapes: Graph, ontology: Graph | None = None, policy: Graph | None = None) -> Outcome:
+    """Validate with pySHACL; Warnings and Infos are reported but do not break conformance.
+
+    ``data`` must already contain the ontology and policy (see :func:`data_graph`). They are not
+    passed again as ``ont_graph``: inoculation would only copy class axioms that are already in
+    the data graph, and pySHACL's list cloning makes it cost ~9 s for this ontology. ``inplace``
+    skips a second copy of the graph; nothing is written to it (no inference, no SHACL rules).
+    """
     from pyshacl import validate as pyshacl_validate
 
-    ont = Graph()
-    ont += ontology
-    ont += policy
     conforms, report, _text = pyshacl_validate(
-        data, shacl_graph=shapes, ont_graph=ont, inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True,
+        data, shacl_graph=shapes, inference="none", advanced=True,
+        allow_warnings=True, allow_infos=True, inplace=True,
     )
     if not isinstance(report, Graph):  # a spec "Validation Failure" object
         raise TrdError(f"SHACL validation failed: {getattr(report, 'message', report)}")
@@ -225,9 +259,10 @@ def validate(
     """Run the rules, then validate patient + derived facts with the chosen engine."""
     if engine not in ENGINES:
         raise InputError(f"unknown validation engine {engine!r} (expected one of {', '.join(ENGINES)})")
-    shapes = shapes if shapes is not None else load_shapes()
-    ontology = ontology if ontology is not None else load_ontology()
-    policy_g = load_policy(policy)
+    project_files = shapes is None and ontology is None
+    shapes = shapes if shapes is not None else _project_shapes()
+    ontology = ontology if ontology is not None else _project_ontology()
+    policy_g = _policy_graph(str(policy))
     derived = derive(patient, ontology, policy_g) if run_rules else Graph()
     if engine == "reference":
         return reference_validate(data_graph(patient, derived, ontology, policy_g), shapes, ontology, policy_g)
@@ -236,7 +271,8 @@ def validate(
     data = Graph()
     data += patient
     data += derived
-    conforms, report, results = FastValidator(shapes, ontology, policy_g).validate(data)
+    validator = _fast_validator(str(policy)) if project_files else FastValidator(shapes, ontology, policy_g)
+    conforms, report, results = validator.validate(data)
     return Outcome(conforms, report, results)
 
 

@@ -1,0 +1,99 @@
+"""``trd validate``: check patient graphs against the project's shapes before trusting inference.
+
+Why a separate module: the command only parses options, calls :mod:`reasoner.validation` and
+prints; every decision (which shapes, which engine, what conforms) lives there. Exit codes are the
+user contract (shared/json-output.md): 0 conforms (Warnings and Infos allowed), 1 at least one
+Violation, 2 unreadable input (an InputError naming the file, raised to ``reasoner.cli.main``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from .namespaces import EX, PREFIXES
+from .validation import ENGINES, Outcome, ResultRecord, load_inputs, validate as run_validation
+
+FORMATS = ("text", "turtle", "json")
+#: Prefixes for short IRIs in the text report (ex: for examples, the project's own terms).
+_SHORT = sorted({**PREFIXES, "ex": str(EX), "shape": "https://w3id.org/trd-reasoner/shapes#"}.items(),
+                key=lambda kv: -len(kv[1]))
+
+
+def _short(iri: str | None) -> str:
+    """A readable form of an IRI (prefix:name) for the text report; empty for None."""
+    if iri is None:
+        return ""
+    for prefix, ns in _SHORT:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _summary(outcome: Outcome, n_inputs: int) -> str:
+    counts = Counter(r.severity for r in outcome.results)
+    verdict = "conforms" if outcome.conforms else "does NOT conform"
+    return (f"{n_inputs} input(s) {verdict}: {counts.get('Violation', 0)} violation(s), "
+            f"{counts.get('Warning', 0)} warning(s), {counts.get('Info', 0)} info(s)")
+
+
+def _rows(results: list[ResultRecord]) -> list[tuple[str, str, str, str, str]]:
+    # Ordered by focus node so each record's problems are listed together.
+    ordered = sorted(results, key=lambda r: (r.focus_node, r.severity, r.source_shape, r.value or ""))
+    return [(r.severity, _short(r.focus_node), _short(r.path), _short(r.value), " ".join(r.messages))
+            for r in ordered]
+
+
+def _print_text(outcome: Outcome, n_inputs: int) -> None:
+    rows = _rows(outcome.results)
+    if sys.stdout.isatty():  # tables for people; plain tab-separated lines for pipes and files
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=_summary(outcome, n_inputs))
+        for column in ("severity", "focus node", "path", "value", "message"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    click.echo(_summary(outcome, n_inputs))
+    for severity, focus, path, value, message in rows:
+        click.echo(f"{severity}\t{focus}\t{path or '-'}\t{value or '-'}\t{message}")
+
+
+@click.command("validate")
+@click.argument("patient_graph", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: a readable report; turtle/json: the SHACL validation report graph (json = JSON-LD).")
+@click.option("--policy", default="default", show_default=True,
+              help="Policy name (ontology/policies) or a policy Turtle file; sets the adequacy thresholds.")
+@click.option("--engine", type=click.Choice(ENGINES), default="reference", show_default=True,
+              help="reference: pySHACL; fast: the compiled SPARQL validator (same report).")
+def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str) -> None:
+    """Validate PATIENT_GRAPH... (Turtle, N-Triples, JSON-LD, RDF/XML, or FHIR) against the shapes.
+
+    All inputs are merged into one graph, so one report lists every patient's problems.
+    Exit 0 when it conforms (warnings and infos allowed), 1 on violations, 2 on unreadable input.
+    """
+    # rdflib logs a traceback for every ill-typed literal; the report already names them.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    patient = load_inputs(patient_graph)
+    outcome = run_validation(patient, policy=policy, engine=engine)
+    if fmt == "turtle":
+        click.echo(outcome.report.serialize(format="turtle"))
+    elif fmt == "json":
+        doc = json.loads(outcome.report.serialize(format="json-ld"))
+        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+    else:
+        _print_text(outcome, len(patient_graph))
+    if not outcome.conforms:
+        # SystemExit, not ctx.exit: reasoner.cli.main runs click with standalone_mode=False and
+        # would drop the code of a click Exit; a violation is exit 1, not an error message.
+        sys.stdout.flush()
+        sys.exit(1)

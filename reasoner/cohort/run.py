@@ -79,20 +79,21 @@ def _index(source: Path, out_dir: Path) -> tuple[str, FhirIndex | TurtleIndex, l
 def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int = 1,
                scheduler: Any = None, policy: str = "default", as_of: str | dt.date | None = None,
                shard_size: int = 1000, resume: bool = True, progress: bool = True,
-               processor: str = DEFAULT_PROCESSOR, store: bool = True) -> Summary:
+               processor: str = DEFAULT_PROCESSOR, store: bool = True, batch_size: int = 25) -> Summary:
     """Assess every patient of ``inputs``; results go to ``out_dir`` (see module docstring).
 
     ``workers`` > 1 runs shards on local processes; ``scheduler`` (a Dask scheduler address or a
     ``distributed.Client``) runs them on a cluster. ``resume`` continues an interrupted run in
     ``out_dir`` (same input and settings), otherwise earlier outputs are replaced. ``processor``
-    names the per-shard function (tests inject their own); ``store=False`` skips the RDF store.
+    names the per-shard function (tests inject their own); ``store=False`` skips the RDF store;
+    ``batch_size`` is the number of patients per pipeline call inside a shard.
     """
     started = time.perf_counter()
     source = _single_input(inputs)
     if not source.exists():
         raise InputError(f"{source}: no such file or folder")
-    if shard_size < 1 or workers < 1:
-        raise InputError("shard_size and workers must be at least 1")
+    if shard_size < 1 or workers < 1 or batch_size < 1:
+        raise InputError("shard_size, batch_size and workers must be at least 1")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if not resume:
@@ -103,11 +104,11 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
         bound = manifest.bind({
             "input": source.resolve(), "policy": policy,
             "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else as_of,
-            "shard_size": shard_size, "processor": processor, "store": store})
+            "shard_size": shard_size, "processor": processor, "store": store, "batch_size": batch_size})
         if "as_of" not in bound:
             # A new run without --as-of: fix today's date now, so a resume tomorrow is the same run.
             bound = manifest.bind({"as_of": dt.date.today().isoformat()})
-        settings = RunSettings(policy=policy, as_of=bound["as_of"], store=store)
+        settings = RunSettings(policy=policy, as_of=bound["as_of"], store=store, batch_size=batch_size)
 
         kind, index, bad_lines = _index(source, out)
         # The same path with other content is another cohort: never mix the two in one output.

@@ -137,19 +137,13 @@ class TurtleIndex:
         self._con.close()
 
 
-def extract_patients(path: Path, patient_iris: list[str]) -> bytes:
-    """N-Triples of the named patients' subgraphs in one file (see module docstring).
-
-    The first IRI of ``patient_iris`` must be the file's first patient for its unattributed nodes
-    to be kept; the caller (the shard plan) passes them in file order, so that holds exactly for
-    the shard that starts the file.
-    """
-    wanted = set(patient_iris)
-    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = defaultdict(list)
+def group_by_patient(triples: Iterable[ox.Triple]) -> tuple[dict[str, list[ox.Triple]], list[ox.Triple], str | None]:
+    """Triples grouped by patient IRI (see module docstring), the unattributed ones, the first patient."""
+    by_subject: dict[object, list[ox.Triple]] = defaultdict(list)
     owner: dict[object, object] = {}
     trial_of: dict[object, object] = {}
     first_patient = None
-    for t in _parse(path):
+    for t in triples:
         by_subject[t.subject].append(t)
         if t.predicate == _PATIENT:
             owner[t.subject] = t.object
@@ -159,17 +153,31 @@ def extract_patients(path: Path, patient_iris: list[str]) -> bytes:
             owner.setdefault(t.subject, t.subject)  # a patient node is its own patient's
             if first_patient is None:
                 first_patient = t.subject
-    keep_orphans = first_patient is not None and first_patient.value in wanted
-    selected: list[ox.Triple] = []
-    for subject, triples in by_subject.items():
+    groups: dict[str, list[ox.Triple]] = defaultdict(list)
+    orphans: list[ox.Triple] = []
+    for subject, subject_triples in by_subject.items():
         patient = owner.get(subject)
         if patient is None and subject in trial_of:
             patient = owner.get(trial_of[subject])
-        if patient is None:
-            if keep_orphans:
-                selected.extend(triples)
-        elif isinstance(patient, ox.NamedNode) and patient.value in wanted:
-            selected.extend(triples)
+        if isinstance(patient, ox.NamedNode):
+            groups[patient.value].extend(subject_triples)
+        else:
+            orphans.extend(subject_triples)
+    return dict(groups), orphans, first_patient.value if first_patient is not None else None
+
+
+def extract_patients(path: Path, patient_iris: list[str]) -> bytes:
+    """N-Triples of the named patients' subgraphs in one file (see module docstring).
+
+    Unattributed nodes are kept when the file's first patient is among ``patient_iris``: exactly
+    one shard starts each file, so they are validated once.
+    """
+    groups, orphans, first = group_by_patient(_parse(path))
+    selected: list[ox.Triple] = []
+    for iri in patient_iris:
+        selected.extend(groups.get(iri, ()))
+    if first is not None and first in set(patient_iris):
+        selected.extend(orphans)
     return ox.serialize(selected, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
@@ -178,4 +186,4 @@ def file_as_ntriples(path: Path) -> bytes:
     return ox.serialize(_parse(path), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-__all__ = ["TurtleIndex", "turtle_files", "extract_patients", "file_as_ntriples", "TURTLE_FORMATS"]
+__all__ = ["TurtleIndex", "turtle_files", "extract_patients", "group_by_patient", "file_as_ntriples", "TURTLE_FORMATS"]

@@ -1,0 +1,310 @@
+"""Cohort benchmark (issue 6): generate synthetic cohorts, measure the pipeline against the naive stack.
+
+Usage::
+
+    python benchmarks/cohort.py generate --patients 100000 --out benchmarks/work/cohort-100000
+    python benchmarks/cohort.py run [--full] [--sizes 1000,10000,100000] [--workers 2]
+
+``run`` measures, in one run, side by side:
+
+* the project's pipeline through ``run_cohort`` (Oxigraph + fast validator, sharded, results
+  written to JSONL and the store) at each size, on Turtle input (and Bulk FHIR input up to
+  ``--fhir-max``): wall time, patients/s, peak RSS of the whole process tree (parent + workers,
+  sampled with psutil every 0.1 s), and time growth relative to the smallest size;
+* the naive baseline on up to 1,000 of the same patients: one rdflib graph of the whole cohort,
+  the same rules run by rdflib's SPARQL engine, pySHACL as validator, in one process;
+* one patient through a warm pipeline (as a service would call it): median of 200 calls.
+
+Each measurement runs in a fresh subprocess with a time cap; a capped run is reported as such,
+never extrapolated silently. Results go to ``benchmarks/results/cohort.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "work"
+RESULTS = ROOT / "benchmarks" / "results" / "cohort.md"
+SEED = 7
+
+
+# --- generation ---------------------------------------------------------------------------------
+def ensure_cohort(patients: int, work: Path = WORK, fhir: bool = True) -> Path:
+    """A generated cohort of ``patients`` (reused when the same one exists already)."""
+    from reasoner.cohort.synthetic import generate_cohort
+
+    out = work / f"cohort-{patients}"
+    meta = out / "generation.json"
+    if meta.exists():
+        info = json.loads(meta.read_text())
+        if info.get("patients") == patients and info.get("seed") == SEED and (not fhir or info.get("fhir_lines")):
+            return out
+    started = time.perf_counter()
+    stats = generate_cohort(out, patients, seed=SEED, fhir=fhir)
+    print(f"generated {stats.patients:,} patients ({stats.trials:,} trials) in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)
+    return out
+
+
+# --- measuring a subprocess ---------------------------------------------------------------------
+def measure(code: str, cap: float) -> dict[str, Any]:
+    """Run ``python -c code`` with a time cap; wall time, peak tree RSS, and its JSON stdout."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=str(ROOT), text=True)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    capped = False
+    while proc.poll() is None:
+        try:
+            tree = [ps] + ps.children(recursive=True)
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+        if time.perf_counter() - started > cap:
+            capped = True
+            for p in ps.children(recursive=True):
+                p.kill()
+            proc.kill()
+            break
+        time.sleep(0.1)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    result: dict[str, Any] = {"wall": wall, "peak_rss": peak, "capped": capped, "returncode": proc.returncode}
+    if not capped:
+        try:
+            result.update(json.loads(out.strip().splitlines()[-1]))
+        except (ValueError, IndexError):
+            result["error"] = (err.strip().splitlines() or ["no output"])[-1]
+    return result
+
+
+def pipeline_code(cohort: Path, kind: str, out_dir: Path, workers: int, shard_size: int) -> str:
+    """The subprocess that runs the project's pipeline on a cohort (fresh output each time)."""
+    return f"""
+import json, shutil, time
+from pathlib import Path
+from reasoner.cohort import run_cohort
+out = Path({str(out_dir)!r})
+shutil.rmtree(out, ignore_errors=True)
+t = time.perf_counter()
+s = run_cohort({str(cohort / kind)!r}, out, workers={workers}, shard_size={shard_size}, as_of="2026-01-15",
+               resume=False, progress=False)
+print(json.dumps({{"seconds": time.perf_counter() - t, "patients": s.patients, "trd": s.trd}}))
+"""
+
+
+def baseline_code(cohort: Path, patients: int) -> str:
+    """The naive stack: one rdflib graph of the whole cohort, rdflib SPARQL rules, pySHACL."""
+    return f"""
+import json, time
+from pathlib import Path
+from rdflib import Graph
+t0 = time.perf_counter()
+from reasoner.cohort.baseline import naive_assess
+n, statuses = naive_assess(Path({str(cohort / 'turtle')!r}), {patients}, as_of="2026-01-15")
+print(json.dumps({{"seconds": time.perf_counter() - t0, "patients": n, "trd": statuses}}))
+"""
+
+
+def warm_latency_code(cohort: Path, calls: int) -> str:
+    """One patient at a time through a warm pipeline; the median of ``calls`` calls."""
+    return f"""
+import json
+from pathlib import Path
+from reasoner.cohort.baseline import warm_latency
+print(json.dumps(warm_latency(Path({str(cohort / 'turtle')!r}), {calls}, as_of="2026-01-15")))
+"""
+
+
+# --- report -------------------------------------------------------------------------------------
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def write_report(rows: list[dict[str, Any]], baseline: dict[str, Any] | None, latency: dict[str, Any] | None,
+                 args: argparse.Namespace, path: Path = RESULTS) -> None:
+    """benchmarks/results/cohort.md: machine, commit, date, the table and the targets."""
+    mem = psutil.virtual_memory().total
+    lines = [
+        "# Cohort benchmark (issue 6)", "",
+        f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; commit `{_commit()}`",
+        f"- machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
+        f"{mem / 2**30:.0f} GiB RAM (shared with other work while measured: numbers are conservative)",
+        f"- command: `python benchmarks/cohort.py run {' '.join(sys.argv[2:])}`",
+        f"- cohort: generated by `reasoner.cohort.synthetic` (seed {SEED}), as-of 2026-01-15, shard size "
+        f"{args.shard_size}, workers {args.workers}",
+        "", "| run | input | patients | wall s | patients/s | peak RSS (tree) | time vs smallest | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    smallest: dict[str, float] = {}
+    for r in rows:
+        note = "CAPPED at %.0f s" % r["cap"] if r.get("capped") else r.get("error", "")
+        secs = r.get("seconds", r["wall"])
+        key = r["input"]
+        ratio = ""
+        if not r.get("capped") and "error" not in r:
+            smallest.setdefault(key, secs)
+            ratio = f"{secs / smallest[key]:.1f}×"
+        rate = f"{r['patients_n'] / secs:,.0f}" if not r.get("capped") and "error" not in r else "—"
+        lines.append(f"| pipeline | {key} | {r['patients_n']:,} | {secs:,.1f} | {rate} | {_mib(r['peak_rss'])} | "
+                     f"{ratio} | {note} |")
+    if baseline is not None:
+        secs = baseline.get("seconds", baseline["wall"])
+        note = "CAPPED at %.0f s" % baseline["cap"] if baseline.get("capped") else baseline.get("error", "")
+        rate = f"{baseline['patients_n'] / secs:,.1f}" if not baseline.get("capped") and "error" not in baseline else "—"
+        lines.append(f"| naive baseline (rdflib + pySHACL, one graph) | turtle | {baseline['patients_n']:,} | "
+                     f"{secs:,.1f} | {rate} | {_mib(baseline['peak_rss'])} | | {note} |")
+    lines.append("")
+    if latency is not None:
+        if "median_ms" in latency:
+            lines.append(f"Warm one-patient latency (Pipeline reused, one patient's graph per call, {latency.get('calls')} "
+                         f"calls): median **{latency['median_ms']:.1f} ms**, p90 {latency.get('p90_ms', 0):.1f} ms.")
+        else:
+            lines.append(f"Warm one-patient latency: not measured ({latency.get('error', 'capped')}).")
+        lines.append("")
+    lines += targets(rows, baseline, latency)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    print(path.read_text())
+
+
+def targets(rows: list[dict[str, Any]], baseline: dict[str, Any] | None, latency: dict[str, Any] | None) -> list[str]:
+    """The issue's targets, each marked met / not met / not measured from the rows above."""
+    ok = [r for r in rows if not r.get("capped") and "error" not in r and r["input"] == "turtle"]
+    by_n = {r["patients_n"]: r for r in ok}
+    out = ["## Targets (issue 6)", ""]
+
+    def verdict(cond: bool | None) -> str:
+        return "not measured" if cond is None else ("**met**" if cond else "**not met**")
+
+    r100 = by_n.get(100_000)
+    rate100 = r100["patients_n"] / r100["seconds"] if r100 else None
+    out.append(f"- ≥ 1,000 patients/s end to end at 100,000: {verdict(None if rate100 is None else rate100 >= 1000)}"
+               + (f" ({rate100:,.0f}/s)" if rate100 else ""))
+    r1 = by_n.get(1000)
+    base_ok = baseline is not None and not baseline.get("capped") and "error" not in baseline
+    if r1 and baseline is not None:
+        pipe_rate = r1["patients_n"] / r1["seconds"]
+        if base_ok:
+            base_rate = baseline["patients_n"] / baseline["seconds"]
+            out.append(f"- ≥ 100× the naive baseline on the same 1,000 patients: {verdict(pipe_rate / base_rate >= 100)}"
+                       f" ({pipe_rate / base_rate:,.0f}×)")
+        else:
+            lower = pipe_rate / (baseline["patients_n"] / baseline["cap"])
+            out.append(f"- ≥ 100× the naive baseline: baseline capped at {baseline['cap']:.0f} s, so the speed-up is "
+                       f"at least {lower:,.0f}× ({verdict(lower >= 100) if lower >= 100 else 'undetermined'})")
+    else:
+        out.append("- ≥ 100× the naive baseline: not measured")
+    if r1 and r100:
+        growth = r100["seconds"] / r1["seconds"]
+        out.append(f"- linear growth, 1k → 100k ≤ 110× the time: {verdict(growth <= 110)} ({growth:.0f}×)")
+    else:
+        out.append("- linear growth 1k → 100k: not measured")
+    if r100:
+        out.append(f"- peak memory < 2 GiB at 100,000: {verdict(r100['peak_rss'] < 2 * 2**30)} ({_mib(r100['peak_rss'])}; "
+                   "flat across sizes: " + ", ".join(f"{n:,}: {_mib(r['peak_rss'])}" for n, r in sorted(by_n.items())) + ")")
+    else:
+        out.append("- peak memory < 2 GiB at 100,000: not measured")
+    med = latency.get("median_ms") if latency else None
+    out.append(f"- warm one-patient median < 20 ms: {verdict(None if med is None else med < 20)}"
+               + (f" ({med:.1f} ms)" if med is not None else ""))
+    return out
+
+
+# --- commands -----------------------------------------------------------------------------------
+def cmd_generate(args: argparse.Namespace) -> None:
+    from reasoner.cohort.synthetic import generate_cohort
+
+    started = time.perf_counter()
+    stats = generate_cohort(Path(args.out), args.patients, seed=args.seed, fhir=not args.no_fhir,
+                            turtle=not args.no_turtle)
+    print(json.dumps({**stats.__dict__, "seconds": round(time.perf_counter() - started, 1)}))
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.full and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
+    work = Path(args.work)
+    rows: list[dict[str, Any]] = []
+    deadline = time.perf_counter() + args.total_cap
+    for n in sizes:
+        if time.perf_counter() > deadline:
+            print(f"total time cap reached; {n:,} not run", file=sys.stderr)
+            break
+        cohort = ensure_cohort(n, work, fhir=n <= args.fhir_max)
+        kinds = ["turtle"] + (["fhir"] if n <= args.fhir_max else [])
+        for kind in kinds:
+            cap = min(args.cap, max(10.0, deadline - time.perf_counter()))
+            out_dir = Path(tempfile.mkdtemp(prefix=f"trd-bench-{n}-", dir=work))
+            r = measure(pipeline_code(cohort, kind, out_dir, args.workers, args.shard_size), cap)
+            r.update(input=kind, patients_n=n, cap=cap)
+            rows.append(r)
+            print(json.dumps({k: v for k, v in r.items() if k != "trd"}), file=sys.stderr)
+            shutil.rmtree(out_dir, ignore_errors=True)
+    baseline = None
+    if not args.no_baseline:
+        n = min(1000, sizes[0])
+        cohort = ensure_cohort(sizes[0], work)
+        baseline = measure(baseline_code(cohort, n), args.baseline_cap)
+        baseline.update(patients_n=n, cap=args.baseline_cap)
+        print(json.dumps(baseline), file=sys.stderr)
+    latency = None
+    if not args.no_latency:
+        latency = measure(warm_latency_code(ensure_cohort(sizes[0], work), 200), 300)
+        print(json.dumps(latency), file=sys.stderr)
+    write_report(rows, baseline, latency, args)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate", help="write a synthetic cohort (Turtle + Bulk FHIR)")
+    g.add_argument("--patients", type=int, default=1000)
+    g.add_argument("--out", required=True)
+    g.add_argument("--seed", type=int, default=SEED)
+    g.add_argument("--no-fhir", action="store_true")
+    g.add_argument("--no-turtle", action="store_true")
+    g.set_defaults(func=cmd_generate)
+    r = sub.add_parser("run", help="measure the pipeline and the naive baseline; write results/cohort.md")
+    r.add_argument("--sizes", default="1000,10000,100000")
+    r.add_argument("--full", action="store_true", help="add 1,000,000 patients")
+    r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--shard-size", type=int, default=1000)
+    r.add_argument("--fhir-max", type=int, default=10_000, help="largest size also run from Bulk FHIR")
+    r.add_argument("--cap", type=float, default=1200, help="time cap of one pipeline run (s)")
+    r.add_argument("--baseline-cap", type=float, default=600, help="time cap of the naive baseline (s)")
+    r.add_argument("--total-cap", type=float, default=3000, help="no new size is started after this (s)")
+    r.add_argument("--no-baseline", action="store_true")
+    r.add_argument("--no-latency", action="store_true")
+    r.add_argument("--work", default=str(WORK))
+    r.set_defaults(func=cmd_run)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""The default shard processor: the project's pipeline (Oxigraph rules + fast validator) on one shard.
+
+Why one pipeline per process: loading the ontology, parsing the rules and compiling the shapes
+costs ~1 s; it is done once per worker process (cached by policy and as-of date) and reused
+for every shard that worker runs. A shard of N patients is assessed in one Oxigraph store: the
+rules are patient-local, so one store of N patients costs the same as N stores of one, minus
+N-1 times the per-call overhead.
+
+Robustness: a shard that the pipeline refuses as a whole (for example a literal Oxigraph cannot
+read) is retried patient by patient, so one bad record costs its own patient an error entry,
+never the shard or the run. Bulk FHIR lines that are not JSON, and resources the importer could
+not map, become ``dataIssues`` of their patient: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import InputError, TrdError
+from ..namespaces import GRAPH_ASSERTED
+from .results import ShardResult, count_patients, to_jsonl
+from .shards import FHIR, ShardInput, parse_group
+from .turtle_source import group_by_patient
+from .worker import RunSettings
+
+_pipelines: dict[tuple[str, str], Any] = {}
+
+
+def pipeline_for(settings: RunSettings) -> Any:
+    """The warm pipeline of this process for the run's policy and as-of date."""
+    key = (settings.policy, settings.as_of)
+    pipe = _pipelines.get(key)
+    if pipe is None:
+        from ..pipeline import Pipeline
+
+        pipe = _pipelines[key] = Pipeline(policy=settings.policy, as_of=settings.as_of, engine="oxigraph",
+                                          validate=True)
+    return pipe
+
+
+def _asserted_nquads(workspace: Any) -> bytes:
+    """The asserted graph of a workspace as N-Quads (for the results store)."""
+    graph = ox.NamedNode(str(GRAPH_ASSERTED))
+    return ox.serialize(workspace.store.quads_for_pattern(None, None, None, graph),
+                        format=ox.RdfFormat.N_QUADS) or b""
+
+
+def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[bytes, dict[str, list[dict]]]:
+    """Import a shard's FHIR groups; N-Triples plus import issues per patient id."""
+    from ..fhir import resources_to_graph
+
+    resources: list[dict] = []
+    owner: dict[str, str] = {}
+    issues: dict[str, list[dict]] = {}
+    for pid, lines in groups:
+        parsed, problems = parse_group(lines)
+        for res in parsed:
+            owner[f"{res.get('resourceType')}/{res.get('id')}"] = pid
+        resources.extend(parsed)
+        for problem in problems:
+            issues.setdefault(pid, []).append({"severity": "violation", "focusNode": f"Patient/{pid}",
+                                               "message": f"unreadable Bulk FHIR line: {problem}",
+                                               "source": "import"})
+    graph, report = resources_to_graph(resources, as_of=dt.date.fromisoformat(as_of))
+    for item in report.unmapped:
+        ref = f"{item.resourceType}/{item.id}"
+        pid = owner.get(ref)
+        if pid is not None:
+            issues.setdefault(pid, []).append({"severity": "warning", "focusNode": ref,
+                                               "message": f"not mapped: {item.reason}"
+                                               + (f" ({item.detail})" if item.detail else ""),
+                                               "source": "import"})
+    for item in getattr(report, "issues", []) or []:
+        ref = f"{getattr(item, 'resourceType', '')}/{getattr(item, 'id', '')}"
+        pid = owner.get(ref)
+        if pid is not None:
+            issues.setdefault(pid, []).append({"severity": "warning", "focusNode": ref,
+                                               "message": str(getattr(item, "message", item)), "source": "import"})
+    return graph.serialize(format="nt", encoding="utf-8"), issues
+
+
+def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[dict], bytes]:
+    """Patients and (asserted + derived) N-Quads of one batch."""
+    result = pipe.assess(data, format=fmt, derived="nquads", keep_workspace=want_store)
+    nquads = b""
+    if want_store:
+        nquads = _asserted_nquads(result.workspace) + result.derived
+    return result.patients, nquads
+
+
+def _error_patient(pid: str, message: str) -> dict[str, Any]:
+    """The entry of a patient the pipeline could not assess (reported, not dropped)."""
+    return {"id": pid, "trd": {"status": "error"}, "trials": [], "pseudoResistance": [], "mechanisms": [],
+            "options": [], "dataIssues": [{"severity": "violation", "focusNode": pid, "message": message}]}
+
+
+@dataclass
+class _Unit:
+    """One patient's asserted data as N-Triples (or why it could not be imported)."""
+
+    pid: str
+    data: bytes
+    error: str | None = None
+
+
+def _turtle_units(shard: ShardInput) -> list[_Unit]:
+    """A Turtle shard cut into patients (nodes reaching no patient ride with the first one)."""
+    ox_format = ox.RdfFormat.TURTLE if shard.rdf_format == "turtle" else ox.RdfFormat.N_TRIPLES
+    try:
+        groups, orphans, _first = group_by_patient(ox.parse(shard.rdf, format=ox_format))
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"shard {shard.shard_id}: not valid RDF ({str(exc).splitlines()[0]})") from exc
+    units = [_Unit(iri.rsplit("/", 1)[-1], ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+             for iri, triples in groups.items()]
+    if orphans:
+        extra = ox.serialize(orphans, format=ox.RdfFormat.N_TRIPLES) or b""
+        if units:
+            units[0].data += extra
+        else:
+            units.append(_Unit("(unattributed)", extra))
+    return units
+
+
+def _batches(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _run_batch(pipe: Any, units: list[_Unit], want_store: bool) -> tuple[list[dict], bytes]:
+    """Assess a batch in one store; if the pipeline refuses it, patient by patient."""
+    ok = [u for u in units if u.error is None]
+    patients = [_error_patient(u.pid, f"could not be imported: {u.error}") for u in units if u.error is not None]
+    try:
+        got, nquads = _assess(pipe, b"".join(u.data for u in ok), "nt", want_store)
+        return patients + got, nquads
+    except TrdError:
+        pass
+    quads: list[bytes] = []
+    for unit in ok:
+        try:
+            got, nq = _assess(pipe, unit.data, "nt", want_store)
+        except TrdError as exc:
+            got, nq = [_error_patient(unit.pid, f"could not be assessed: {exc}")], b""
+        patients.extend(got)
+        quads.append(nq)
+    return patients, b"".join(quads)
+
+
+def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
+    """Assess one shard with the warm pipeline, ``settings.batch_size`` patients per store.
+
+    Why batches inside a shard: the shard is the unit of I/O and of resume (large is cheaper),
+    the batch is the unit of rule evaluation, whose best size depends on how the rules scale
+    with the patients in one store (benchmarks/results/cohort.md gives the measured optimum).
+    """
+    pipe = pipeline_for(settings)
+    import_issues: dict[str, list[dict]] = {}
+    patients: list[dict] = []
+    quads: list[bytes] = []
+    size = max(1, settings.batch_size)
+    if shard.kind == FHIR:
+        for chunk in _batches(shard.groups, size):
+            try:
+                data, issues = _fhir_to_ntriples(chunk, settings.as_of)
+                units = [_Unit("", data)]
+                import_issues.update(issues)
+            except TrdError:  # one patient's resources broke the import: import them one by one
+                units = []
+                for pid, lines in chunk:
+                    try:
+                        data, issues = _fhir_to_ntriples([(pid, lines)], settings.as_of)
+                        units.append(_Unit(pid, data))
+                        import_issues.update(issues)
+                    except TrdError as exc:
+                        units.append(_Unit(pid, b"", str(exc)))
+            got, nq = _run_batch(pipe, units, settings.store)
+            patients.extend(got)
+            quads.append(nq)
+    else:
+        if shard.patients <= size:
+            got, nq = _run_whole(pipe, shard, settings.store)
+            patients.extend(got)
+            quads.append(nq)
+        else:
+            for chunk in _batches(_turtle_units(shard), size):
+                got, nq = _run_batch(pipe, chunk, settings.store)
+                patients.extend(got)
+                quads.append(nq)
+    for patient in patients:
+        extra = import_issues.get(str(patient.get("id", "")))
+        if extra:
+            patient.setdefault("dataIssues", []).extend(extra)
+    # Stable order inside a shard: the same input gives the same bytes, whatever the worker.
+    patients.sort(key=lambda p: str(p.get("id", "")))
+    return ShardResult(shard.shard_id, len(patients), to_jsonl(patients), b"".join(quads), count_patients(patients))
+
+
+def _run_whole(pipe: Any, shard: ShardInput, want_store: bool) -> tuple[list[dict], bytes]:
+    """A small Turtle shard as it is (no re-serialisation); patient by patient if refused."""
+    try:
+        return _assess(pipe, shard.rdf, shard.rdf_format, want_store)
+    except TrdError:
+        return _run_batch(pipe, _turtle_units(shard), want_store)
+
+
+__all__ = ["process_shard", "pipeline_for"]

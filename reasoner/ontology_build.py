@@ -11,12 +11,14 @@ code is a data change in trd.ttl, never a Python change).
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from . import paths
@@ -217,6 +219,57 @@ def merged_graph(ontology: Graph, policy_dir: Path | None = None) -> Graph:
     return merged
 
 
+def stable_blank_nodes(graph: Graph) -> Graph:
+    """A copy whose blank nodes are named by a hash of their content (recursively).
+
+    Parsing gives blank nodes random ids, so without this every build would rewrite the
+    committed artefacts even when trd.ttl did not change. The ontology's blank nodes
+    (restrictions, RDF lists, axiom annotations) form trees, which this names exactly.
+    """
+    names: dict[BNode, BNode] = {}
+
+    def name(node: object, depth: int = 0) -> object:
+        if not isinstance(node, BNode):
+            return node
+        if node not in names:
+            if depth > 200:
+                raise TrdError("ontology blank nodes form a cycle; cannot name them stably")
+            parts = sorted(f"{p.n3()} {_n3(name(o, depth + 1))}" for p, o in graph.predicate_objects(node))
+            names[node] = BNode("b" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24])
+        return names[node]
+
+    stable = Graph()
+    for prefix, iri in graph.namespaces():
+        stable.bind(prefix, iri)
+    # Inserted in sorted order: the RDF/XML writer emits subjects in store (insertion) order.
+    triples = sorted(((name(s), p, name(o)) for s, p, o in graph), key=lambda t: tuple(_n3(x) for x in t))
+    for triple in triples:
+        stable.add(triple)
+    return stable
+
+
+def _n3(node: object) -> str:
+    return node.n3() if hasattr(node, "n3") else str(node)
+
+
+_XML_BLOCK = re.compile(r"^  <rdf:Description\b.*?^  </rdf:Description>\n", re.M | re.S)
+
+
+def _sorted_xml(rdf_xml: str) -> str:
+    """RDF/XML with its top-level descriptions in sorted order.
+
+    rdflib's writer emits subjects in set order, which changes from run to run; sorting the
+    (flat, one-level) descriptions makes a rebuild of an unchanged ontology byte-identical.
+    """
+    blocks = _XML_BLOCK.findall(rdf_xml)
+    if not blocks:
+        return rdf_xml
+    start = rdf_xml.index(blocks[0]) if blocks else 0
+    head, body_and_tail = rdf_xml[:start], rdf_xml[start:]
+    tail = _XML_BLOCK.sub("", body_and_tail)
+    return head + "".join(sorted(blocks)) + tail
+
+
 def _with_xml_note(rdf_xml: str) -> str:
     """Put the generated-file note right after the XML declaration (a comment cannot precede it)."""
     declaration, newline, rest = rdf_xml.partition("\n")
@@ -235,8 +288,9 @@ def build(out_dir: Path | None = None, source: Path | None = None, policy_dir: P
     out_dir.mkdir(parents=True, exist_ok=True)
     ontology = read_ontology(source)
     artefacts = {
-        OWL_FILE: _with_xml_note(ontology.serialize(format="xml")),
-        MERGED_FILE: f"# {GENERATED_NOTE}\n" + merged_graph(ontology, policy_dir).serialize(format="turtle"),
+        OWL_FILE: _with_xml_note(_sorted_xml(stable_blank_nodes(ontology).serialize(format="xml"))),
+        MERGED_FILE: f"# {GENERATED_NOTE}\n"
+        + stable_blank_nodes(merged_graph(ontology, policy_dir)).serialize(format="turtle"),
     }
     written = []
     for name, text in artefacts.items():

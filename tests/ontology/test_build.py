@@ -95,3 +95,20 @@ def test_sync_check_detects_a_changed_blank_node(fresh_build: Path) -> None:
     axiom = next(graph.subjects(OWL.annotatedSource, TRD.sertraline))
     graph.set((axiom, TRD.evidenceStatus, Literal("verified")))
     assert _digest(graph) != before
+
+
+def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
+    """Blank-node names and RDF/XML order are stable across processes (different hash seeds), so
+    rebuilding an unchanged ontology leaves the committed artefacts untouched (no git diff noise)."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        code = f"from pathlib import Path; from reasoner.ontology_build import build; build(out_dir=Path({str(out)!r}))"
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append(out)
+    for name in (OWL_FILE, MERGED_FILE):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name

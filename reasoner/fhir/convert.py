@@ -37,10 +37,17 @@ _ONGOING_STATUS = {"active", "intended", "on-hold"}
 
 
 def _subject(res: dict, full_urls: dict[str, str]) -> str | None:
+    """The patient id a resource belongs to (``subject`` or ``patient``)."""
     for key in ("subject", "patient"):
-        ref = reference_key(res.get(key), full_urls)
+        field_value = res.get(key)
+        ref = reference_key(field_value, full_urls)
         if ref is not None and ref.startswith("Patient/"):
             return ref[len("Patient/"):]
+        raw = field_value.get("reference") if isinstance(field_value, dict) else None
+        if ref is None and isinstance(raw, str) and raw.startswith("urn:uuid:") and valid_id(raw[9:]):
+            # A urn:uuid subject with no matching fullUrl (resources regrouped out of their
+            # Bundle): Synthea and most servers use the uuid as the Patient id.
+            return raw[9:]
     return None
 
 
@@ -177,8 +184,9 @@ def _med_part(res: dict, rtype: str, rid: str, ctx: ImportContext, report: Impor
         end = start + dt.timedelta(days=supply_days)  # type: ignore[arg-type]
         if res.get("status") in _ONGOING_STATUS and end > as_of:
             end, ongoing = None, True
-    elif end is None and res.get("status") in _ONGOING_STATUS:
-        ongoing = True
+    elif res.get("status") in _ONGOING_STATUS and (end is None or end > as_of):
+        # Still taken on the evaluation date (a planned end in the future is not an end yet).
+        end, ongoing = None, True
     kind = "unknown" if match.drug is None else ctx.drug_kind(match.drug)
     daily = None
     if kind == "antidepressant" or kind == "augmenting":

@@ -162,8 +162,9 @@ def _add_trial(patient: URIRef, drug: URIRef, parts: list[MedPart], dispenses: l
     start = first.start
     g.add((t, T.startDate, date_literal(start)))
     ongoing = any(p.ongoing for p in parts)
-    ends = [p.end for p in parts]
-    end = None if ongoing or any(e is None for e in ends) else max(e for e in ends if e is not None)
+    # The trial ends with its last part; an earlier part without an end is closed by the next one.
+    last_end = max(parts, key=lambda p: p.until(as_of)).end
+    end = None if ongoing or last_end is None else max(p.end for p in parts if p.end is not None)
     if ongoing:
         g.add((t, T.ongoing, TRUE))
     elif end is not None:

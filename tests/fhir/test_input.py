@@ -125,3 +125,13 @@ def test_cli_writes_graph_and_report_and_strict_fails_on_unmapped(tmp_path, caps
     out2 = tmp_path / "strict.ttl"
     assert _run(["import", str(path), "-o", str(out2), "--strict"]) == 2
     assert "Encounter/enc1" in capsys.readouterr().err and not out2.exists()
+
+
+def test_urn_uuid_subject_without_full_url_uses_the_uuid_as_patient_id():
+    from reasoner.fhir import resources_to_graph
+
+    ms = {**statement("s1", SERTRALINE, "2025-01-06", "2025-03-10", dose=dosage(100)),
+          "subject": {"reference": "urn:uuid:1f7c0a52-0000-4000-8000-000000000001"}}
+    g, report = resources_to_graph([patient("1f7c0a52-0000-4000-8000-000000000001"), ms])
+    assert value(g, trials(g)[0], "patient") == iri("Patient", "1f7c0a52-0000-4000-8000-000000000001")
+    assert report.total_not_mapped == 0

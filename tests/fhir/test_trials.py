@@ -141,3 +141,33 @@ def test_statement_without_start_is_reported_as_bad_date():
     bad = statement("s1", SERTRALINE, "2025-13-45", None)
     g, report = convert([patient(), bad])
     assert trials(g) == [] and report.unmapped[0].reason == "bad date"
+
+
+def test_planned_end_after_as_of_is_ongoing():
+    g, _ = convert([patient(), statement("s1", SERTRALINE, "2025-12-01", "2026-06-01", dose=dosage(50), status="active")])
+    t = trials(g)[0]
+    assert value(g, t, "ongoing") is True and value(g, t, "endDate") is None
+
+
+def test_middle_part_without_end_is_closed_by_the_next_part():
+    g, _ = convert([
+        patient(),
+        statement("s1", SERTRALINE, "2025-01-06", None, dose=dosage(50)),           # completed, end not recorded
+        statement("s2", SERTRALINE, "2025-01-15", "2025-04-07", dose=dosage(100)),  # 9 days after s1's start
+    ])
+    [t] = trials(g)
+    assert value(g, t, "endDate") == dt.date(2025, 4, 7)
+    assert value(g, iri("MedicationStatement", "s1"), "endDate") == dt.date(2025, 1, 15)
+
+
+def test_part_without_end_is_not_merged_across_an_unknown_gap():
+    # s1's end is unknown: measured from its start, s2 begins 28 days later (> 14): two trials,
+    # and the first one's duration stays unknown (no endDate, not ongoing).
+    g, _ = convert([
+        patient(),
+        statement("s1", SERTRALINE, "2025-01-06", None, dose=dosage(50)),
+        statement("s2", SERTRALINE, "2025-02-03", "2025-04-07", dose=dosage(100)),
+    ])
+    first = URIRef(str(iri("MedicationStatement", "s1")) + "/trial")
+    assert len(trials(g)) == 2
+    assert value(g, first, "endDate") is None and value(g, first, "ongoing") is None

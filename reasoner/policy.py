@@ -18,6 +18,7 @@ API::
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,9 @@ def setting(g: Graph, param: URIRef, instrument: URIRef | None = None) -> Any:
             continue
         value = g.value(s, TRD.value)
         if value is not None:
-            return value.toPython() if isinstance(value, Literal) else value
+            py = value.toPython() if isinstance(value, Literal) else value
+            # xsd:decimal becomes float so that Python consumers can do arithmetic with it
+            return float(py) if isinstance(py, Decimal) else py
     return None
 
 

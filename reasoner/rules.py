@@ -44,6 +44,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +324,7 @@ class RunStats:
     """What one run produced: new triples per rule and the number of passes."""
 
     triples: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
     passes: int = 0
 
     @property
@@ -365,17 +367,20 @@ class RuleEngine:
                 raise RuleError("rules did not reach a fixpoint: " + ", ".join(r.name for r in pending))
             grown: list[tuple[int, Rule]] = []   # (position, rule) of rules that added triples
             for position, rule in enumerate(pending):
+                started = time.perf_counter()
                 try:
                     triples = workspace.construct(rule.text)
                 except Exception as exc:  # a backend error in a rule is a rule-set problem
                     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                     raise RuleError(f"rule {rule.name} failed: {first}") from exc
-                if not triples:
-                    continue
-                rule_iri = workspace.term(rule.iri)
-                subjects = {t[0] for t in triples}
-                new = workspace.add_derived(triples)
-                workspace.add_derived((s, generated_by, rule_iri) for s in subjects)
+                if triples:
+                    rule_iri = workspace.term(rule.iri)
+                    subjects = {t[0] for t in triples}
+                    new = workspace.add_derived(triples)
+                    workspace.add_derived((s, generated_by, rule_iri) for s in subjects)
+                else:
+                    new = 0
+                stats.seconds[rule.name] = stats.seconds.get(rule.name, 0.0) + time.perf_counter() - started
                 if new:
                     stats.triples[rule.name] += new
                     grown.append((position, rule))

@@ -17,7 +17,7 @@ from .scenarios import AS_OF, shard_turtle
 def assess_shard(policy: str, engine: str = "oxigraph") -> dict[str, dict[str, Any]]:
     """Every scenario patient's JSON entry under one policy (name or file path)."""
     pipe = Pipeline(policy=policy, as_of=AS_OF, engine=engine, validate=False)
-    result = pipe.assess(shard_turtle().encode(), format="turtle")
+    result = pipe.assess(shard_turtle().encode(), format="turtle", derived="nquads")
     return {p["id"]: p for p in result.patients}
 
 

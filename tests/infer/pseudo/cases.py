@@ -206,13 +206,10 @@ SELECT ?p ?m ?via ?flag WHERE {{ ?f a trd:MechanismFinding ; trd:aboutPatient ?p
   OPTIONAL {{ ?f trd:via ?via }} OPTIONAL {{ ?f trd:flaggedBy ?flag }} }}"""
 Q_OPT = f"""PREFIX trd: <{TRD}>
 PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?f ?p ?opt ?status (GROUP_CONCAT(DISTINCT ?reason; SEPARATOR="|") AS ?reasons)
-       (GROUP_CONCAT(DISTINCT ?missing; SEPARATOR="|") AS ?missings)
-       (GROUP_CONCAT(DISTINCT STR(?ev); SEPARATOR="|") AS ?evidence)
+SELECT ?f ?p ?opt ?status ?reason ?missing ?ev
 WHERE {{ ?f a trd:OptionFinding ; trd:aboutPatient ?p ; trd:option ?opt ; trd:optionStatus ?status .
   OPTIONAL {{ ?f trd:statusReason ?reason }} OPTIONAL {{ ?f trd:missingCriterion ?missing }}
-  OPTIONAL {{ ?f prov:wasDerivedFrom ?ev }} }}
-GROUP BY ?f ?p ?opt ?status"""
+  OPTIONAL {{ ?f prov:wasDerivedFrom ?ev }} }}"""
 Q_OCC = f"""PREFIX trd: <{TRD}>
 SELECT ?p ?plasma ?brain ?occ ?below ?restored ?restoredBelow WHERE {{
   ?f a trd:OccupancyFinding ; trd:aboutPatient ?p ; trd:plasmaConcentrationNM ?plasma ;
@@ -237,13 +234,19 @@ def read_findings(ws: Any) -> dict[str, Found]:
             m["via"].add(str(r["via"]).split("#", 1)[-1])
         if "flag" in r:
             m["flaggedBy"].add(str(r["flag"]))
+    # aggregated in Python (rdflib's GROUP_CONCAT fails on groups where a variable is never bound)
+    by_finding: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in ws.select(Q_OPT):
-        get(r["p"]).options.setdefault(_code(r["opt"], "option"), []).append({
-            "status": _code(r["status"], "status"),
-            "reasons": [x for x in str(r.get("reasons", "")).split("|") if x],
-            "missing": [x for x in str(r.get("missings", "")).split("|") if x],
-            "evidence": [x for x in str(r.get("evidence", "")).split("|") if x],
-        })
+        key = (str(r["f"]), str(r["p"]), str(r["status"]))
+        entry = by_finding.setdefault(key, {"p": r["p"], "opt": r["opt"], "status": _code(r["status"], "status"),
+                                            "reasons": set(), "missing": set(), "evidence": set()})
+        for var, slot in (("reason", "reasons"), ("missing", "missing"), ("ev", "evidence")):
+            if var in r:
+                entry[slot].add(str(r[var]))
+    for entry in by_finding.values():
+        get(entry["p"]).options.setdefault(_code(entry["opt"], "option"), []).append({
+            "status": entry["status"], "reasons": sorted(entry["reasons"]),
+            "missing": sorted(entry["missing"]), "evidence": sorted(entry["evidence"])})
     for r in ws.select(Q_OCC):
         get(r["p"]).occupancy.append({k: r[k].toPython() for k in ("plasma", "brain", "occ", "below",
                                                                     "restored", "restoredBelow")})

@@ -59,7 +59,7 @@ def _summary(report: ImportReport) -> str:
 def import_fhir(fhir_input: Path, output: Path, report_path: Path | None, strict: bool, as_of: str | None, policy: str) -> None:
     """Import a FHIR R4 Bundle (JSON) or Bulk Data folder (NDJSON) into a patient graph."""
     from .context import get_context
-    from .convert import Importer
+    from .convert import Importer, write_patients
     from .reader import iter_resources, ndjson_files
 
     importer = Importer(get_context(policy=policy), _parse_as_of(as_of))
@@ -72,8 +72,7 @@ def import_fhir(fhir_input: Path, output: Path, report_path: Path | None, strict
     tmp = output.with_name(output.name + ".part")
     try:
         with tmp.open("wb") as out:
-            for _, graph in importer.patients():
-                out.write(graph.serialize(format=fmt, encoding="utf-8"))
+            write_patients(importer, out, fmt)
     except OSError as exc:
         raise InputError(f"{output}: cannot write ({exc.strerror or exc})") from exc
     report = importer.report

@@ -322,6 +322,26 @@ def to_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     return "".join(f"{_n3(s)} {_n3(p)} {_n3(o)} .\n" for s, p, o in seen).encode("utf-8")
 
 
+def write_patients(importer: Importer, handle: Any, fmt: str = "turtle") -> int:
+    """Serialise every patient of an importer to a binary file handle, one patient at a time.
+
+    ``nt`` takes the fast path (plain triple lists, no rdflib store); ``turtle`` builds each
+    patient's Graph for readable output (repeated ``@prefix`` lines are valid Turtle, so the
+    per-patient chunks form one document). Returns the number of triples written.
+    """
+    count = 0
+    if fmt == "nt":
+        for _, triples in importer.patients(factory=TripleList):
+            data = to_ntriples(triples)
+            count += data.count(b"\n")
+            handle.write(data)
+    else:
+        for _, graph in importer.patients():
+            count += len(graph)
+            handle.write(graph.serialize(format=fmt, encoding="utf-8"))
+    return count
+
+
 def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
                           ctx: ImportContext | None = None) -> tuple[bytes, ImportReport]:
     """Like :func:`resources_to_graph`, but N-Triples bytes (for pipelines that load Oxigraph)."""

@@ -135,3 +135,15 @@ def test_urn_uuid_subject_without_full_url_uses_the_uuid_as_patient_id():
     g, report = resources_to_graph([patient("1f7c0a52-0000-4000-8000-000000000001"), ms])
     assert value(g, trials(g)[0], "patient") == iri("Patient", "1f7c0a52-0000-4000-8000-000000000001")
     assert report.total_not_mapped == 0
+
+
+def test_ntriples_and_turtle_outputs_hold_the_same_triples(tmp_path):
+    from rdflib import Graph
+
+    path = write_json(tmp_path / "b.json", bundle([
+        patient(), condition("c1", concept(ICD10, "F33.1")),
+        statement("s1", SERTRALINE, "2025-01-06", "2025-03-10", dose=dosage(100))]))
+    assert _run(["import", str(path), "-o", str(tmp_path / "o.nt"), "--as-of", "2026-01-15"]) == 0
+    assert _run(["import", str(path), "-o", str(tmp_path / "o.ttl"), "--as-of", "2026-01-15"]) == 0
+    nt, ttl = Graph().parse(tmp_path / "o.nt", format="nt"), Graph().parse(tmp_path / "o.ttl", format="turtle")
+    assert len(nt) > 20 and set(nt) == set(ttl)

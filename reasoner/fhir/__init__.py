@@ -60,8 +60,12 @@ def resources_to_ntriples(resources: "Iterable[dict[str, Any]]", as_of: dt.date 
 
 def load_patient_graph(path: Path | str, as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
     """Read a Bundle, NDJSON file or Bulk Data folder into one graph of all its patients."""
+    from .reader import ndjson_files
+
     graph, report = resources_to_graph(iter_resources(path), as_of=as_of)
     report.source = str(path)
+    if Path(path).is_dir():
+        report.skippedFiles = [str(p) for p in ndjson_files(Path(path))[1]]
     return graph, report
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 
-from ..namespaces import FHIR_TRD_CODESYSTEM, OBOINOWL, TRD
+from ..namespaces import FHIR_TRD_CODESYSTEM, TRD
 
 #: FHIR code system URI -> the xref prefix of data-model §3 (structure of FHIR, not a code table).
 SYSTEM_PREFIX: dict[str, str] = {
@@ -61,8 +61,6 @@ def coding_key(coding: dict) -> tuple[str, str] | None:
     if not isinstance(system, str) or not isinstance(code, str):
         return None
     prefix = SYSTEM_PREFIX.get(system.rstrip("/"))
-    if prefix is None and system.rstrip("/") == FHIR_TRD_CODESYSTEM.rstrip("/"):
-        prefix = "TRD"
     return (prefix, code.strip()) if prefix else None
 
 

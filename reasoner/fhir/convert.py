@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 
 from ..namespaces import PREFIXES
 from . import report as R
@@ -24,7 +25,7 @@ from .reader import FULL_URL_KEY, UNREADABLE_KEY
 from .records import AdherenceObservation, map_condition, map_observation, map_patient, map_procedure
 from .report import ImportReport
 from .trials import Dispense, MedPart, build_medications
-from .values import TRUE, BadValue, node, number, optional_date, parse_date, reference_key, valid_id
+from .values import BadValue, node, number, optional_date, parse_date, reference_key, valid_id
 from .adherence import Supply
 from .terms import T
 
@@ -265,9 +266,6 @@ def convert_patient(pid: str, patient_res: dict | None, resources: list[dict], g
     else:
         # Records name a patient whose Patient resource is not in the input: keep the node so the
         # records stay attached; its provenance is the reference itself.
-        from rdflib import Literal
-        from rdflib.namespace import RDF
-
         patient = node("Patient", pid)
         g.add((patient, RDF.type, T.Patient))
         g.add((patient, T.identifier, Literal(pid)))

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, XSD
 
 from ..namespaces import TRD
 from . import report as R
-from .codes import codings_of, first_code_string
+from .codes import coding_key, codings_of, first_code_string
 from .context import DEFAULT_LATERALITY, ImportContext
 from .report import ImportReport
 from .values import TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
@@ -235,8 +235,6 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
 
 
 def _key(coding: dict) -> tuple[str, str] | None:
-    from .codes import coding_key
-
     return coding_key(coding)
 
 

@@ -103,22 +103,25 @@ def select_store(directory: Path | str, text: str, name: str = "query") -> tuple
 
 
 def assess_workspace(data: list[Path], policy: str, as_of: str | None, engine: str = "oxigraph") -> Any:
-    """Asserted data + ontology + effective policy, with the rule set run: a ready Workspace."""
-    from .paths import ONTOLOGY_TTL
-    from .policy import policy_graph
-    from .rdf_io import read_graph
-    from .rules import RuleEngine, load_rules
-    from .workspace import Workspace
+    """Asserted data + ontology + effective policy, with the rule set run: a ready Workspace.
 
-    ws = Workspace(engine)
+    Inputs go through the project's single input seam (``validation.load_input``: safe RDF
+    reading, FHIR JSON/NDJSON/Bulk folders through the importer) and the assessment through
+    :class:`reasoner.pipeline.Pipeline`, so a question sees exactly what ``trd assess`` derives.
+    """
+    from rdflib import Graph
+
+    from .pipeline import Pipeline
+
+    try:
+        from .validation import load_input
+    except ImportError:  # validation module not installed: RDF only, read safely
+        from .rdf_io import read_graph as load_input  # type: ignore[assignment]
+    merged = Graph()
     for path in data:
-        ws.add_asserted(read_graph(path))
-    if not ONTOLOGY_TTL.is_file():
-        raise InputError(f"{ONTOLOGY_TTL}: ontology not found (is the installation complete?)")
-    ws.load_ontology(ONTOLOGY_TTL)
-    ws.load_policy(policy_graph(policy, as_of))
-    RuleEngine(load_rules(), engine=engine).run(ws)
-    return ws
+        merged += load_input(path)
+    pipe = Pipeline(policy=policy, as_of=as_of, engine=engine, validate=False)
+    return pipe.assess(merged, derived="graph", keep_workspace=True).workspace
 
 
 # --- formatting ------------------------------------------------------------------------------

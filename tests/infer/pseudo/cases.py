@@ -136,6 +136,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("no-trials", []),
     Scenario("one-failure", failures(1)),
     Scenario("two-classes", TWO_CLASSES),
+    Scenario("two-classes-crp", TWO_CLASSES, extra=lab("crp", "hsCRP", 4.0, "mg-per-L")),
     Scenario("one-class", [Trial(), second(drug="citalopram", dose=20.0)]),
     Scenario("same-agent", [Trial(), second(drug="sertraline", dose=50.0)]),
     Scenario("vns-3", failures(3)),

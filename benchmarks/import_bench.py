@@ -63,15 +63,15 @@ def measure_stream(folder: Path) -> dict[str, Any]:
     """Whole-export import as the CLI does it; returns counts, seconds and peak RSS."""
     from reasoner.fhir.context import get_context
     from reasoner.fhir.convert import Importer, write_patients
-    from reasoner.fhir.reader import iter_resources
+    from reasoner.fhir.reader import iter_resources_with_lines
 
     t0 = time.perf_counter()
     ctx = get_context()
     t1 = time.perf_counter()
     c1 = time.process_time()
     importer = Importer(ctx, AS_OF)
-    for res in iter_resources(folder):
-        importer.feed(res)
+    for res, line in iter_resources_with_lines(folder):
+        importer.feed(res, line)
     with tempfile.TemporaryFile() as out:
         triples = write_patients(importer, out, "nt")  # exactly what `trd import DIR -o OUT.nt` runs
     t2 = time.perf_counter()

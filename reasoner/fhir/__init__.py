@@ -60,9 +60,16 @@ def resources_to_ntriples(resources: "Iterable[dict[str, Any]]", as_of: dt.date 
 
 def load_patient_graph(path: Path | str, as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
     """Read a Bundle, NDJSON file or Bulk Data folder into one graph of all its patients."""
-    from .reader import ndjson_files
+    from .convert import Importer, new_graph
+    from .reader import iter_resources_with_lines, ndjson_files
 
-    graph, report = resources_to_graph(iter_resources(path), as_of=as_of)
+    importer = Importer(as_of=as_of)
+    for resource, line in iter_resources_with_lines(path):
+        importer.feed(resource, line)
+    graph = new_graph()
+    for _ in importer.patients(into=graph):
+        pass
+    report = importer.report
     report.source = str(path)
     if Path(path).is_dir():
         report.skippedFiles = [str(p) for p in ndjson_files(Path(path))[1]]

@@ -60,14 +60,14 @@ def import_fhir(fhir_input: Path, output: Path, report_path: Path | None, strict
     """Import a FHIR R4 Bundle (JSON) or Bulk Data folder (NDJSON) into a patient graph."""
     from .context import get_context
     from .convert import Importer, write_patients
-    from .reader import iter_resources, ndjson_files
+    from .reader import iter_resources_with_lines, ndjson_files
 
     importer = Importer(get_context(policy=policy), _parse_as_of(as_of))
     importer.report.source = str(fhir_input)
     if fhir_input.is_dir():
         importer.report.skippedFiles = [str(p) for p in ndjson_files(fhir_input)[1]]
-    for resource in iter_resources(fhir_input):
-        importer.feed(resource)
+    for resource, line in iter_resources_with_lines(fhir_input):
+        importer.feed(resource, line)
     fmt = "nt" if output.suffix.lower() == ".nt" else "turtle"
     tmp = output.with_name(output.name + ".part")
     try:

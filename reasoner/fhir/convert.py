@@ -10,6 +10,7 @@ on disk, calls :func:`resources_to_graph` once per patient group instead.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -35,6 +36,11 @@ PATIENT_TYPES = frozenset({"Condition", "Observation", "Procedure", "MedicationS
 #: MedicationStatement/Request statuses that mean the drug was not (or is not known to be) taken.
 _VOID_MED_STATUS = {"entered-in-error", "not-taken", "cancelled", "draft"}
 _ONGOING_STATUS = {"active", "intended", "on-hold"}
+
+
+def _parsed(stored: dict | bytes) -> dict:
+    """A kept resource as a dict (raw NDJSON lines were valid JSON when first read)."""
+    return json.loads(stored) if isinstance(stored, bytes) else stored
 
 
 def _subject(res: dict, full_urls: dict[str, str]) -> str | None:
@@ -77,12 +83,19 @@ class Importer:
         self.report = ImportReport()
         self.full_urls: dict[str, str] = {}
         self.medications: dict[str, dict] = {}
-        self.groups: dict[str, list[dict]] = {}
-        self.patients_seen: dict[str, dict] = {}
-        self._pending: list[tuple[str, dict]] = []  # (raw reference, resource) resolved at the end
+        # Kept resources are stored as their raw NDJSON line when the caller gives it (bytes are
+        # 5-10× smaller than the parsed dict) and parsed again when their patient is converted.
+        self.groups: dict[str, list[dict | bytes]] = {}
+        self.patients_seen: dict[str, dict | bytes] = {}
+        # (resource type, id, subject/patient elements, stored resource): references may name a
+        # Bundle fullUrl that appears later, so patients are resolved at the end.
+        self._pending: list[tuple[str, str, tuple[Any, Any], dict | bytes]] = []
 
-    def feed(self, res: dict) -> None:
-        """Route one resource: keep it for its patient, or report it now."""
+    def feed(self, res: dict, raw: bytes | None = None) -> None:
+        """Route one resource: keep it for its patient, or report it now.
+
+        ``raw`` is the resource's NDJSON line, stored instead of the dict to bound memory.
+        """
         rtype = res.get("resourceType")
         rid = res.get("id")
         if not isinstance(rtype, str):
@@ -100,23 +113,23 @@ class Importer:
             if rid in self.patients_seen:
                 self.report.not_mapped(rtype, rid, R.NOT_APPLICABLE, "duplicate Patient resource")
                 return
-            self.patients_seen[rid] = res
+            self.patients_seen[rid] = raw if raw is not None else res
             self.groups.setdefault(rid, [])
         elif rtype == "Medication":
             self.medications[f"Medication/{rid}"] = res
         elif rtype in PATIENT_TYPES:
             # References may name a Bundle fullUrl that appears later: resolve at the end.
-            self._pending.append((rtype, res))
+            self._pending.append((rtype, rid, (res.get("subject"), res.get("patient")), raw if raw is not None else res))
         else:
             self.report.not_mapped(rtype, rid, R.UNSUPPORTED_TYPE)
 
     def _resolve_pending(self) -> None:
-        for rtype, res in self._pending:
-            pid = _subject(res, self.full_urls)
+        for rtype, rid, (subject, patient), stored in self._pending:
+            pid = _subject({"subject": subject, "patient": patient}, self.full_urls)
             if pid is None:
-                self.report.not_mapped(rtype, res["id"], R.MISSING_SUBJECT, "no subject/patient reference to a Patient")
+                self.report.not_mapped(rtype, rid, R.MISSING_SUBJECT, "no subject/patient reference to a Patient")
             else:
-                self.groups.setdefault(pid, []).append(res)
+                self.groups.setdefault(pid, []).append(stored)
         self._pending = []
 
     def patients(self, into: Any = None, factory: Any = None) -> Iterator[tuple[str, Any]]:
@@ -130,7 +143,9 @@ class Importer:
         used_medications: set[str] = set()
         for pid in sorted(self.groups):
             g = into if into is not None else (factory or new_graph)()
-            convert_patient(pid, self.patients_seen.get(pid), self.groups[pid], g, self.ctx, self.report,
+            patient_res = self.patients_seen.get(pid)
+            convert_patient(pid, _parsed(patient_res) if patient_res is not None else None,
+                            [_parsed(r) for r in self.groups[pid]], g, self.ctx, self.report,
                             self.full_urls, self.medications, self.as_of, used_medications)
             self.report.patients += 1
             yield pid, g

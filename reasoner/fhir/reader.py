@@ -58,6 +58,12 @@ def _type_of_file(path: Path) -> str:
 
 
 def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+    """Resources of one NDJSON file (see :func:`iter_ndjson_lines`)."""
+    for resource, _ in iter_ndjson_lines(path):
+        yield resource
+
+
+def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes | None]]:
     """Resources of one NDJSON file, one line at a time; blank lines are allowed.
 
     If the first line is not a FHIR resource, the file is not NDJSON FHIR: InputError. A bad line
@@ -90,10 +96,10 @@ def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
             except InputError as exc:
                 if not seen_resource:
                     raise
-                yield {"resourceType": _type_of_file(path), UNREADABLE_KEY: str(exc)}
+                yield {"resourceType": _type_of_file(path), UNREADABLE_KEY: str(exc)}, None
                 continue
             seen_resource = True
-            yield resource
+            yield resource, line
 
 
 def iter_bundle(path: Path) -> Iterator[dict[str, Any]]:
@@ -130,6 +136,20 @@ def iter_bundle(path: Path) -> Iterator[dict[str, Any]]:
         if isinstance(entry.get("fullUrl"), str):
             resource[FULL_URL_KEY] = entry["fullUrl"]
         yield resource
+
+
+def iter_resources_with_lines(path: Path | str) -> Iterator[tuple[dict[str, Any], bytes | None]]:
+    """Like :func:`iter_resources`, each resource with its raw NDJSON line (None for a Bundle):
+    the importer keeps the compact line rather than the parsed dict."""
+    path = Path(path)
+    if path.is_dir():
+        for f in ndjson_files(path)[0]:
+            yield from iter_ndjson_lines(f)
+    elif path.is_file() and path.suffix.lower() == ".ndjson":
+        yield from iter_ndjson_lines(path)
+    else:
+        for resource in iter_resources(path):
+            yield resource, None
 
 
 def iter_resources(path: Path | str) -> Iterator[dict[str, Any]]:

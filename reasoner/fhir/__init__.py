@@ -23,7 +23,13 @@ first statement/order plus ``/trial``; each statement/order of an antidepressant
 ontology's ``oboInOwl:hasDbXref`` strings (see :mod:`reasoner.fhir.codes`), so the per-patient call
 is cheap. Bundle entries carry their ``fullUrl`` in the private key ``_fullUrl`` of the resource
 dict yielded by ``iter_resources``, so that ``urn:uuid:`` references resolve when those dicts are
-passed to ``resources_to_graph``.
+passed to ``resources_to_graph``. A broken NDJSON line after a file's first line is yielded as a
+placeholder ``{"resourceType": <file's type>, "_unreadable": "<file>:<line>: why"}``, which the
+converters report as not mapped ("unreadable line"); a file whose first line is not a resource
+raises InputError.
+
+Terms this importer adds to the data model are declared in ``importer-terms.ttl`` (units for
+doses and adherence, ``trd:MedicationUse``, ``trd:doseFormUnit``, the "gene studied" code).
 """
 
 from __future__ import annotations

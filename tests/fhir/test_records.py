@@ -75,12 +75,20 @@ def test_scores(code, instrument, val):
     ("3016-3", "u[IU]/mL", 5.2, "TSH", 5.2),           # same magnitude as mIU/L
     ("3016-3", "m[IU]/L", 11.0, "TSH", 11.0),
     ("69990-0", "/h", 12.0, "AHI", 12.0),
+    ("3024-7", "ng/dL", 1.1, "FreeT4", 1.1),
+    ("26881-3", "pg/mL", 4.5, "IL6", 4.5),
 ])
 def test_labs_in_canonical_units(code, unit, raw, analyte, expected):
     g, _ = convert([patient(), observation("o1", concept(LOINC, code), "2025-01-05", **quantity(raw, unit))])
     node = iri("Observation", "o1")
     assert value(g, node, "analyte") == TRD[analyte]
     assert float(value(g, node, "value")) == pytest.approx(expected)
+
+
+def test_tsh_in_common_non_ucum_spelling():
+    obs = observation("o1", concept(LOINC, "3016-3"), "2025-01-05", valueQuantity={"value": 6.1, "unit": "mIU/L"})
+    g, _ = convert([patient(), obs])
+    assert float(value(g, iri("Observation", "o1"), "value")) == pytest.approx(6.1)
 
 
 def test_cortisol_nmol_per_litre_to_microgram_per_decilitre():

@@ -26,7 +26,7 @@ from .reader import FULL_URL_KEY, UNREADABLE_KEY
 from .records import AdherenceObservation, map_condition, map_observation, map_patient, map_procedure
 from .report import ImportReport
 from .trials import Dispense, MedPart, build_medications
-from .values import BadValue, node, number, optional_date, parse_date, reference_key, valid_id
+from .values import text, BadValue, node, number, optional_date, parse_date, reference_key, valid_id
 from .adherence import Supply
 from .terms import T
 
@@ -164,7 +164,7 @@ def _med_part(res: dict, rtype: str, rid: str, ctx: ImportContext, report: Impor
               full_urls: dict[str, str], medications: dict[str, dict], used_medications: set[str],
               as_of: dt.date) -> MedPart | None:
     """Read a MedicationStatement/Request; None (reported) when it cannot be placed in time."""
-    if res.get("status") in _VOID_MED_STATUS:
+    if text(res.get("status")) in _VOID_MED_STATUS:
         report.not_mapped(rtype, rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
         return None
     concept = res.get("medicationCodeableConcept")
@@ -198,9 +198,9 @@ def _med_part(res: dict, rtype: str, rid: str, ctx: ImportContext, report: Impor
     ongoing = False
     if rtype == "MedicationRequest":
         end = start + dt.timedelta(days=supply_days)  # type: ignore[arg-type]
-        if res.get("status") in _ONGOING_STATUS and end > as_of:
+        if text(res.get("status")) in _ONGOING_STATUS and end > as_of:
             end, ongoing = None, True
-    elif res.get("status") in _ONGOING_STATUS and (end is None or end > as_of):
+    elif text(res.get("status")) in _ONGOING_STATUS and (end is None or end > as_of):
         # Still taken on the evaluation date (a planned end in the future is not an end yet).
         end, ongoing = None, True
     kind = "unknown" if match.drug is None else ctx.drug_kind(match.drug)
@@ -235,7 +235,7 @@ def _supply_days(res: dict, ctx: ImportContext) -> float:
     request = res.get("dispenseRequest") if isinstance(res.get("dispenseRequest"), dict) else {}
     duration = request.get("expectedSupplyDuration")
     if isinstance(duration, dict) and number(duration.get("value")) is not None:
-        unit = duration.get("code") or duration.get("unit") or "d"
+        unit = text(duration.get("code")) or text(duration.get("unit")) or "d"
         per = {"d": 1.0, "day": 1.0, "days": 1.0, "wk": 7.0, "mo": ctx.days_per_month}.get(unit)
         if per is not None:
             return number(duration["value"]) * per  # type: ignore[operator]
@@ -245,7 +245,7 @@ def _supply_days(res: dict, ctx: ImportContext) -> float:
 
 def _dispense(res: dict, rid: str, ctx: ImportContext, report: ImportReport, full_urls: dict[str, str],
               medications: dict[str, dict], used_medications: set[str]) -> Dispense | None:
-    if res.get("status") not in (None, "completed"):
+    if text(res.get("status")) not in (None, "completed"):
         report.not_mapped("MedicationDispense", rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
         return None
     concept = res.get("medicationCodeableConcept")
@@ -290,22 +290,32 @@ def convert_patient(pid: str, patient_res: dict | None, resources: list[dict], g
     observations: list[AdherenceObservation] = []
     for res in resources:
         rtype, rid = res["resourceType"], res["id"]
-        if rtype == "Condition":
-            map_condition(res, rid, patient, g, ctx, report)
-        elif rtype == "Observation":
-            obs = map_observation(res, rid, patient, g, ctx, report, full_urls)
-            if obs is not None:
-                observations.append(obs)
-        elif rtype == "Procedure":
-            map_procedure(res, rid, patient, g, ctx, report)
-        elif rtype in ("MedicationStatement", "MedicationRequest"):
-            part = _med_part(res, rtype, rid, ctx, report, full_urls, medications, used_medications, as_of)
-            if part is not None:
-                parts.append(part)
-        elif rtype == "MedicationDispense":
-            d = _dispense(res, rid, ctx, report, full_urls, medications, used_medications)
-            if d is not None:
-                dispenses.append(d)
+        counted = report.counts[rtype].read if rtype in report.counts else 0
+        sink = TripleList()  # a resource's triples reach the graph only if it maps without error
+        try:
+            if rtype == "Condition":
+                map_condition(res, rid, patient, sink, ctx, report)
+            elif rtype == "Observation":
+                obs = map_observation(res, rid, patient, sink, ctx, report, full_urls)
+                if obs is not None:
+                    observations.append(obs)
+            elif rtype == "Procedure":
+                map_procedure(res, rid, patient, sink, ctx, report)
+            elif rtype in ("MedicationStatement", "MedicationRequest"):
+                part = _med_part(res, rtype, rid, ctx, report, full_urls, medications, used_medications, as_of)
+                if part is not None:
+                    parts.append(part)
+            elif rtype == "MedicationDispense":
+                d = _dispense(res, rid, ctx, report, full_urls, medications, used_medications)
+                if d is not None:
+                    dispenses.append(d)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            # Safety net for shapes of JSON no mapper foresaw: report the resource, go on.
+            if (report.counts[rtype].read if rtype in report.counts else 0) == counted:
+                report.not_mapped(rtype, rid, R.MALFORMED, f"{type(exc).__name__}: {exc}")
+            continue
+        for triple in sink:
+            g.add(triple)
     build_medications(patient, parts, dispenses, observations, g, ctx, report, as_of)
 
 

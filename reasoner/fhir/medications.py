@@ -102,6 +102,7 @@ def period_days(repeat: dict, ctx: ImportContext) -> float | None:
     """Length of ``timing.repeat.period`` in days (calendar units; a month from the policy)."""
     period = number(repeat.get("period", 1))
     unit = repeat.get("periodUnit", "d")
+    unit = unit if isinstance(unit, str) else None
     lengths = {"h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": ctx.days_per_month}
     days = lengths.get(unit)
     if period is None or period <= 0 or days is None:

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError
 
 #: Largest Bundle file read whole (bytes); ``TRD_MAX_BUNDLE_BYTES`` overrides.
-MAX_BUNDLE_BYTES: int = int(os.environ.get("TRD_MAX_BUNDLE_BYTES", 256 * 1024 * 1024))
+MAX_BUNDLE_BYTES: int = int(os.environ.get("TRD_MAX_BUNDLE_BYTES", 128 * 1024 * 1024))
 #: Largest single NDJSON line (one resource); ``TRD_MAX_NDJSON_LINE_BYTES`` overrides.
 MAX_LINE_BYTES: int = int(os.environ.get("TRD_MAX_NDJSON_LINE_BYTES", 16 * 1024 * 1024))
 
@@ -92,6 +92,8 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes | None
                     obj = json.loads(line)
                 except ValueError as exc:
                     raise InputError(f"{path}:{number}: not valid JSON ({getattr(exc, 'msg', exc)})") from exc
+                except RecursionError as exc:  # pathologically deep nesting
+                    raise InputError(f"{path}:{number}: JSON nested too deeply") from exc
                 resource = _check_resource(obj, f"{path}:{number}")
             except InputError as exc:
                 if not seen_resource:
@@ -116,6 +118,8 @@ def iter_bundle(path: Path) -> Iterator[dict[str, Any]]:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except ValueError as exc:
         raise InputError(f"{path}: not valid JSON ({getattr(exc, 'msg', exc)})") from exc
+    except RecursionError as exc:  # pathologically deep nesting
+        raise InputError(f"{path}: JSON nested too deeply") from exc
     doc = _check_resource(doc, str(path))
     if doc["resourceType"] != "Bundle":
         yield doc

@@ -20,7 +20,7 @@ from . import report as R
 from .codes import coding_key, codings_of, first_code_string
 from .context import DEFAULT_LATERALITY, ImportContext
 from .report import ImportReport
-from .values import TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
+from .values import text, TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
 from .terms import T
 
 #: Condition.clinicalStatus codes (FHIR value set) -> active?
@@ -143,7 +143,7 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
                     full_urls: dict[str, str]) -> AdherenceObservation | None:
     """Scores, labs, phenotypes, ABCB1 genotypes, noncompliance findings; adherence is returned
     to the caller (it belongs to a trial, which is assembled later)."""
-    if res.get("status") in _VOID_STATUS:
+    if text(res.get("status")) in _VOID_STATUS:
         report.not_mapped("Observation", rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
         return None
     codings = codings_of(res.get("code"))
@@ -263,7 +263,7 @@ def _genotype(res: dict, ctx: ImportContext) -> tuple[URIRef, URIRef, str] | str
 
 def map_procedure(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportContext, report: ImportReport) -> None:
     """An ECT course: period, laterality (bilateral unless the text says otherwise), outcome."""
-    if res.get("status") in _VOID_STATUS:
+    if text(res.get("status")) in _VOID_STATUS:
         report.not_mapped("Procedure", rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
         return
     classes, _ = ctx.codes.lookup(codings_of(res.get("code")), T.ECTCourse)

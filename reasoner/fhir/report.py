@@ -21,6 +21,7 @@ BAD_ID = "missing or invalid id"
 MISSING_VALUE = "missing value"
 NOT_APPLICABLE = "not applicable"  # e.g. status entered-in-error, not-taken, refuted
 UNRESOLVED_REFERENCE = "unresolved reference"
+MALFORMED = "malformed resource"  # an element of an unexpected JSON type (a list where a string belongs)
 UNREADABLE = "unreadable line"  # a Bulk NDJSON line that is not JSON / not a resource (id = file:line)
 NOT_USED = "not used"  # read and valid, but nothing to attach it to (a dispense without a trial)
 

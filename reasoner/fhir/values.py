@@ -92,6 +92,11 @@ def date_literal(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
 
 
+def text(value: Any) -> str | None:
+    """A JSON string, or None for anything else (a status given as a list must not crash)."""
+    return value if isinstance(value, str) else None
+
+
 def number(value: Any) -> float | None:
     """A JSON number as float (booleans are not numbers)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

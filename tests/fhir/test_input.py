@@ -147,3 +147,11 @@ def test_ntriples_and_turtle_outputs_hold_the_same_triples(tmp_path):
     assert _run(["import", str(path), "-o", str(tmp_path / "o.ttl"), "--as-of", "2026-01-15"]) == 0
     nt, ttl = Graph().parse(tmp_path / "o.nt", format="nt"), Graph().parse(tmp_path / "o.ttl", format="turtle")
     assert len(nt) > 20 and set(nt) == set(ttl)
+
+
+def test_deeply_nested_json_is_refused_cleanly(tmp_path, capsys):
+    bad = tmp_path / "deep.json"
+    bad.write_text('{"resourceType": "Bundle", "type": "collection", "entry": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert _run(["import", str(bad), "-o", str(tmp_path / "out.ttl")]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "Traceback" not in err

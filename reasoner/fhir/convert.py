@@ -98,7 +98,8 @@ class Importer:
         """
         rtype = res.get("resourceType")
         rid = res.get("id")
-        if not isinstance(rtype, str):
+        if not isinstance(rtype, str):  # only direct API callers can pass such a dict
+            self.report.not_mapped("(no resourceType)", str(rid or ""), R.MALFORMED, "not a FHIR resource")
             return
         if UNREADABLE_KEY in res:
             where, _, why = str(res[UNREADABLE_KEY]).partition(": ")
@@ -116,6 +117,9 @@ class Importer:
             self.patients_seen[rid] = raw if raw is not None else res
             self.groups.setdefault(rid, [])
         elif rtype == "Medication":
+            if f"Medication/{rid}" in self.medications:
+                self.report.not_mapped(rtype, rid, R.NOT_APPLICABLE, "duplicate Medication resource")
+                return
             self.medications[f"Medication/{rid}"] = res
         elif rtype in PATIENT_TYPES:
             # References may name a Bundle fullUrl that appears later: resolve at the end.

@@ -1,0 +1,57 @@
+"""The `trd` command line: every registered command is installed and documented, and usage errors
+and unreadable input end with exit code 2 and a one-line message, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reasoner import __version__
+from reasoner.cli import COMMANDS
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_trd(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "reasoner.cli", *args], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+
+
+def test_help_lists_every_registered_command() -> None:
+    result = run_trd("--help")
+    assert result.returncode == 0, result.stderr
+    for name in COMMANDS:
+        assert name in result.stdout, f"`trd {name}` is registered but not installed"
+
+
+def test_version() -> None:
+    result = run_trd("--version")
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_command_has_help(name: str) -> None:
+    result = run_trd(name, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = run_trd("no-such-command")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "assess"])
+def test_unreadable_input_exits_2_naming_the_file(command: str, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix trd: <https://w3id.org/trd-reasoner/ontology#> .\n<x> a trd:Patient ;\n")
+    result = run_trd(command, str(broken))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(broken) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

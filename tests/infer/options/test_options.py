@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
-from reasoner.namespaces import GRAPH_ASSERTED, TRD
+from reasoner.namespaces import GRAPH_ONTOLOGY, TRD
 from reasoner.paths import ONTOLOGY_TTL
 
 from ..pseudo.cases import AS_OF, assess, assess_ws, override_policy, turtle
@@ -142,20 +142,41 @@ def test_days_per_month_is_read_from_the_policy(tmp_path: Path) -> None:
     assert assess((pid,), policy=str(policy))[pid].status("vns") == "not-yet-eligible"
 
 
-def test_option_eligibility_counts_are_read_from_the_ontology() -> None:
-    """Lowering VNS's trd:minimumFailedAdequateTrials in the ontology graph makes 3 failures enough."""
-    from reasoner.pipeline import Pipeline
-    from .. pseudo.cases import read_findings
+ONTOLOGY_CHANGES = [
+    # option, eligibility property, new value, patient, status before, status after
+    ("vns", "minimumFailedAdequateTrials", 3, "vns-3", "not-yet-eligible", "consider"),
+    ("vns", "minimumEpisodeMonths", 23, "vns-4-single-23m", "not-yet-eligible", "consider"),
+    ("tca-trial", "minimumThaseRushStage", 1, "one-failure", "not-yet-eligible", "consider"),
+    ("maoi-trial", "minimumThaseRushStage", 2, "two-classes", "not-yet-eligible", "consider"),
+    ("augment-aripiprazole", "minimumFailedAdequateTrials", 2, "one-failure", "recommended", "not-yet-eligible"),
+]
 
-    def vns_status(minimum: int) -> str:
-        pipe = Pipeline(policy="default", as_of=AS_OF, engine="oxigraph", validate=False)
-        pipe.ontology.set((TRD["option-vns"], TRD.minimumFailedAdequateTrials, Literal(minimum)))
-        pipe._ontology_nt = pipe.ontology.serialize(format="nt", encoding="utf-8")
-        ws = pipe.assess(turtle(("vns-3",)).encode(), format="turtle", keep_workspace=True).workspace
-        return read_findings(ws)["vns-3"].status("vns")
 
-    assert vns_status(4) == "not-yet-eligible"
-    assert vns_status(3) == "consider"
+@pytest.mark.parametrize(("option", "prop", "value", "pid", "before", "after"), ONTOLOGY_CHANGES,
+                         ids=[f"{c[0]}-{c[1]}" for c in ONTOLOGY_CHANGES])
+def test_option_eligibility_data_is_read_from_the_ontology(option: str, prop: str, value: int, pid: str,
+                                                           before: str, after: str) -> None:
+    """Changing an option's eligibility data in the ontology graph changes its status."""
+    from reasoner.pipeline import ontology_graph
+    from reasoner.policy import policy_graph
+    from reasoner.rules import RuleEngine, load_rules
+    from reasoner.workspace import Workspace
+
+    from ..pseudo.cases import read_findings
+
+    def status(new_value: int | None) -> str | None:
+        ontology = ontology_graph()
+        if new_value is not None:
+            ontology.set((TRD[f"option-{option}"], TRD[prop], Literal(new_value)))
+        ws = Workspace("oxigraph")
+        ws.add_graph(GRAPH_ONTOLOGY, ontology)
+        ws.load_policy(policy_graph("default", AS_OF))
+        ws.add_asserted(turtle((pid,)).encode(), "turtle")
+        RuleEngine(load_rules(), engine="oxigraph").run(ws)
+        return read_findings(ws)[pid].status(option)
+
+    assert status(None) == before
+    assert status(value) == after
 
 
 def test_rules_are_patient_local() -> None:

@@ -27,6 +27,7 @@ _COMPONENT = re.compile(
 # Leading qualifiers of RxNorm names: "24 HR …" (extended release), "1 ML …" (package volume).
 _PREFIX = re.compile(r"^\d+(?:\.\d+)?\s+(?:hr|ml|actuat)\s+")
 _BRAND = re.compile(r"\s*\[[^\]]*\]\s*$")
+_PACK_ITEM = re.compile(r"\d+\s*\(([^()]*)\)")
 
 
 @dataclass
@@ -52,8 +53,11 @@ def parse_components(text: str, ctx: ImportContext) -> list[tuple[URIRef, float 
     """(drug, strength in mg or None) for each ontology drug named in an RxNorm normalized name."""
     name = _BRAND.sub("", text.strip().lower())
     name = _PREFIX.sub("", name)
+    # A pack (RxNorm GPCK/BPCK: "{30 (bupropion … Tablet) } Pack") lists its products in brackets.
+    products = _PACK_ITEM.findall(name) if name.startswith("{") else [name]
+    parts = [p for product in products for p in product.split(" / ")]
     out: list[tuple[URIRef, float | None]] = []
-    for part in name.split(" / "):
+    for part in parts:
         part = _PREFIX.sub("", part.strip())
         m = _COMPONENT.match(part)
         ingredient = m.group("name") if m else part

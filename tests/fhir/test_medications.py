@@ -34,11 +34,17 @@ def test_atc_code_maps_through_xref(ctx):
     ("escitalopram 10 MG Oral Tablet [Lexapro]", "escitalopram", 10.0),
     ("levothyroxine sodium 0.05 MG Oral Tablet", "levothyroxine", 0.05),
     ("liothyronine sodium 25 MCG Oral Tablet", "liothyronine", 0.025),
+    ("duloxetine 60 MG Delayed Release Oral Capsule", "duloxetine", 60.0),
+    ("{30 (buPROPion hydrochloride 150 MG 12HR Extended Release Oral Tablet) } Pack", "bupropion", 150.0),
 ])
 def test_scd_names_give_ingredient_and_strength(ctx, display, drug, strength):
     [(found, mg)] = parse_components(display, ctx)
     assert found == TRD[drug]
     assert mg == pytest.approx(strength)
+
+
+def test_strength_per_volume_is_not_a_strength_per_dose_unit(ctx):
+    assert parse_components("paroxetine 10 MG/5ML Oral Suspension", ctx) == [(TRD.paroxetine, None)]
 
 
 def test_unknown_ingredient_and_class_labels_are_not_drugs(ctx):

@@ -99,3 +99,9 @@ def test_noncompliance_condition_becomes_a_finding_without_an_adherence_number()
 def test_noncompliance_observation_becomes_a_finding():
     g, _ = convert([patient(), observation("o1", concept(SNOMED, "129834002"), "2025-02-01")])
     assert (iri("Observation", "o1"), None, TRD.NoncomplianceFinding) in g
+
+
+def test_out_of_range_adherence_is_kept_for_validation():
+    g, _ = convert([patient(), statement("s1", SERTRALINE, "2025-01-06", "2025-03-17", dose=dosage(100)),
+                    _adherence_obs("o1", "s1", **quantity(1.4, "1"))])
+    assert float(value(g, trials(g)[0], "adherence")) == pytest.approx(1.4)

@@ -171,3 +171,18 @@ def test_part_without_end_is_not_merged_across_an_unknown_gap():
     first = URIRef(str(iri("MedicationStatement", "s1")) + "/trial")
     assert len(trials(g)) == 2
     assert value(g, first, "endDate") is None and value(g, first, "ongoing") is None
+
+
+def test_order_status_reason_is_a_stop_reason():
+    order = request("r1", SERTRALINE, "2025-01-01", dose=dosage(50), status="stopped")
+    order["statusReason"] = concept("http://snomed.info/sct", "266721009")  # a single CodeableConcept on orders
+    g, report = convert([patient(), order])
+    assert value(g, trials(g)[0], "stopReason") == TRD["stop-absent-response"] and report.issues == []
+
+
+def test_end_before_start_is_kept_as_written_for_validation():
+    # A value out of range is a validation violation for that patient, not an import decision.
+    g, report = convert([patient(), statement("s1", SERTRALINE, "2025-03-10", "2025-01-06", dose=dosage(50))])
+    t = trials(g)[0]
+    assert value(g, t, "startDate") == dt.date(2025, 3, 10) and value(g, t, "endDate") == dt.date(2025, 1, 6)
+    assert report.total_not_mapped == 0

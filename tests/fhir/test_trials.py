@@ -186,3 +186,21 @@ def test_end_before_start_is_kept_as_written_for_validation():
     t = trials(g)[0]
     assert value(g, t, "startDate") == dt.date(2025, 3, 10) and value(g, t, "endDate") == dt.date(2025, 1, 6)
     assert report.total_not_mapped == 0
+
+
+def test_trial_gap_is_read_from_the_policy(tmp_path):
+    from reasoner.fhir.convert import resources_to_graph
+    from reasoner.fhir.context import get_context
+
+    policy = tmp_path / "wide-gap.ttl"
+    policy.write_text("""@prefix trd: <https://w3id.org/trd-reasoner/ontology#> .
+@prefix pol: <https://w3id.org/trd-reasoner/policy/> .
+pol:wide-gap a trd:Policy ; trd:extends pol:default .
+pol:wide-gap-trial-gap-days a trd:Setting ; trd:policy pol:wide-gap ;
+    trd:parameter trd:param-trial-gap-days ; trd:value 30 .
+""")
+    resources = [patient(), statement("s1", SERTRALINE, "2025-01-06", "2025-02-03", dose=dosage(50)),
+                 statement("s2", SERTRALINE, "2025-02-23", "2025-04-07", dose=dosage(50))]  # 20-day gap
+    assert len(trials(convert(resources)[0])) == 2
+    g, _ = resources_to_graph(resources, as_of=dt.date(2026, 1, 15), ctx=get_context(policy=policy))
+    assert len(trials(g)) == 1

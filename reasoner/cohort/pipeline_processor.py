@@ -15,6 +15,7 @@ not map, become ``dataIssues`` of their patient: nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +91,26 @@ def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[di
     if want_store:
         nquads = _asserted_nquads(result.workspace) + result.derived
     return result.patients, nquads
+
+
+#: Lists of the patient object whose order carries no meaning today but varies between processes
+#: (it follows set iteration, which Python randomises per process). Sorted so that every executor
+#: writes byte-identical lines. ``via`` is a set of ``trd:via`` triples in the derived graph, so
+#: no order is lost; once the JSON writer orders a path along ``trd:leadsTo``, drop it from here.
+UNORDERED_LISTS = frozenset({"evidence", "actions", "via"})
+
+
+def stable_order(value: Any) -> Any:
+    """Sort the UNORDERED_LISTS inside a patient object (in place); returns it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in UNORDERED_LISTS and isinstance(item, list):
+                item.sort(key=lambda v: json.dumps(v, sort_keys=True, default=str))
+            stable_order(item)
+    elif isinstance(value, list):
+        for item in value:
+            stable_order(item)
+    return value
 
 
 def _error_patient(pid: str, message: str) -> dict[str, Any]:
@@ -193,6 +214,7 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
         extra = import_issues.get(str(patient.get("id", "")))
         if extra:
             patient.setdefault("dataIssues", []).extend(extra)
+        stable_order(patient)
     # Stable order inside a shard: the same input gives the same bytes, whatever the worker.
     patients.sort(key=lambda p: str(p.get("id", "")))
     return ShardResult(shard.shard_id, len(patients), to_jsonl(patients), b"".join(quads), count_patients(patients))

@@ -36,3 +36,11 @@ def truth_ids(cohort: Path) -> dict[str, dict]:
     """Patients the generator marked malformed or broken in FHIR only."""
     with open(cohort / "truth.jsonl") as handle:
         return {row["id"]: row for row in map(json.loads, handle)}
+
+
+@pytest.fixture(scope="session")
+def cohort_60(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 generated patients (the first 60 of cohort_250: same seed), Turtle files of 25."""
+    out = tmp_path_factory.mktemp("cohort60")
+    generate_cohort(out, 60, seed=20, patients_per_turtle_file=25)
+    return out

@@ -127,17 +127,26 @@ def load_shapes(paths: Iterable[Path | str] | None = None) -> Graph:
 
 
 def load_ontology(path: Path | str | None = None) -> Graph:
-    """The project's ontology (trd.ttl, plus the rule engine's helper terms when present).
+    """The ontology graph the rules read: the pipeline's file list (trd.ttl + rule helper terms).
 
-    A fresh copy: the shared cached graph of :mod:`reasoner.ontology_build` is never mutated.
+    One definition of "the ontology" for rules and shapes alike (reasoner.pipeline), so the
+    validator never sees a different class tree from the one the rules ran on. A fresh copy.
     """
-    from .ontology_build import load_ontology as cached_ontology, read_ontology
+    from .ontology_build import read_ontology
 
-    g = Graph()
-    g += read_ontology(path) if path is not None else cached_ontology()
-    if path is None and ENGINE_TERMS_TTL.exists():
-        g.parse(ENGINE_TERMS_TTL, format="turtle")
-    return g
+    if path is not None:
+        g = Graph()
+        g += read_ontology(path)
+        return g
+    try:
+        from .pipeline import ontology_graph
+    except ImportError:  # an install without the pipeline: trd.ttl and the engine's terms
+        g = Graph()
+        g += read_ontology()
+        if ENGINE_TERMS_TTL.exists():
+            g.parse(ENGINE_TERMS_TTL, format="turtle")
+        return g
+    return ontology_graph()
 
 
 def load_policy(policy: str | Path = "default", as_of: str | None = None) -> Graph:

@@ -93,7 +93,8 @@ def measure(code: str, cap: float) -> dict[str, Any]:
     return result
 
 
-def pipeline_code(cohort: Path, kind: str, out_dir: Path, workers: int, shard_size: int) -> str:
+def pipeline_code(cohort: Path, kind: str, out_dir: Path, workers: int, shard_size: int, store: bool = True,
+                  batch_size: int = 100) -> str:
     """The subprocess that runs the project's pipeline on a cohort (fresh output each time)."""
     return f"""
 import json, shutil, time
@@ -103,7 +104,7 @@ out = Path({str(out_dir)!r})
 shutil.rmtree(out, ignore_errors=True)
 t = time.perf_counter()
 s = run_cohort({str(cohort / kind)!r}, out, workers={workers}, shard_size={shard_size}, as_of="2026-01-15",
-               resume=False, progress=False)
+               resume=False, progress=False, store={store}, batch_size={batch_size})
 print(json.dumps({{"seconds": time.perf_counter() - t, "patients": s.patients, "trd": s.trd}}))
 """
 
@@ -129,6 +130,20 @@ from pathlib import Path
 from reasoner.cohort.baseline import warm_latency
 print(json.dumps(warm_latency(Path({str(cohort / 'turtle')!r}), {calls}, as_of="2026-01-15")))
 """
+
+
+def _committed(out_dir: Path) -> int:
+    """Patients committed in an output folder (read from its manifest)."""
+    from reasoner.cohort.manifest import Manifest
+
+    path = out_dir / "manifest.sqlite"
+    if not path.exists():
+        return 0
+    manifest = Manifest(path)
+    try:
+        return int(manifest.totals().get("patients", 0))
+    finally:
+        manifest.close()
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -161,7 +176,10 @@ def write_report(rows: list[dict[str, Any]], baseline: dict[str, Any] | None, la
     ]
     smallest: dict[str, float] = {}
     for r in rows:
-        note = "CAPPED at %.0f s" % r["cap"] if r.get("capped") else r.get("error", "")
+        note = r.get("error", "")
+        if r.get("capped"):
+            done = r.get("patients_done", 0)
+            note = f"CAPPED at {r['cap']:.0f} s: {done:,} patients committed ({done / r['cap']:,.0f}/s incl. start-up)"
         secs = r.get("seconds", r["wall"])
         key = r["input"]
         ratio = ""
@@ -210,8 +228,9 @@ def targets(rows: list[dict[str, Any]], baseline: dict[str, Any] | None, latency
         pipe_rate = r1["patients_n"] / r1["seconds"]
         if base_ok:
             base_rate = baseline["patients_n"] / baseline["seconds"]
-            out.append(f"- ≥ 100× the naive baseline on the same 1,000 patients: {verdict(pipe_rate / base_rate >= 100)}"
-                       f" ({pipe_rate / base_rate:,.0f}×)")
+            out.append(f"- ≥ 100× the naive baseline: {verdict(pipe_rate / base_rate >= 100)} ({pipe_rate / base_rate:,.0f}×: "
+                       f"pipeline at 1,000 patients vs baseline at {baseline['patients_n']:,}; the baseline grows "
+                       "faster than linearly, so a smaller baseline cohort flatters it)")
         else:
             lower = pipe_rate / (baseline["patients_n"] / baseline["cap"])
             out.append(f"- ≥ 100× the naive baseline: baseline capped at {baseline['cap']:.0f} s, so the speed-up is "
@@ -256,18 +275,21 @@ def cmd_run(args: argparse.Namespace) -> None:
             print(f"total time cap reached; {n:,} not run", file=sys.stderr)
             break
         cohort = ensure_cohort(n, work, fhir=n <= args.fhir_max)
-        kinds = ["turtle"] + (["fhir"] if n <= args.fhir_max else [])
-        for kind in kinds:
+        runs = [("turtle", True)] + ([("fhir", True)] if n <= args.fhir_max else []) \
+            + ([("turtle", False)] if n == sizes[0] else [])
+        for kind, store in runs:
             cap = min(args.cap, max(10.0, deadline - time.perf_counter()))
             out_dir = Path(tempfile.mkdtemp(prefix=f"trd-bench-{n}-", dir=work))
-            r = measure(pipeline_code(cohort, kind, out_dir, args.workers, args.shard_size), cap)
-            r.update(input=kind, patients_n=n, cap=cap)
+            r = measure(pipeline_code(cohort, kind, out_dir, args.workers, args.shard_size, store, args.batch_size), cap)
+            r.update(input=kind if store else f"{kind}, no store", patients_n=n, cap=cap)
+            if r.get("capped"):  # what was committed before the cap: a throughput, not a guess
+                r["patients_done"] = _committed(out_dir)
             rows.append(r)
             print(json.dumps({k: v for k, v in r.items() if k != "trd"}), file=sys.stderr)
             shutil.rmtree(out_dir, ignore_errors=True)
     baseline = None
     if not args.no_baseline:
-        n = min(1000, sizes[0])
+        n = min(args.baseline_patients, sizes[0])
         cohort = ensure_cohort(sizes[0], work)
         baseline = measure(baseline_code(cohort, n), args.baseline_cap)
         baseline.update(patients_n=n, cap=args.baseline_cap)
@@ -298,6 +320,8 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--cap", type=float, default=1200, help="time cap of one pipeline run (s)")
     r.add_argument("--baseline-cap", type=float, default=600, help="time cap of the naive baseline (s)")
     r.add_argument("--total-cap", type=float, default=3000, help="no new size is started after this (s)")
+    r.add_argument("--baseline-patients", type=int, default=1000, help="patients for the naive baseline (≤ 1,000)")
+    r.add_argument("--batch-size", type=int, default=100, help="patients per pipeline call inside a shard")
     r.add_argument("--no-baseline", action="store_true")
     r.add_argument("--no-latency", action="store_true")
     r.add_argument("--work", default=str(WORK))

@@ -104,13 +104,23 @@ def stable_order(value: Any) -> Any:
     """Sort the UNORDERED_LISTS inside a patient object (in place); returns it."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in UNORDERED_LISTS and isinstance(item, list):
-                item.sort(key=lambda v: json.dumps(v, sort_keys=True, default=str))
-            stable_order(item)
+            if isinstance(item, list):
+                if key in UNORDERED_LISTS and len(item) > 1:
+                    item.sort(key=_sort_key)
+                if item and isinstance(item[0], (dict, list)):
+                    stable_order(item)
+            elif isinstance(item, dict):
+                stable_order(item)
     elif isinstance(value, list):
         for item in value:
-            stable_order(item)
+            if isinstance(item, (dict, list)):
+                stable_order(item)
     return value
+
+
+def _sort_key(value: Any) -> str:
+    """A total order on JSON values (strings sort as themselves, objects by their JSON text)."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
 
 
 def _error_patient(pid: str, message: str) -> dict[str, Any]:

@@ -111,9 +111,18 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
         settings = RunSettings(policy=policy, as_of=bound["as_of"], store=store, batch_size=batch_size)
 
         kind, index, bad_lines = _index(source, out)
+        total = index.patient_count()
+        # Enough shards to keep every worker busy on a small cohort (a cohort of 300 patients
+        # in one shard of 1,000 would leave all workers but one idle). Fixed by the first run:
+        # a resumed run cuts the same shards, with any number of workers.
+        parallel = workers if scheduler is None else max(workers, 4)
+        if "effective_shard_size" in manifest.params():
+            shard_size = int(manifest.params()["effective_shard_size"])
+        elif parallel > 1:
+            shard_size = max(1, min(shard_size, -(-total // (parallel * 2))))
         # The same path with other content is another cohort: never mix the two in one output.
         manifest.bind({"input_fingerprint": hashlib.sha256(index.fingerprint().encode()).hexdigest()})
-        total = index.patient_count()
+        manifest.bind({"effective_shard_size": shard_size})
         done = manifest.done()
         n_shards = -(-total // shard_size)
         specs = plan_shards(kind, index, out / INDEX_NAME, source, shard_size, skip=done)

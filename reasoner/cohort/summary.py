@@ -36,6 +36,11 @@ class Summary:
         """Throughput of this call (resumed shards excluded would overstate it; see shards_run)."""
         return self.patients / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def conforms(self) -> bool:
+        """False when any patient has a shape violation (``trd assess`` then exits 1)."""
+        return not self.data_issues.get("violation")
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (summary.json)."""
         data = asdict(self)

@@ -156,3 +156,16 @@ def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no Bulk FHIR"):
         run_cohort(tmp_path / "empty", tmp_path / "o2", processor=ECHO, progress=False)
+
+
+def test_small_cohort_is_cut_for_every_worker_and_resumes_with_other_workers(cohort_250: Path, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRD_TEST_CRASH_SHARD", "1")
+    with pytest.raises(RuntimeError):
+        run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=1000, workers=2, processor=CRASH, progress=False)
+    monkeypatch.delenv("TRD_TEST_CRASH_SHARD")
+    summary = run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=1000, workers=1, processor=CRASH,
+                         progress=False)
+    assert summary.shards == 4  # 250 patients, 2 workers: 4 shards of 63, not 1 of 1,000
+    got = read_jsonl(tmp_path / "o" / "patients.jsonl")
+    assert len({p["id"] for p in got}) == len(got) == 250

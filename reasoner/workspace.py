@@ -144,12 +144,17 @@ class Workspace:
             solutions = self._store.query(query, use_default_graph_as_union=True)
             names = [v.value for v in solutions.variables]
             rows = []
+            # Findings, rules and sources repeat across rows: convert each distinct term once.
+            converted: dict[Any, Node] = {}
             for sol in solutions:
                 row = {}
                 for n in names:
                     value = sol[n]
                     if value is not None:
-                        row[n] = to_rdflib(value)
+                        term = converted.get(value)
+                        if term is None:
+                            term = converted[value] = to_rdflib(value)
+                        row[n] = term
                 rows.append(row)
             return rows
         result = self._ds.query(query)

@@ -73,6 +73,15 @@ def test_implied_mechanisms_carry_their_path(found, graph: MechanismGraph) -> No
     assert found["two-classes"].mechanisms["neuroplasticity-deficit"]["flaggedBy"] == {EX + "two-classes/trd"}
 
 
+def test_il6_is_supporting_evidence_never_a_trigger(found) -> None:
+    assert found["il6-high"].mechanisms == {}
+    ws = assess_ws()
+    rows = ws.select("""PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>
+        SELECT ?f ?s WHERE { ?f trd:supportedBy ?s }""")
+    assert {(str(r["f"]), str(r["s"])) for r in rows} == {
+        (EX + "crp-3.1-il6/mechanism/inflammation", EX + "crp-3.1-il6-il6")}
+
+
 @pytest.mark.parametrize(("pid", "option", "status"), [
     ("crp-3.1", "anti-inflammatory-augmentation", "investigational"),
     ("crp-3.0", "anti-inflammatory-augmentation", None),

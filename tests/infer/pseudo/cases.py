@@ -128,6 +128,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("crp-5.1", [Trial()], extra=lab("crp", "CRP", 5.1, "mg-per-L")),
     Scenario("crp-mg-dl", [Trial()], extra=lab("crp", "CRP", 0.4, "mg-per-dL")),      # 4 mg/L
     Scenario("il6-high", [Trial()], extra=lab("il6", "IL6", 100.0, "pg-per-mL")),
+    Scenario("crp-3.1-il6", [Trial()], extra=lab("crp", "hsCRP", 3.1, "mg-per-L") + lab("il6", "IL6", 100.0, "pg-per-mL")),
     Scenario("dst-4.9", [Trial()], extra=lab("dst", "DSTCortisol", 4.9, "ug-per-dL")),
     Scenario("dst-5.0", [Trial()], extra=lab("dst", "DSTCortisol", 5.0, "ug-per-dL")),
     Scenario("dst-nmol-138", [Trial()], extra=lab("dst", "DSTCortisol", 138.0, "nmol-per-L")),   # 5.002 µg/dL

@@ -115,9 +115,9 @@ def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, en
             from .cohort import run_cohort
         except ImportError as exc:
             raise TrdError("--out needs the cohort runner (reasoner.cohort), not available") from exc
-        summary = run_cohort([Path(i) for i in inputs], Path(out_dir), workers=workers, scheduler=scheduler,
-                             policy=policy, as_of=as_of)
-        click.echo(str(summary))
+        # the cohort runner prints its own summary table
+        run_cohort(Path(inputs[0]) if len(inputs) == 1 else [Path(i) for i in inputs], Path(out_dir),
+                   workers=workers, scheduler=scheduler, policy=policy, as_of=as_of)
         return
     for i in inputs:
         if not Path(i).exists():

@@ -138,3 +138,12 @@ def test_turtle_output_is_the_derived_graph() -> None:
 def test_table_output_and_explain_flag() -> None:
     code, out, _ = run("assess", str(FIXTURE), "--as-of", "2026-01-15", "--explain")
     assert code == 0 and "confirmed" in out and "Trial p1-t1" in out
+
+
+def test_out_dir_delegates_to_the_cohort_runner(tmp_path: Path) -> None:
+    pytest.importorskip("reasoner.cohort")
+    out = tmp_path / "cohort"
+    code, _out, err = run("assess", str(FIXTURE), "--out", str(out), "--as-of", "2026-01-15")
+    assert code == 0, err
+    rows = [json.loads(line) for line in (out / "patients.jsonl").read_text().splitlines() if line.strip()]
+    assert [r["trd"]["status"] for r in rows] == ["confirmed"]

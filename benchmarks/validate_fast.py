@@ -54,17 +54,20 @@ def main(sizes: list[int]) -> None:
         nt_patient = patient.serialize(format="nt", encoding="utf-8")
         nt_derived = derived.serialize(format="nt", encoding="utf-8")
 
-        def store_run():
+        def workspace_store():
+            # What the pipeline hands over: a store with asserted + derived named graphs.
             store = ox.Store()
             store.bulk_load(nt_patient, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_ASSERTED)))
             store.bulk_load(nt_derived, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_DERIVED)))
-            return validator.validate(store)
+            return store
 
-        graph_s, (_c, _r, results) = timed(lambda: validator.validate(data))
-        store_s, _ = timed(store_run)
-        row = {"patients": n, "triples": len(data), "results": len(results),
-               "fast_from_rdflib_graph_s": round(graph_s, 3), "fast_from_store_s": round(store_s, 3),
-               "patients_per_s_store": round(n / store_s)}
+        load_s, _ = timed(workspace_store)
+        store_s = min(timed(lambda s=workspace_store(): validator.validate(s), 1)[0] for _ in range(3))
+        graph_s, (_c, _r, results) = timed(lambda: validator.validate(data), 1)
+        row = {"patients": n, "triples": len(data), "patient_triples": len(patient), "results": len(results),
+               "store_load_s (not validation)": round(load_s, 3),
+               "fast_on_store_s": round(store_s, 3), "patients_per_s_on_store": round(n / store_s),
+               "fast_from_rdflib_graph_s (serialise + load + validate)": round(graph_s, 3)}
         if n <= 200:
             ref_s, _ = timed(lambda: reference_validate(data_graph(patient, derived, ontology, policy), shapes), 1)
             row["pyshacl_s"] = round(ref_s, 2)

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import click
 
-from .namespaces import EX, PREFIXES
+from .namespaces import EX, FHIR_DATA, PREFIXES
 from .validation import ENGINES, Outcome, ResultRecord, load_inputs, validate as run_validation
 
 FORMATS = ("text", "turtle", "json")
 #: Prefixes for short IRIs in the text report (ex: for examples, the project's own terms).
-_SHORT = sorted({**PREFIXES, "ex": str(EX), "shape": "https://w3id.org/trd-reasoner/shapes#"}.items(),
+_SHORT = sorted({**PREFIXES, "ex": str(EX), "fhir": str(FHIR_DATA),
+                 "shape": "https://w3id.org/trd-reasoner/shapes#"}.items(),
                 key=lambda kv: -len(kv[1]))
 
 

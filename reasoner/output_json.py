@@ -108,10 +108,15 @@ SELECT ?f ?d ?id ?value ?date ?src ?label WHERE {
 }"""
 
 Q_RULES = PREFIXES + """
-SELECT ?f ?rule ?file ?source WHERE {
-  ?f prov:wasGeneratedBy ?rule .
-  ?rule trd:queryFile ?file ; dcterms:source ?source .
+SELECT ?f ?rule WHERE {
+  VALUES ?type { trd:TrialAdequacyFinding trd:AdequacyCriterionResult trd:TrialOutcomeFinding trd:TRDStatusFinding
+                 trd:StageFinding trd:PseudoResistanceFinding trd:MechanismFinding trd:OptionFinding
+                 trd:OccupancyFinding trd:EpisodeFinding }
+  ?f a ?type ; prov:wasGeneratedBy ?rule .
 }"""
+
+Q_RULE_INFO = PREFIXES + """
+SELECT ?rule ?file ?source WHERE { ?rule trd:queryFile ?file ; dcterms:source ?source . }"""
 
 Q_FOCUS = PREFIXES + """
 SELECT ?n ?p WHERE {
@@ -123,8 +128,9 @@ SELECT ?n ?p WHERE {
 
 Q_NO_EPISODE = PREFIXES + """
 SELECT ?p WHERE {
-  ?p a trd:Patient .
-  FILTER NOT EXISTS { ?e a trd:EpisodeFinding ; trd:aboutPatient ?p ; trd:episodeStartDay ?d }
+  ?p a trd:Patient ; trd:episodeFinding ?e .
+  OPTIONAL { ?e trd:episodeStartDay ?d }
+  FILTER(!BOUND(?d))
 }"""
 
 
@@ -173,10 +179,12 @@ class EvidenceIndex:
             if "src" in row:
                 item["resource"] = py(row["src"])
             self.data[f][d] = item
+        info = {row["rule"]: {"kind": "rule", "rule": py(row["file"]), "source": py(row["source"])}
+                for row in ws.select(Q_RULE_INFO)}
         self.rules: dict[Node, dict[str, dict[str, Any]]] = defaultdict(dict)
         for row in ws.select(Q_RULES):
-            self.rules[row["f"]][str(row["rule"])] = {
-                "kind": "rule", "rule": py(row["file"]), "source": py(row["source"])}
+            if row["rule"] in info:
+                self.rules[row["f"]][str(row["rule"])] = info[row["rule"]]
 
     def of(self, *findings: Node | None) -> list[dict[str, Any]]:
         """Evidence of one or more findings: data items first, then the rules, without repeats."""

@@ -53,7 +53,7 @@ ENGINE_TERMS_TTL = ONTOLOGY_DIR / "engine-terms.ttl"
 _FHIR_SUFFIXES = {".json", ".ndjson"}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ResultRecord:
     """One SHACL validation result, flattened for printing and for comparing engines."""
 
@@ -226,7 +226,9 @@ def results_from_report(report: Graph) -> list[ResultRecord]:
             value=_term_text(report.value(r, SH.value)),
             messages=tuple(sorted(str(m) for m in report.objects(r, SH.resultMessage))),
         ))
-    return sorted(records)
+    # None sorts before text, so records with and without a path or value never compare None to str.
+    return sorted(records, key=lambda r: tuple((v is not None, v) for v in (
+        r.focus_node, r.severity, r.source_shape, r.constraint_component, r.path, r.value, r.messages)))
 
 
 def data_graph(patient: Graph, derived: Graph | None, ontology: Graph, policy: Graph) -> Graph:

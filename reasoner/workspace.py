@@ -121,9 +121,16 @@ class Workspace:
         """Add patient data (never derived facts) to the asserted graph."""
         self.add_graph(GRAPH_ASSERTED, data, format)
 
-    def load_ontology(self, path: Path | str = ONTOLOGY_TTL) -> None:
-        """Load the project's own ontology file (trusted, Turtle) into the ontology graph."""
-        self.add_graph(GRAPH_ONTOLOGY, Path(path).read_bytes(), "turtle")
+    def load_ontology(self, path: Path | str | None = None) -> None:
+        """Load the project's ontology (trusted Turtle) into the ontology graph.
+
+        By default: ontology/trd.ttl plus ontology/engine-terms.ttl (the staging tables and helper
+        terms the core rules read, until they are merged into trd.ttl).
+        """
+        paths = [Path(path)] if path is not None else [ONTOLOGY_TTL, ONTOLOGY_TTL.parent / "engine-terms.ttl"]
+        for p in paths:
+            if p.exists():
+                self.add_graph(GRAPH_ONTOLOGY, p.read_bytes(), "turtle")
 
     def load_policy(self, policy_graph: Graph) -> None:
         """Load the effective policy + evaluation context (see reasoner.policy) into the policy graph."""

@@ -149,3 +149,19 @@ def test_read_confined_to_asserted_graph_is_no_dependency(tmp_path: Path) -> Non
         ws.add_asserted(f"<{EX}a> <{EX}w> \"9\" .\n".encode())
         RuleEngine(rules, engine=engine).run(ws)
         assert (URIRef(EX + "a/f"), URIRef(EX + "w"), Literal("9")) in ws.derived_graph()
+
+
+def test_workspace_loads_ontology_policy_and_context() -> None:
+    from reasoner.namespaces import EVALUATION, GRAPH_ONTOLOGY, GRAPH_POLICY
+    from reasoner.policy import policy_graph
+    for engine in ("oxigraph", "rdflib"):
+        ws = Workspace(engine)
+        ws.load_ontology()
+        ws.load_policy(policy_graph("athf-strict", "2026-01-15"))
+        assert (TRD.sertraline, TRD.minimumAdequateDailyDoseMg, None) in ws.graph(GRAPH_ONTOLOGY)
+        assert (TRD["maudsley-duration-1"], TRD.maudsleyPoints, None) in ws.graph(GRAPH_ONTOLOGY)
+        rows = ws.select("PREFIX trd: <https://w3id.org/trd-reasoner/ontology#> SELECT ?d ?w WHERE { "
+                         f"<{EVALUATION}> trd:asOfDate ?d . ?s trd:parameter trd:param-minimum-adequate-weeks ; "
+                         "trd:value ?w }")
+        assert [(str(r["d"]), float(r["w"])) for r in rows] == [("2026-01-15", 8.0)]
+        assert len(ws.graph(GRAPH_POLICY)) > 50

@@ -148,6 +148,9 @@ def _committed(out_dir: Path) -> int:
 
 # --- report -------------------------------------------------------------------------------------
 def _commit() -> str:
+    marker = ROOT / "COMMIT"  # a snapshot of the tree (git archive) names its commit here
+    if marker.exists():
+        return marker.read_text().strip()
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                               text=True, check=True).stdout.strip()
@@ -298,7 +301,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     if not args.no_latency:
         latency = measure(warm_latency_code(ensure_cohort(sizes[0], work), 200), 300)
         print(json.dumps(latency), file=sys.stderr)
-    write_report(rows, baseline, latency, args)
+    write_report(rows, baseline, latency, args, Path(args.results))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -325,6 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--no-baseline", action="store_true")
     r.add_argument("--no-latency", action="store_true")
     r.add_argument("--work", default=str(WORK))
+    r.add_argument("--results", default=str(RESULTS), help="where to write the Markdown table")
     r.set_defaults(func=cmd_run)
     args = parser.parse_args(argv)
     args.func(args)

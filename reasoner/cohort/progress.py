@@ -21,7 +21,9 @@ class _Rate(TextColumn):
 
     def render(self, task: Any) -> Any:
         from rich.text import Text
-        rate = task.completed / task.elapsed if task.elapsed else 0.0
+        # Patients done by this call only: shards resumed from an earlier run are not speed.
+        done_now = task.completed - task.fields.get("resumed", 0)
+        rate = done_now / task.elapsed if task.elapsed else 0.0
         return Text(f"{rate:,.0f} patients/s")
 
 
@@ -41,7 +43,8 @@ class CohortProgress:
                 _Rate(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                 console=Console(stderr=True), transient=False)
             self._progress.__enter__()
-            self._task = self._progress.add_task("patients", total=self.total, completed=self.done)
+            self._task = self._progress.add_task("patients", total=self.total, completed=self.done,
+                                                 resumed=self.done)
         return self
 
     def advance(self, patients: int) -> None:

@@ -1,7 +1,24 @@
 """Cohort scale: assess a whole population shard by shard (issue 6).
 
-Entry point: :func:`run_cohort` (used by ``trd assess COHORT --out RESULTS``). See ``run.py`` for
-the steps and the module of each.
+Entry point: :func:`run_cohort`, used by ``trd assess COHORT --out RESULTS [--workers N]
+[--scheduler ADDRESS]``. ``run.py`` lists the steps and the module of each.
+
+Input: a Bulk FHIR export folder (``*.ndjson``, grouped by patient through an on-disk SQLite
+index) or a folder/file of Turtle/N-Triples patient graphs (data-model §6).
+
+What ``RESULTS`` holds::
+
+    patients.jsonl     one patient object of shared/json-output.md per line
+    store/             Oxigraph store: asserted + derived (+ ontology) named graphs,
+                       for ``trd query --store RESULTS/store``
+    summary.json       totals (TRD statuses, pseudo-resistance, data issues, unreadable lines)
+    manifest.sqlite    committed shards and run parameters (resume)
+    index.sqlite       the input index (rebuilt when the input changes)
+
+Resume: run the same command again. Committed shards are skipped, the JSONL is cut back to what
+they wrote, and no patient is written twice, whatever the moment of the crash. Other parameters
+(policy, as-of date, input content) on the same output are refused. A Dask cluster gets each
+shard's data from the parent, so its machines need no access to the input.
 """
 
 from __future__ import annotations

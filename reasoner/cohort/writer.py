@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from ..namespaces import GRAPH_ONTOLOGY
 from ..paths import ONTOLOGY_TTL
-from .manifest import Manifest
+from .manifest import Manifest, ResumeError
 from .results import ShardResult
 
 JSONL_NAME = "patients.jsonl"
@@ -34,6 +34,10 @@ class ResultWriter:
         # Cut back to what committed shards wrote: the tail of a shard that died mid-write goes.
         end = manifest.jsonl_end()
         self._jsonl = open(self.jsonl_path, "ab")
+        if self._jsonl.tell() < end:  # lines of committed shards are missing: cannot resume
+            self._jsonl.close()
+            raise ResumeError(f"{self.jsonl_path}: shorter than its committed shards ({end} bytes); "
+                              "start over without resume")
         if self._jsonl.tell() != end:
             self._jsonl.truncate(end)
             self._jsonl.seek(end)

@@ -169,3 +169,11 @@ def test_small_cohort_is_cut_for_every_worker_and_resumes_with_other_workers(coh
     assert summary.shards == 4  # 250 patients, 2 workers: 4 shards of 63, not 1 of 1,000
     got = read_jsonl(tmp_path / "o" / "patients.jsonl")
     assert len({p["id"] for p in got}) == len(got) == 250
+
+
+def test_resume_refuses_a_truncated_jsonl(cohort_250: Path, tmp_path: Path) -> None:
+    run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False)
+    jsonl = tmp_path / "o" / "patients.jsonl"
+    jsonl.write_bytes(jsonl.read_bytes()[:100])
+    with pytest.raises(ResumeError, match="shorter than its committed shards"):
+        run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False)

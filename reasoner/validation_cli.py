@@ -89,7 +89,9 @@ def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str
     if fmt == "turtle":
         click.echo(outcome.report.serialize(format="turtle"))
     elif fmt == "json":
-        doc = json.loads(outcome.report.serialize(format="json-ld"))
+        # An inline context (never a URL: readers must not fetch anything) keeps the keys short.
+        context = {prefix: ns for prefix, ns in _SHORT}
+        doc = json.loads(outcome.report.serialize(format="json-ld", context=context, auto_compact=True))
         click.echo(json.dumps(doc, indent=2, sort_keys=True))
     else:
         _print_text(outcome, len(patient_graph))

@@ -84,9 +84,12 @@ def test_every_shape_has_message_severity_comment_and_source():
 def test_adequacy_shapes_copy_no_threshold():
     """The adequacy shapes report the rules' results; no number may appear in their queries."""
     g = load_shapes()
+    checked = 0
     for shape in g.subjects(RDF.type, SH.NodeShape):
         if "Adequacy" not in str(shape):
             continue
         for constraint in g.objects(shape, SH.sparql):
             text = str(g.value(constraint, SH.select))
             assert not any(ch.isdigit() for ch in text), f"{shape}: a number in the query"
+            checked += 1
+    assert checked == 3

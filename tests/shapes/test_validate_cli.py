@@ -91,3 +91,20 @@ def test_unreadable_input_exits_2_with_one_line(capsys, tmp_path, content, name)
 def test_missing_file_exits_2(capsys, tmp_path):
     code, _out, err = run(capsys, str(tmp_path / "absent.ttl"))
     assert code == 2 and "no such file" in err
+
+
+def test_a_100_patient_file_gives_one_report_naming_every_patient(capsys, tmp_path):
+    from cohort_gen import DEFECTS, cohort_turtle
+
+    f = tmp_path / "cohort-100.ttl"
+    f.write_text(cohort_turtle(100))
+    code, out, _err = run(capsys, str(f), "--engine", "fast")
+    assert code == 1
+    focus = {line.split("\t")[1] for line in out.splitlines()[1:]}
+    # Every patient's records (ex:pat-0042-t1, ex:pat-0042-a9, ...) or the patient itself appear;
+    # the blank assessments of the blank-node defect are listed under their blank label.
+    named = {f[3:11] for f in focus if f.startswith("ex:pat-")}
+    blank = [k for k, (name, _t, _e) in enumerate(DEFECTS) if name == "blank-assessment"]
+    blank_defect = {i for i in range(100) if i % len(DEFECTS) in blank}
+    assert named | {f"pat-{i:04d}" for i in blank_defect} == {f"pat-{i:04d}" for i in range(100)}
+    assert sum(1 for f in focus if f.startswith("_:")) == len(blank_defect)

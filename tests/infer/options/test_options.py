@@ -133,6 +133,11 @@ def test_option_evidence_names_data_and_findings(found) -> None:
     assert ex + "bipolar-history/pseudo/bipolar-spectrum" in found["bipolar-history"].option("esketamine")["evidence"]
     assert ex + "failed-tca-t1" in found["failed-tca"].option("tca-trial")["evidence"]
     assert ex + "two-classes/trd" in found["two-classes"].option("vns")["evidence"]
+    # an eligible status names the finding whose values met the criteria
+    assert ex + "two-classes/stage" in found["two-classes"].option("tca-trial")["evidence"]
+    assert ex + "two-classes/trd" in found["two-classes"].option("esketamine")["evidence"]
+    assert found["no-trials"].option("psychotherapy")["evidence"] == \
+        ["https://w3id.org/trd-reasoner/ontology#option-psychotherapy"]
 
 
 def test_days_per_month_is_read_from_the_policy(tmp_path: Path) -> None:

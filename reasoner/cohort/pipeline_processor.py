@@ -227,7 +227,10 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
         stable_order(patient)
     # Stable order inside a shard: the same input gives the same bytes, whatever the worker.
     patients.sort(key=lambda p: str(p.get("id", "")))
-    return ShardResult(shard.shard_id, len(patients), to_jsonl(patients), b"".join(quads), count_patients(patients))
+    counts = count_patients(patients)
+    counts["unreadableLines"] = sum(1 for issues in import_issues.values() for i in issues
+                                    if i["message"].startswith("unreadable Bulk FHIR line"))
+    return ShardResult(shard.shard_id, len(patients), to_jsonl(patients), b"".join(quads), counts)
 
 
 def _run_whole(pipe: Any, shard: ShardInput, want_store: bool) -> tuple[list[dict], bytes]:

@@ -152,7 +152,8 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
             shards_run=shards_run, seconds=time.perf_counter() - started, trd=totals.get("trd", {}),
             pseudo_resistance=totals.get("pseudoResistance", {}), data_issues=totals.get("dataIssues", {}),
             patients_with_data_issues=totals.get("patientsWithDataIssues", 0),
-            bad_input_lines=[tuple(x) for x in bad_lines], as_of=settings.as_of, policy=policy)
+            bad_input_lines=[tuple(x) for x in bad_lines],
+            unreadable_lines_of_patients=totals.get("unreadableLines", 0), as_of=settings.as_of, policy=policy)
     finally:
         manifest.close()
     summary.write(out / SUMMARY_NAME)

@@ -27,7 +27,8 @@ class Summary:
     pseudo_resistance: dict[str, int] = field(default_factory=dict)
     data_issues: dict[str, int] = field(default_factory=dict)
     patients_with_data_issues: int = 0
-    bad_input_lines: list[tuple[str, int, str]] = field(default_factory=list)
+    bad_input_lines: list[tuple[str, int, str]] = field(default_factory=list)   # unattributable lines
+    unreadable_lines_of_patients: int = 0   # broken lines that still named their patient (in dataIssues)
     as_of: str = ""
     policy: str = ""
 
@@ -69,8 +70,9 @@ class Summary:
         table.add_row("patients with data issues", f"{self.patients_with_data_issues:,}")
         for severity, n in sorted(self.data_issues.items()):
             table.add_row(f"data issues: {severity}", f"{n:,}")
-        if self.bad_input_lines:
-            table.add_row("unreadable input lines", f"{len(self.bad_input_lines):,}")
+        unreadable = len(self.bad_input_lines) + self.unreadable_lines_of_patients
+        if unreadable:
+            table.add_row("unreadable input lines", f"{unreadable:,}")
         table.add_row("shards (run now / total)", f"{self.shards_run:,} / {self.shards:,}")
         table.add_row("seconds", f"{self.seconds:,.1f}")
         table.add_row("patients/s (this call)", f"{self.patients_per_second:,.0f}")

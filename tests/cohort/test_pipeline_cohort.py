@@ -3,6 +3,7 @@ answers SPARQL, the summary counts what the JSON Lines say."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -37,8 +38,6 @@ def test_processes_and_dask_give_identical_lines(cohort_60: Path, serial_run: Pa
 
 
 def test_summary_counts_what_the_lines_say(serial_run: Path) -> None:
-    import json
-
     patients = read_jsonl(serial_run / "patients.jsonl")
     summary = json.loads((serial_run / "summary.json").read_text())
     assert summary["patients"] == len(patients) == 60
@@ -62,7 +61,11 @@ def test_store_answers_sparql_about_the_same_patients(serial_run: Path) -> None:
 
 
 def test_turtle_and_bulk_fhir_agree(cohort_60: Path, serial_run: Path, tmp_path: Path) -> None:
-    run_cohort(cohort_60 / "fhir", tmp_path / "fhir", shard_size=30, batch_size=10, as_of=AS_OF, progress=False)
+    summary = run_cohort(cohort_60 / "fhir", tmp_path / "fhir", shard_size=30, batch_size=10, as_of=AS_OF,
+                         progress=False)
+    generated = json.loads((cohort_60 / "generation.json").read_text())
+    # Every truncated line is counted, whether the index or the worker found it.
+    assert len(summary.bad_input_lines) + summary.unreadable_lines_of_patients == generated["fhir_broken_lines"]
     from_fhir = {p["id"]: p for p in read_jsonl(tmp_path / "fhir" / "patients.jsonl")}
     from_turtle = {p["id"]: p for p in read_jsonl(serial_run / "patients.jsonl")}
     assert from_fhir.keys() == from_turtle.keys()

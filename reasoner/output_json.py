@@ -83,11 +83,14 @@ SELECT ?p ?f ?code ?action WHERE {
 }"""
 
 Q_MECHANISMS = PREFIXES + """
-SELECT ?p ?f ?code ?via WHERE {
+SELECT ?p ?f ?code ?v ?via WHERE {
   ?f a trd:MechanismFinding ; trd:aboutPatient ?p ; trd:mechanism ?m .
   ?m skos:notation ?code .
   OPTIONAL { ?f trd:via ?v . OPTIONAL { ?v skos:notation ?vn } BIND(COALESCE(?vn, STR(?v)) AS ?via) }
 }"""
+
+Q_LEADS_TO = PREFIXES + """
+SELECT ?a ?b WHERE { ?a trd:leadsTo ?b }"""
 
 Q_OPTIONS = PREFIXES + """
 SELECT ?p ?f ?code ?status ?reason ?missing WHERE {
@@ -281,8 +284,10 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
         action = py(row.get("action"))
         if action and action not in entry["actions"]:
             entry["actions"].append(action)
+            entry["actions"].sort()
 
     grouped = {}
+    via_nodes: dict[tuple[Node, Node], dict[Node, str]] = defaultdict(dict)
     for row in ws.select(Q_MECHANISMS):
         if row["p"] not in patients:
             continue
@@ -291,18 +296,34 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
             entry = {"code": py(row["code"]), "via": [], "evidence": ev.of(row["f"])}
             grouped[(row["p"], row["f"])] = entry
             patients[row["p"]]["mechanisms"].append(entry)
-        via = py(row.get("via"))
-        if via and via not in entry["via"]:
-            entry["via"].append(via)
+        if "v" in row:
+            label = py(row["via"])
+            via_nodes[(row["p"], row["f"])][row["v"]] = node_id(row["v"]) if label == str(row["v"]) else label
+    if via_nodes:
+        # trd:via is a set; print it in chain order (a process before the ones it leads to)
+        import networkx as nx
+        chains = nx.DiGraph((r["a"], r["b"]) for r in ws.select(Q_LEADS_TO))
+        for key, nodes in via_nodes.items():
+            def depth(n: Node, members: set = set(nodes)) -> int:
+                return sum(1 for m in members if m != n and m in chains and n in chains and nx.has_path(chains, m, n))
+            grouped[key]["via"] = [nodes[n] for n in sorted(nodes, key=lambda n: (depth(n), nodes[n]))]
 
-    for (p, _f), row in _first_pairs(ws.select(Q_OPTIONS)).items():
+    # An option finding may carry several reasons or missing criteria: all of them, sorted and
+    # joined, so that the text does not depend on the order a backend returns rows in.
+    texts: dict[tuple[Node, Node], dict[str, set[str]]] = defaultdict(lambda: {"reason": set(), "missing": set()})
+    option_rows = ws.select(Q_OPTIONS)
+    for row in option_rows:
+        for key in ("reason", "missing"):
+            if key in row:
+                texts[(row["p"], row["f"])][key].add(str(row[key]))
+    for (p, f), row in _first_pairs(option_rows).items():
         if p not in patients:
             continue
         entry = {"code": py(row["code"]), "status": py(row["status"]), "evidence": ev.of(row["f"])}
-        if "reason" in row:
-            entry["reason"] = py(row["reason"])
-        if "missing" in row:
-            entry["missingCriterion"] = py(row["missing"])
+        if texts[(p, f)]["reason"]:
+            entry["reason"] = "; ".join(sorted(texts[(p, f)]["reason"]))
+        if texts[(p, f)]["missing"]:
+            entry["missingCriterion"] = "; ".join(sorted(texts[(p, f)]["missing"]))
         patients[p]["options"].append(entry)
 
     _attach_issues(ws, patients, issues or [])

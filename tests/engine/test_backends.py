@@ -38,3 +38,25 @@ def test_rdflib_and_oxigraph_derive_the_same_graph(path: Path) -> None:
               for engine in ("oxigraph", "rdflib")]
     assert len(graphs[0]) > 100
     assert isomorphic(graphs[0], graphs[1])
+
+
+def _without_evidence(patient: dict) -> dict:
+    import copy
+    p = copy.deepcopy(patient)
+    for entry in [p["trd"], p["stages"], *p["trials"], *p["pseudoResistance"], *p["mechanisms"], *p["options"]]:
+        entry.pop("evidence", None)
+    return p
+
+
+@pytest.mark.slow
+def test_backends_agree_on_core_scenarios() -> None:
+    # scenarios that exercise dose periods, possible TRD, Thase–Rush V, MGH-S, unknown episode
+    import sys
+    sys.path.insert(0, str(HOME / "tests"))
+    from infer.core.scenarios import BY_ID, shard_turtle
+    chosen = [BY_ID[i] for i in ("periods-5w", "possible", "tr-5", "mghs", "no-diagnosis", "bipolar", "drop-46")]
+    data = shard_turtle(chosen).encode()
+    results = [[_without_evidence(p) for p in Pipeline(as_of="2026-01-15", engine=e, validate=False)
+                .assess(data, format="turtle", derived="nquads").patients] for e in ("oxigraph", "rdflib")]
+    assert len(results[0]) == len(chosen)
+    assert results[0] == results[1]

@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 from rdflib.term import Node
 
 from .namespaces import BASE, TRD
@@ -363,9 +363,11 @@ def document(ws: Any, as_of: str, policy: str, issues: list[dict[str, Any]] | No
     return {"asOf": as_of, "policy": policy, "patients": patients_json(ws, issues)}
 
 
-__all__ = ["patients_json", "document", "patient_iris", "EvidenceIndex", "py", "node_id"]
 
 
 def patient_iris(ws: Any) -> dict[str, str]:
     """Patient id (as in the JSON output) -> patient IRI, for explanations."""
     return {node_id(row["p"], row.get("id")): str(row["p"]) for row in ws.select(Q_PATIENTS)}
+
+
+__all__ = ["patients_json", "document", "patient_iris", "EvidenceIndex", "py", "node_id"]

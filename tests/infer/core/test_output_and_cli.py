@@ -147,3 +147,24 @@ def test_out_dir_delegates_to_the_cohort_runner(tmp_path: Path) -> None:
     assert code == 0, err
     rows = [json.loads(line) for line in (out / "patients.jsonl").read_text().splitlines() if line.strip()]
     assert [r["trd"]["status"] for r in rows] == ["confirmed"]
+
+
+def test_mechanism_path_is_printed_in_chain_order(tmp_path: Path) -> None:
+    path = tmp_path / "crp.ttl"
+    path.write_text("""@prefix trd: <https://w3id.org/trd-reasoner/ontology#> .
+@prefix ex: <https://example.org/trd/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:q1 a trd:Patient ; trd:identifier "q1" .
+ex:q1-l a trd:LabMeasurement ; trd:patient ex:q1 ; trd:analyte trd:CRP ; trd:value 6.0 ;
+    trd:unit trd:unit-mg-per-L ; trd:date "2025-05-01"^^xsd:date .
+""")
+    code, out, _ = run("assess", str(path), "--format", "json", "--as-of", "2026-01-15")
+    mechanisms = {m["code"]: m["via"] for m in json.loads(out)["patients"][0]["mechanisms"]}
+    assert code == 0
+    # trd:via is an unordered set in RDF; the JSON lists it along the ontology's trd:leadsTo chain
+    assert mechanisms["serotonin-depletion"] == ["trd:process-ido-activation", "trd:process-tryptophan-steal"]
+
+
+def test_rdflib_engine_from_the_command_line() -> None:
+    code, out, _ = run("assess", str(FIXTURE), "--format", "json", "--as-of", "2026-01-15", "--engine", "rdflib")
+    assert code == 0 and json.loads(out)["patients"][0]["trd"]["status"] == "confirmed"

@@ -214,8 +214,13 @@ class _Run:
         self.store = store
         self.union = union
         self.lexical = lexical
+        self._cache: dict[str, list[dict[str, Node]]] = {}
 
-    def select(self, query: str) -> list[dict[str, Node]]:
+    def select(self, query: str, cache: bool = False) -> list[dict[str, Node]]:
+        if cache:
+            if query not in self._cache:
+                self._cache[query] = self.select(query)
+            return self._cache[query]
         solutions = self.store.query(query, use_default_graph_as_union=self.union)
         names = [v.value for v in solutions.variables]
         rows = []
@@ -298,12 +303,18 @@ class FastValidator:
         if pred in (SH.minCount, SH.maxCount):
             if p is None:
                 raise UnsupportedShapeError(f"shape {shape.node}: {pred} needs sh:path")
+            # One counting query serves both the minCount and the maxCount of a shape (the run
+            # caches it); each constraint then keeps the focus nodes that break its own bound.
+            bounds = {c: self.shapes_graph.value(shape.node, c) for c in (SH.minCount, SH.maxCount)}
+            having = " || ".join(f"COUNT(DISTINCT ?v) {'<' if c == SH.minCount else '>'} {int(b)}"
+                                 for c, b in sorted(bounds.items()) if b is not None)
+            q = (f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {T} OPTIONAL {{ ?this {_iri(p)} ?v . }} }} "
+                 f"GROUP BY ?this HAVING ({having})")
             n = int(obj)
-            cmp = "<" if pred == SH.minCount else ">"
-            q = (f"SELECT ?this WHERE {{ {T} OPTIONAL {{ ?this {_iri(p)} ?v . }} }} "
-                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {cmp} {n})")
+            breaks = (lambda k, n=n: k < n) if pred == SH.minCount else (lambda k, n=n: k > n)
             comp = SH.MinCountConstraintComponent if pred == SH.minCount else SH.MaxCountConstraintComponent
-            return [_Constraint(comp, lambda r, q=q: [_Hit(row["this"]) for row in r.select(q)])]
+            return [_Constraint(comp, lambda r, q=q, breaks=breaks: [
+                _Hit(row["this"]) for row in r.select(q, cache=True) if breaks(int(row["n"]))])]
 
         if pred == SH.nodeKind:
             if obj not in _NODE_KIND_TESTS:

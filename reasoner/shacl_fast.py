@@ -24,6 +24,10 @@ API::
 
     fv = FastValidator(shapes_graph, ontology_graph, policy_graph)   # compile once
     conforms, report_graph, results = fv.validate(store_or_graph)     # run many times
+
+An ``rdflib.Graph`` is copied into a fresh store with the ontology and policy (the same data graph
+pySHACL gets). A ``pyoxigraph.Store`` (the pipeline's workspace) is queried as the union of its
+named graphs; when it has no ontology or policy named graph, they are added to it.
 """
 
 from __future__ import annotations

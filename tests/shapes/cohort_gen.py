@@ -26,7 +26,7 @@ DEFECTS: list[tuple[str, dict[str, str | None], str]] = [
     ("intolerance", {"extra": "trd:stopReason trd:stop-intolerance"}, ""),
     ("unknown-unit", {}, 'ex:{p}-l9 a trd:LabMeasurement ; trd:patient ex:{p} ; trd:analyte trd:TSH ; trd:value 3.0 ; trd:unit ex:unit-x ; trd:date "2025-01-05"^^xsd:date .'),
     ("blank-assessment", {}, '[] a trd:Assessment ; trd:patient ex:{p} ; trd:instrument trd:MADRS ; trd:score 20 ; trd:date "2025-01-05"^^xsd:date .'),
-    ("bad-source-code", {}, 'ex:{p}-dx trd:sourceCode "ICD9:296.3" .'),
+    ("bad-source-code", {}, 'ex:{p}-dx trd:sourceCode "ICD10:F33.1" .'),
     ("no-end-not-ongoing", {"end": None}, ""),
     ("orphan-lab", {}, 'ex:{p}-l8 a trd:LabMeasurement ; trd:analyte trd:CRP ; trd:value 4.0 ; trd:unit trd:unit-mg-per-L ; trd:date "2025-01-05"^^xsd:date .'),
     ("zero-dose", {"dose": "0.0"}, ""),

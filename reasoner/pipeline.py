@@ -17,6 +17,7 @@ size.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,8 @@ class Pipeline:
         self._policy_nt = self.policy_graph.serialize(format="nt", encoding="utf-8")
         self.rules = RuleEngine(load_rules(rules_dir), engine=engine)
         self._validator = self._load_validator() if validate else None
+        self._warm: Workspace | None = None
+        self._warm_lock = threading.Lock()
 
     def _load_validator(self) -> Any:
         """B's compiled validator when installed (shapes compiled once); None when absent."""
@@ -129,12 +132,27 @@ class Pipeline:
         """Run the rules over one patient graph or shard and read the findings back."""
         from .output_json import patients_json
 
-        ws = self.workspace()
-        ws.add_asserted(asserted, format)
-        stats = self.rules.run(ws)
-        report = self._validate(ws)
-        patients = patients_json(ws, report.issues if report else [])
-        out: Graph | bytes = ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
+        # A warm workspace (ontology, policy and rules graphs already loaded) is reused when the
+        # caller does not keep it and no other thread is using it: a call then only clears the
+        # asserted and derived graphs (saves ~20% of a single-patient call).
+        reuse = not keep_workspace and self._warm_lock.acquire(blocking=False)
+        try:
+            if reuse:
+                if self._warm is None:
+                    self._warm = self.workspace()
+                ws = self._warm
+                ws.clear(GRAPH_ASSERTED)
+                ws.clear(GRAPH_DERIVED)
+            else:
+                ws = self.workspace()
+            ws.add_asserted(asserted, format)
+            stats = self.rules.run(ws)
+            report = self._validate(ws)
+            patients = patients_json(ws, report.issues if report else [])
+            out: Graph | bytes = ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
+        finally:
+            if reuse:
+                self._warm_lock.release()
         return AssessmentResult(patients, out, report, self.as_of, self.policy, stats,
                                 ws if keep_workspace else None)
 

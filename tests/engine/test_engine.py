@@ -165,3 +165,19 @@ def test_workspace_loads_ontology_policy_and_context() -> None:
                          "trd:value ?w }")
         assert [(str(r["d"]), float(r["w"])) for r in rows] == [("2026-01-15", 8.0)]
         assert len(ws.graph(GRAPH_POLICY)) > 50
+
+
+def test_warm_pipeline_calls_do_not_leak_into_each_other() -> None:
+    from rdflib.compare import isomorphic as iso
+    from reasoner.paths import EXAMPLES_DIR
+    from reasoner.pipeline import Pipeline
+    from reasoner.rdf_io import read_graph
+    a = read_graph(EXAMPLES_DIR / "trd-confirmed.ttl")
+    b = read_graph(EXAMPLES_DIR / "inadequate-trial.ttl")
+    warm = Pipeline(as_of="2026-01-15", validate=False)
+    first = warm.assess(a)
+    warm.assess(b)
+    again = warm.assess(a)
+    fresh = Pipeline(as_of="2026-01-15", validate=False).assess(a)
+    assert again.patients == first.patients == fresh.patients
+    assert iso(again.derived, fresh.derived)

@@ -61,7 +61,10 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the CLI and map project errors to clean exit codes."""
     try:
-        cli.main(args=argv, prog_name="trd", standalone_mode=False)
+        # Without standalone mode click returns the code of ctx.exit(n) instead of exiting.
+        result = cli.main(args=argv, prog_name="trd", standalone_mode=False)
+        if isinstance(result, int) and not isinstance(result, bool):
+            sys.exit(result)
     except TrdError as exc:
         click.echo(f"trd: error: {exc}", err=True)
         sys.exit(exc.exit_code)

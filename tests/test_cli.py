@@ -55,3 +55,22 @@ def test_unreadable_input_exits_2_naming_the_file(command: str, tmp_path: Path) 
     assert "Traceback" not in result.stderr
     assert str(broken) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ctx_exit_code_of_a_command_reaches_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `ctx.exit(1)` inside a command used to end the process with 0."""
+    import click
+
+    from reasoner import cli as cli_module
+
+    @click.command()
+    @click.pass_context
+    def failing(ctx: click.Context) -> None:
+        ctx.exit(1)
+
+    monkeypatch.setitem(cli_module.COMMANDS, "failing-for-test", "tests.test_cli:_unused")
+    monkeypatch.setattr(cli_module.LazyGroup, "get_command",
+                        lambda self, ctx, name: failing if name == "failing-for-test" else None)
+    with pytest.raises(SystemExit) as info:
+        cli_module.main(["failing-for-test"])
+    assert info.value.code == 1

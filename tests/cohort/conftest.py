@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -10,12 +9,7 @@ import pytest
 
 from reasoner.cohort.synthetic import generate_cohort
 
-HERE = Path(__file__).parent
-if str(HERE) not in sys.path:  # the test processors must be importable in worker processes
-    sys.path.insert(0, str(HERE))
-
-ECHO = "cohort_test_processors:echo"
-CRASH = "cohort_test_processors:crash_at"
+sys.path.insert(0, str(Path(__file__).parent))  # cohort_helpers, cohort_test_processors
 
 
 @pytest.fixture(scope="session")
@@ -24,18 +18,6 @@ def cohort_250(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("cohort250")
     generate_cohort(out, 250, seed=20, patients_per_turtle_file=100)  # seed 20: 6 malformed, 3 broken lines
     return out
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    """The patient objects of a JSONL file, sorted by id."""
-    with open(path) as handle:
-        return sorted((json.loads(line) for line in handle), key=lambda p: p["id"])
-
-
-def truth_ids(cohort: Path) -> dict[str, dict]:
-    """Patients the generator marked malformed or broken in FHIR only."""
-    with open(cohort / "truth.jsonl") as handle:
-        return {row["id"]: row for row in map(json.loads, handle)}
 
 
 @pytest.fixture(scope="session")

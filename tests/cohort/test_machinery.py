@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import CRASH, ECHO, HERE, read_jsonl
+from cohort_helpers import CRASH, ECHO, HERE, read_jsonl
 from reasoner.cohort import run_cohort
 from reasoner.cohort.fhir_index import FhirIndex
 from reasoner.cohort.manifest import Manifest, ResumeError

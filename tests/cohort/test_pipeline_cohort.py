@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import read_jsonl, truth_ids
+from cohort_helpers import read_jsonl, truth_ids
 from reasoner.cohort import run_cohort
 
 AS_OF = "2026-01-15"

@@ -120,7 +120,12 @@ def generate_patient(index: int, seed: int, vocab: Vocabulary, ref_date: dt.date
         weeks = rng.choices((rng.uniform(2, 5.5), rng.uniform(6.5, 16)), weights=(25, 75))[0]
         end = start + _days(weeks * 7)
         if end >= ref_date:
-            break
+            if t > 1:
+                break
+            # Every patient has at least one trial: a recent episode's first trial ends a week
+            # before the evaluation date (no extra random draw, so other patients are unchanged).
+            end = ref_date - _days(7)
+            start = min(start, end - _days(28))
         assert drug.min_dose is not None
         dose = drug.min_dose * rng.choices((0.5, 1.0, 1.5, 2.0), weights=(18, 45, 25, 12))[0]
         adherence = None if rng.random() < 0.12 else round(

@@ -18,11 +18,12 @@ import datetime as dt
 import hashlib
 import shutil
 import time
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, TrdError
 from .executors import run_dask, run_processes, run_serial
 from .fhir_index import FhirIndex, is_bulk_folder
 from .manifest import Manifest
@@ -138,10 +139,14 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
             else:
                 results = run_serial(specs, settings, processor)
             with CohortProgress(total, already, enabled=progress) as bar:
-                for result in results:
-                    writer.write(result)
-                    shards_run += 1
-                    bar.advance(result.patients)
+                try:
+                    for result in results:
+                        writer.write(result)
+                        shards_run += 1
+                        bar.advance(result.patients)
+                except BrokenProcessPool as exc:  # a worker was killed (out of memory, signal)
+                    raise TrdError(f"a worker process died ({exc}); {shards_run} shards were committed: "
+                                   "run the same command again to resume") from exc
         finally:
             writer.close()
             index.close()

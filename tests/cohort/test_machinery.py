@@ -177,3 +177,18 @@ def test_resume_refuses_a_truncated_jsonl(cohort_250: Path, tmp_path: Path) -> N
     jsonl.write_bytes(jsonl.read_bytes()[:100])
     with pytest.raises(ResumeError, match="shorter than its committed shards"):
         run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False)
+
+
+def test_a_killed_worker_is_a_clear_error_and_the_run_resumes(cohort_250: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from reasoner.errors import TrdError
+
+    monkeypatch.setenv("TRD_TEST_CRASH_SHARD", "2")
+    monkeypatch.setenv("TRD_TEST_HARD_EXIT", "1")  # the worker process exits without a word
+    with pytest.raises(TrdError, match="run the same command again to resume"):
+        run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=25, workers=2, processor=CRASH, progress=False)
+    monkeypatch.delenv("TRD_TEST_CRASH_SHARD")
+    summary = run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=25, workers=2, processor=CRASH,
+                         progress=False)
+    got = read_jsonl(tmp_path / "o" / "patients.jsonl")
+    assert summary.patients == len(got) == len({p["id"] for p in got}) == 250

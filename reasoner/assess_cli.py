@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rdflib import Graph
 
 from .errors import InputError, TrdError
 
@@ -28,22 +27,11 @@ def _check_date(value: str | None) -> str | None:
         raise InputError(f"--as-of {value!r} is not a date (expected YYYY-MM-DD)") from exc
 
 
-def load_inputs(paths: tuple[str, ...]) -> Graph:
-    """Every INPUT merged into one patient graph, through the project's single input seam."""
-    try:
-        from .validation import load_input
-    except ImportError:  # validation module not installed: RDF only, read safely
-        from .rdf_io import read_graph as load_input  # type: ignore[assignment]
-    merged = Graph()
-    for p in paths:
-        merged += load_input(p)
-    return merged
-
-
 def _run(inputs: tuple[str, ...], as_of: str | None, policy: str, engine: str) -> tuple[Any, Any]:
     from .pipeline import Pipeline
+    from .validation import load_inputs
 
-    data = load_inputs(inputs)
+    data = load_inputs(inputs, as_of)
     pipe = Pipeline(policy=policy, as_of=as_of, engine=engine, validate=True)
     return pipe, pipe.assess(data, derived="graph", keep_workspace=True)
 

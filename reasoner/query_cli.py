@@ -109,17 +109,12 @@ def assess_workspace(data: list[Path], policy: str, as_of: str | None, engine: s
     reading, FHIR JSON/NDJSON/Bulk folders through the importer) and the assessment through
     :class:`reasoner.pipeline.Pipeline`, so a question sees exactly what ``trd assess`` derives.
     """
-    from rdflib import Graph
 
     from .pipeline import Pipeline
 
-    try:
-        from .validation import load_input
-    except ImportError:  # validation module not installed: RDF only, read safely
-        from .rdf_io import read_graph as load_input  # type: ignore[assignment]
-    merged = Graph()
-    for path in data:
-        merged += load_input(path)
+    from .validation import load_inputs
+
+    merged = load_inputs(data, as_of)
     pipe = Pipeline(policy=policy, as_of=as_of, engine=engine, validate=False)
     return pipe.assess(merged, derived="graph", keep_workspace=True).workspace
 

@@ -27,6 +27,8 @@ Public API::
 
 from __future__ import annotations
 
+import datetime as dt
+
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,11 +90,13 @@ class Outcome:
 
 
 # --- inputs ------------------------------------------------------------------------------------
-def load_input(path: Path | str) -> Graph:
+def load_input(path: Path | str, as_of: dt.date | str | None = None) -> Graph:
     """Turn one input path into a patient graph: the single seam every command reads through.
 
     RDF files go through the safe reader (no network, no entity expansion); FHIR JSON, NDJSON and
     Bulk Data folders go to the FHIR importer, imported lazily because not every install has it.
+    ``as_of`` is the evaluation date: FHIR orders and statements without an end are ongoing up to
+    it (fhir-profile), so the import must use the same date as the assessment.
     """
     path = Path(path)
     if not path.exists():
@@ -102,17 +106,27 @@ def load_input(path: Path | str) -> Graph:
             from .fhir import load_patient_graph  # type: ignore[attr-defined]
         except ImportError as exc:
             raise InputError(f"{path}: FHIR input needs the FHIR importer (reasoner.fhir), not available") from exc
-        graph, _report = load_patient_graph(path)
+        graph, _report = load_patient_graph(path, as_of=_as_date(as_of))
         return graph
     return read_graph(path)
 
 
-def load_inputs(paths: Iterable[Path | str]) -> Graph:
+def load_inputs(paths: Iterable[Path | str], as_of: dt.date | str | None = None) -> Graph:
     """Merge several inputs into one patient graph (one report lists every patient's problems)."""
     merged = Graph()
     for p in paths:
-        merged += load_input(p)
+        merged += load_input(p, as_of)
     return merged
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    """The evaluation date as a date (the CLI passes the checked YYYY-MM-DD text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InputError(f"--as-of {value!r} is not a date (expected YYYY-MM-DD)") from exc
 
 
 def load_shapes(paths: Iterable[Path | str] | None = None) -> Graph:

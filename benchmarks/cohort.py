@@ -223,8 +223,14 @@ def targets(rows: list[dict[str, Any]], baseline: dict[str, Any] | None, latency
 
     r100 = by_n.get(100_000)
     rate100 = r100["patients_n"] / r100["seconds"] if r100 else None
-    out.append(f"- ≥ 1,000 patients/s end to end at 100,000: {verdict(None if rate100 is None else rate100 >= 1000)}"
-               + (f" ({rate100:,.0f}/s)" if rate100 else ""))
+    capped100 = next((r for r in rows if r["input"] == "turtle" and r["patients_n"] == 100_000 and r.get("capped")), None)
+    if rate100 is None and capped100 is not None and capped100.get("patients_done"):
+        partial = capped100["patients_done"] / capped100["cap"]
+        out.append(f"- ≥ 1,000 patients/s end to end at 100,000: {verdict(partial >= 1000)} (run capped at "
+                   f"{capped100['cap']:.0f} s after {capped100['patients_done']:,} patients: {partial:,.0f}/s)")
+    else:
+        out.append(f"- ≥ 1,000 patients/s end to end at 100,000: {verdict(None if rate100 is None else rate100 >= 1000)}"
+                   + (f" ({rate100:,.0f}/s)" if rate100 else ""))
     r1 = by_n.get(1000)
     base_ok = baseline is not None and not baseline.get("capped") and "error" not in baseline
     if r1 and baseline is not None:
@@ -257,6 +263,10 @@ def targets(rows: list[dict[str, Any]], baseline: dict[str, Any] | None, latency
     if r100:
         out.append(f"- peak memory < 2 GiB at 100,000: {verdict(r100['peak_rss'] < 2 * 2**30)} ({_mib(r100['peak_rss'])}; "
                    "flat across sizes: " + ", ".join(f"{n:,}: {_mib(r['peak_rss'])}" for n, r in sorted(by_n.items())) + ")")
+    elif capped100 is not None:
+        out.append(f"- peak memory < 2 GiB at 100,000: {verdict(capped100['peak_rss'] < 2 * 2**30)} while running "
+                   f"(capped after {capped100.get('patients_done', 0):,} patients): {_mib(capped100['peak_rss'])}; by size: "
+                   + ", ".join(f"{n:,}: {_mib(r['peak_rss'])}" for n, r in sorted(by_n.items())))
     else:
         out.append("- peak memory < 2 GiB at 100,000: not measured")
     med = latency.get("median_ms") if latency else None

@@ -12,6 +12,9 @@ from pathlib import Path
 HOME: Path = Path(os.environ.get("TRD_HOME", Path(__file__).resolve().parent.parent))
 ONTOLOGY_DIR: Path = HOME / "ontology"
 ONTOLOGY_TTL: Path = ONTOLOGY_DIR / "trd.ttl"
+#: Every file of "the ontology" (one source of truth: trd.ttl). Rules, shapes, the FHIR importer
+#: and the workspace all load exactly these files, so none of them sees other terms.
+ONTOLOGY_FILES: tuple[Path, ...] = (ONTOLOGY_TTL,)
 POLICY_DIR: Path = ONTOLOGY_DIR / "policies"
 SHAPES_DIR: Path = HOME / "shapes"
 QUERIES_DIR: Path = HOME / "queries"

@@ -26,13 +26,10 @@ from rdflib import Graph
 
 from .errors import TrdError
 from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
-from .paths import INFER_DIR, ONTOLOGY_DIR, ONTOLOGY_TTL
+from .paths import INFER_DIR, ONTOLOGY_FILES
 from .policy import policy_graph, policy_name
 from .rules import RuleEngine, RunStats, load_rules
 from .workspace import Workspace
-
-#: Ontology files loaded into the ontology graph: the ontology and the engine's own terms/tables.
-ONTOLOGY_FILES: tuple[Path, ...] = (ONTOLOGY_TTL, ONTOLOGY_DIR / "engine-terms.ttl")
 
 
 def ontology_graph(files: tuple[Path, ...] = ONTOLOGY_FILES) -> Graph:

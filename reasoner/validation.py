@@ -41,15 +41,12 @@ from rdflib.term import Node
 
 from .errors import InputError, TrdError
 from .namespaces import SH
-from .paths import ONTOLOGY_DIR, SHAPES_DIR
+from .paths import SHAPES_DIR
 from .rdf_io import read_graph
 
 #: Severity IRI -> the short name used in text and JSON output.
 SEVERITY_NAMES: dict[URIRef, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 ENGINES = ("reference", "fast")
-
-#: Terms the inference rules add next to trd.ttl (owned by the rule engine; merged by the lead).
-ENGINE_TERMS_TTL = ONTOLOGY_DIR / "engine-terms.ttl"
 
 #: Input suffixes that are FHIR (JSON Bundle or Bulk Data NDJSON), not RDF.
 _FHIR_SUFFIXES = {".json", ".ndjson"}
@@ -141,7 +138,7 @@ def load_shapes(paths: Iterable[Path | str] | None = None) -> Graph:
 
 
 def load_ontology(path: Path | str | None = None) -> Graph:
-    """The ontology graph the rules read: the pipeline's file list (trd.ttl + rule helper terms).
+    """The ontology graph the rules read: the pipeline's file list (``paths.ONTOLOGY_FILES``).
 
     One definition of "the ontology" for rules and shapes alike (reasoner.pipeline), so the
     validator never sees a different class tree from the one the rules ran on. A fresh copy.
@@ -154,11 +151,12 @@ def load_ontology(path: Path | str | None = None) -> Graph:
         return g
     try:
         from .pipeline import ontology_graph
-    except ImportError:  # an install without the pipeline: trd.ttl and the engine's terms
+    except ImportError:  # an install without the pipeline: the same files
+        from .paths import ONTOLOGY_FILES
+
         g = Graph()
-        g += read_ontology()
-        if ENGINE_TERMS_TTL.exists():
-            g.parse(ENGINE_TERMS_TTL, format="turtle")
+        for f in ONTOLOGY_FILES:
+            g += read_ontology(f)
         return g
     return ontology_graph()
 

@@ -39,7 +39,7 @@ from .namespaces import (
     GRAPH_POLICY,
     GRAPH_RULES,
 )
-from .paths import ONTOLOGY_TTL
+from .paths import ONTOLOGY_FILES
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -124,10 +124,9 @@ class Workspace:
     def load_ontology(self, path: Path | str | None = None) -> None:
         """Load the project's ontology (trusted Turtle) into the ontology graph.
 
-        By default: ontology/trd.ttl plus ontology/engine-terms.ttl (the staging tables and helper
-        terms the core rules read, until they are merged into trd.ttl).
+        By default: ``paths.ONTOLOGY_FILES`` (ontology/trd.ttl, the single source of truth).
         """
-        paths = [Path(path)] if path is not None else [ONTOLOGY_TTL, ONTOLOGY_TTL.parent / "engine-terms.ttl"]
+        paths = [Path(path)] if path is not None else list(ONTOLOGY_FILES)
         for p in paths:
             if p.exists():
                 self.add_graph(GRAPH_ONTOLOGY, p.read_bytes(), "turtle")

@@ -28,8 +28,8 @@ placeholder ``{"resourceType": <file's type>, "_unreadable": "<file>:<line>: why
 converters report as not mapped ("unreadable line"); a file whose first line is not a resource
 raises InputError.
 
-Terms this importer adds to the data model are declared in ``importer-terms.ttl`` (units for
-doses and adherence, ``trd:MedicationUse``, ``trd:doseFormUnit``, the "gene studied" code).
+Terms this importer relies on are in the ontology like every other term (data-model §4, §6): units
+for doses and adherence, ``trd:MedicationUse``, ``trd:doseFormUnit``, the "gene studied" code.
 """
 
 from __future__ import annotations

@@ -15,13 +15,10 @@ from rdflib import Graph, URIRef
 
 from ..errors import PolicyError
 from ..namespaces import RDFS, TRD
-from ..paths import ONTOLOGY_TTL
+from ..paths import ONTOLOGY_FILES
 from ..rdf_io import read_graph
 from .codes import CodeIndex
 from .units import UnitTable
-
-#: The importer's own unit and code data (see the file's header).
-IMPORTER_DATA = Path(__file__).with_name("importer-terms.ttl")
 
 #: Laterality individuals of ECT (data-model §2); their labels are matched in Procedure text.
 LATERALITIES = (TRD["laterality-unilateral"], TRD["laterality-bilateral"])
@@ -68,10 +65,8 @@ def _read_settings(policy: str | Path) -> tuple[float, float, float | None]:
 
 
 def build_context(ontology: Graph, policy: str | Path = "default") -> ImportContext:
-    """Build the lookup tables from an ontology graph (plus the importer's units) and a policy."""
-    g = Graph()
-    g += ontology
-    read_graph(IMPORTER_DATA, g)
+    """Build the lookup tables from an ontology graph (codes, units, labels) and a policy."""
+    g = ontology
     codes = CodeIndex.from_graph(g)
     units = UnitTable.from_graph(g)
     drugs = sorted(codes.with_label(TRD.Drug).items(), key=lambda kv: (-len(kv[0]), kv[0]))
@@ -95,15 +90,20 @@ def build_context(ontology: Graph, policy: str | Path = "default") -> ImportCont
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(ontology_path: str, mtime: float, policy: str) -> ImportContext:
-    return build_context(read_graph(ontology_path), policy)
+def _cached(files: tuple[tuple[str, float], ...], policy: str) -> ImportContext:
+    g = Graph()
+    for path, _ in files:
+        read_graph(path, g)
+    return build_context(g, policy)
 
 
 def get_context(ontology_path: Path | str | None = None, policy: str | Path = "default") -> ImportContext:
-    """The cached context for an ontology file (default ``ontology/trd.ttl``) and a policy."""
-    path = Path(ontology_path) if ontology_path is not None else ONTOLOGY_TTL
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise PolicyError(f"ontology {path} not found (the FHIR importer maps codes through it)") from exc
-    return _cached(str(path), mtime, str(policy))
+    """The cached context for an ontology file (default ``paths.ONTOLOGY_FILES``) and a policy."""
+    paths = (Path(ontology_path),) if ontology_path is not None else ONTOLOGY_FILES
+    stamps = []
+    for path in paths:
+        try:
+            stamps.append((str(path), path.stat().st_mtime))
+        except OSError as exc:
+            raise PolicyError(f"ontology {path} not found (the FHIR importer maps codes through it)") from exc
+    return _cached(tuple(stamps), str(policy))

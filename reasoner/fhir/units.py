@@ -1,8 +1,8 @@
 """Unit conversion read from the ontology's unit data (``trd:UnitOfMeasure``, ``trd:convertsTo``).
 
 Why: CRP in mg/dL, cortisol in nmol/L, a dose in µg are the same facts in other units; the factors
-are data (data-model §4), so a site with another unit adds a triple, not code. Doses additionally
-use the importer's own terms file ``importer-terms.ttl`` (mass units, tablets, %).
+are data (data-model §4), so a site with another unit adds a triple, not code. Dose and adherence
+units (mg, g, µg, tablets/capsules, 1, %) are ontology data too (trd:unit-mg, trd:unit-dose-form, …).
 """
 
 from __future__ import annotations

@@ -151,9 +151,10 @@ def _own(terms: Iterable[object]) -> set[URIRef]:
 def ontology_stats(ontology: Graph, policies: Graph | None = None) -> OntologyStats:
     """Count the ontology's own terms, its mappings and its sourced thresholds.
 
-    Thresholds are the drugs' minimum doses, the severity bands, the options' eligibility
-    numbers and the policy settings (each must carry a source; the QC queries enforce it for
-    drugs and settings, these counts show it for all).
+    Thresholds are the drugs' minimum doses, the severity bands, the staging tables (Maudsley
+    scoring bands, MGH-S and Maudsley weights), the options' eligibility numbers and the policy
+    settings (each must carry a source; the QC queries enforce it for drugs and settings, these
+    counts show it for all).
     """
     mappings: Counter[str] = Counter()
     for value in ontology.objects(None, OBOINOWL.hasDbXref):
@@ -161,6 +162,8 @@ def ontology_stats(ontology: Graph, policies: Graph | None = None) -> OntologySt
         mappings[key[0] if key else "malformed"] += 1
     thresholds = [(d, ontology) for d in ontology.subjects(TRD.minimumAdequateDailyDoseMg, None)]
     thresholds += [(b, ontology) for b in ontology.subjects(RDF.type, TRD.SeverityBand)]
+    thresholds += [(b, ontology) for k in (TRD.MaudsleyScoringBand, TRD.ScoringWeight)
+                   for b in ontology.subjects(RDF.type, k)]
     eligibility = (TRD.minimumFailedAdequateTrials, TRD.minimumThaseRushStage, TRD.minimumEpisodeMonths)
     thresholds += [(o, ontology) for o in {s for p in eligibility for s in ontology.subjects(p, None)}]
     if policies is not None:

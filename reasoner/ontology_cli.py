@@ -49,7 +49,7 @@ def stats_command(source: Path | None, policy_dir: Path | None) -> None:
     for system, count in stats.mappings.items():
         click.echo(f"  {system:<20} {count}")
     click.echo(f"skos:exactMatch        {stats.exact_matches}")
-    click.echo("thresholds: minimum doses, severity bands, option eligibility, policy settings (all policies)")
+    click.echo("thresholds: minimum doses, severity bands, staging tables, option eligibility, policy settings (all policies)")
     click.echo(f"thresholds with source {stats.thresholds_with_source} (without: {stats.thresholds_without_source})  (by evidence status)")
     for status, count in stats.evidence.items():
         click.echo(f"  {status:<20} {count}")

@@ -278,14 +278,18 @@ def validate(
     shapes: Graph | None = None,
     ontology: Graph | None = None,
     run_rules: bool = True,
+    as_of: str | None = None,
 ) -> Outcome:
-    """Run the rules, then validate patient + derived facts with the chosen engine."""
+    """Run the rules, then validate patient + derived facts with the chosen engine.
+
+    ``as_of`` is the evaluation date the rules use (an ongoing trial runs up to it); None is today.
+    """
     if engine not in ENGINES:
         raise InputError(f"unknown validation engine {engine!r} (expected one of {', '.join(ENGINES)})")
     project_files = shapes is None and ontology is None
     shapes = shapes if shapes is not None else _project_shapes()
     ontology = ontology if ontology is not None else _project_ontology()
-    policy_g = _policy_graph(str(policy))
+    policy_g = load_policy(str(policy), as_of)
     derived = derive(patient, ontology, policy_g) if run_rules else Graph()
     if engine == "reference":
         return reference_validate(data_graph(patient, derived, ontology, policy_g), shapes, ontology, policy_g)

@@ -76,7 +76,9 @@ def _print_text(outcome: Outcome, n_inputs: int) -> None:
               help="Policy name (ontology/policies) or a policy Turtle file; sets the adequacy thresholds.")
 @click.option("--engine", type=click.Choice(ENGINES), default="reference", show_default=True,
               help="reference: pySHACL; fast: the compiled SPARQL validator (same report).")
-def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str) -> None:
+@click.option("--as-of", "as_of", default=None,
+              help="Evaluation date YYYY-MM-DD (default: today): ongoing trials are judged up to it.")
+def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str, as_of: str | None) -> None:
     """Validate PATIENT_GRAPH... (Turtle, N-Triples, JSON-LD, RDF/XML, or FHIR) against the shapes.
 
     All inputs are merged into one graph, so one report lists every patient's problems.
@@ -84,8 +86,8 @@ def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str
     """
     # rdflib logs a traceback for every ill-typed literal; the report already names them.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-    patient = load_inputs(patient_graph)
-    outcome = run_validation(patient, policy=policy, engine=engine)
+    patient = load_inputs(patient_graph, as_of)
+    outcome = run_validation(patient, policy=policy, engine=engine, as_of=as_of)
     if fmt == "turtle":
         click.echo(outcome.report.serialize(format="turtle"))
     elif fmt == "json":

@@ -36,11 +36,18 @@ def _run(inputs: tuple[str, ...], as_of: str | None, policy: str, engine: str) -
     return pipe, pipe.assess(data, derived="graph", keep_workspace=True)
 
 
+def _cell(value: Any) -> str:
+    """A table cell: an unknown value (JSON null) reads as a dash, not Python's None."""
+    return "—" if value is None else str(value)
+
+
 def _table(result: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    # Piped output (a file, CI log, `less`) has no terminal width; rich would fall back to 80
+    # columns and truncate codes ("confirm…"), so give it room for the widest table.
+    console = Console() if sys.stdout.isatty() else Console(width=240)
     console.print(f"as of {result.as_of}, policy {result.policy}")
     summary = Table(title="patients")
     for col in ("patient", "TRD", "failed", "classes", "Thase–Rush", "Maudsley", "MGH-S", "issues"):
@@ -49,9 +56,9 @@ def _table(result: Any) -> None:
         trd = p.get("trd") or {}
         st = p.get("stages") or {}
         m = st.get("maudsley")
-        summary.add_row(p["id"], str(trd.get("status")), str(trd.get("failedAdequateTrials")),
-                        str(trd.get("distinctFailedClasses")), str(st.get("thaseRush")),
-                        f"{m['score']} ({m['band']})" if m else "—", str(st.get("mghS")), str(len(p["dataIssues"])))
+        summary.add_row(p["id"], _cell(trd.get("status")), _cell(trd.get("failedAdequateTrials")),
+                        _cell(trd.get("distinctFailedClasses")), _cell(st.get("thaseRush")),
+                        f"{m['score']} ({m['band']})" if m else "—", _cell(st.get("mghS")), str(len(p["dataIssues"])))
     console.print(summary)
     trials = Table(title="trials")
     for col in ("patient", "trial", "drug", "class", "start", "end", "mg/day", "weeks", "adherence",
@@ -59,9 +66,9 @@ def _table(result: Any) -> None:
         trials.add_column(col)
     for p in result.patients:
         for t in p["trials"]:
-            trials.add_row(p["id"], t["id"], str(t["drug"]), str(t["class"]), str(t["start"]), str(t["end"]),
-                           str(t["dailyDoseMg"]), str(t["weeksAtAdequateDose"]), str(t["adherence"]),
-                           str(t["adequacy"]), ", ".join(t["reasons"]), str(t["outcome"]), "yes" if t["failed"] else "no")
+            trials.add_row(p["id"], t["id"], *(_cell(t[k]) for k in ("drug", "class", "start", "end", "dailyDoseMg",
+                                                                      "weeksAtAdequateDose", "adherence", "adequacy")),
+                           ", ".join(t["reasons"]), _cell(t["outcome"]), "yes" if t["failed"] else "no")
     console.print(trials)
     for p in result.patients:
         extras = [f"{s}: " + ", ".join(e["code"] + (f" ({e['status']})" if "status" in e else "") for e in p[s])

@@ -358,6 +358,9 @@ class RuleEngine:
         self.rules = order_rules(load_rules() if rules is None else rules)
         self.engine = engine
         self._metadata = rules_metadata(self.rules)
+        # Which rule feeds which depends only on the rule set: computed once here, not on every run
+        # (it was over half of a warm one-patient call).
+        self._feeds = {(w.name, r.name) for w in self.rules for r in self.rules if _feeds(w, r)}
 
     def run(self, workspace: Any) -> RunStats:
         """Run every rule in order, then re-run rules whose inputs grew after them, to a fixpoint."""
@@ -394,7 +397,7 @@ class RuleEngine:
                     grown.append((position, rule))
             # A rule must run again only if a rule after it in this pass wrote what it reads.
             pending = [r for i, r in enumerate(pending)
-                       if any(j > i and _feeds(w, r) for j, w in grown)]
+                       if any(j > i and (w.name, r.name) in self._feeds for j, w in grown)]
         return stats
 
 

@@ -110,9 +110,16 @@ def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, en
             from .cohort import run_cohort
         except ImportError as exc:
             raise TrdError("--out needs the cohort runner (reasoner.cohort), not available") from exc
+        # Cohort mode writes JSON Lines and an Oxigraph store on the fast engine: say so rather than
+        # silently ignoring a format or engine the user asked for.
+        if fmt != "table" or engine != "oxigraph":
+            raise TrdError("--out writes OUT/patients.jsonl and OUT/store with the oxigraph engine; "
+                           "--format and --engine do not apply to cohort mode")
         # the cohort runner prints its own summary table
-        run_cohort(Path(inputs[0]) if len(inputs) == 1 else [Path(i) for i in inputs], Path(out_dir),
-                   workers=workers, scheduler=scheduler, policy=policy, as_of=as_of)
+        summary = run_cohort(Path(inputs[0]) if len(inputs) == 1 else [Path(i) for i in inputs], Path(out_dir),
+                             workers=workers, scheduler=scheduler, policy=policy, as_of=as_of)
+        if not summary.conforms:  # json-output.md: exit 1 when a patient graph violates a shape
+            sys.exit(1)
         return
     for i in inputs:
         if not Path(i).exists():

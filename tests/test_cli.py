@@ -74,3 +74,18 @@ def test_ctx_exit_code_of_a_command_reaches_the_shell(monkeypatch: pytest.Monkey
     with pytest.raises(SystemExit) as info:
         cli_module.main(["failing-for-test"])
     assert info.value.code == 1
+
+
+def test_cohort_mode_exit_codes_follow_the_contract(tmp_path: Path) -> None:
+    """Regression: `trd assess --out` exited 0 even when a patient graph violated a shape, and
+    silently ignored --format. json-output.md: exit 1 on a violation, 2 on a usage error."""
+    with_malformed = run_trd("assess", str(REPO / "examples"), "--out", str(tmp_path / "a"), "--as-of", "2026-01-15")
+    assert with_malformed.returncode == 1, with_malformed.stderr
+    assert (tmp_path / "a" / "patients.jsonl").read_text().count("\n") == 3
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "p.ttl").write_text((REPO / "examples" / "trd-confirmed.ttl").read_text())
+    assert run_trd("assess", str(clean), "--out", str(tmp_path / "b"), "--as-of", "2026-01-15").returncode == 0
+    misuse = run_trd("assess", str(clean), "--out", str(tmp_path / "c"), "--format", "json")
+    assert misuse.returncode == 2
+    assert "Traceback" not in misuse.stderr

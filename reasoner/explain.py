@@ -72,6 +72,17 @@ def _num(value: Any) -> str:
     return str(value)
 
 
+def _criterion(value: Any, threshold: Any, source: Any, template: str, unknown: str) -> str:
+    """One adequacy criterion as a line: the value against its threshold and the threshold's source.
+
+    The sign is only displayed here; the verdict itself is the rules' (adequacy-criteria.rq).
+    """
+    if value is None or threshold is None:
+        return unknown
+    return template.format(value=_num(value), verdict="≥" if value >= threshold else "<",
+                           threshold=_num(threshold), source=source)
+
+
 def _trial_details(ws: Any, patient_iri: str) -> dict[str, dict[str, Any]]:
     """Trial id (as in the JSON output) -> the values an explanation quotes."""
     out: dict[str, dict[str, Any]] = {}
@@ -86,26 +97,15 @@ def explain_trial(ws: Any, trial: dict[str, Any], detail: dict[str, Any]) -> lis
     """Why one trial is (in)adequate and why it did or did not fail."""
     lines = [f"Trial {trial['id']}: {trial['drug']} ({trial['class']}), {trial['start']} → {trial['end'] or 'ongoing'}"
              + ("" if detail.get("episode") else " — outside the current episode, not counted")]
-    dose, minimum = detail.get("maxDose"), detail.get("minDose")
-    if dose is not None and minimum is not None:
-        verdict = "≥" if dose >= minimum else "<"
-        lines.append(f"  dose {_num(dose)} mg/day {verdict} minimum {_num(minimum)} mg/day"
-                     f" (source: {detail.get('minSource', 'ontology')})")
-    else:
-        lines.append("  dose: unknown (no daily dose or no minimum dose for the drug)")
-    weeks, min_weeks = detail.get("weeks"), detail.get("minWeeks")
-    if weeks is not None and min_weeks is not None:
-        verdict = "≥" if weeks >= min_weeks else "<"
-        lines.append(f"  {_num(weeks)} weeks at adequate dose {verdict} {_num(min_weeks)} weeks"
-                     f" (policy: {detail.get('weeksSource')})")
-    else:
-        lines.append("  weeks at adequate dose: unknown")
-    adherence, threshold = detail.get("adherence"), detail.get("adhThreshold")
-    if adherence is not None and threshold is not None:
-        verdict = "≥" if adherence >= threshold else "<"
-        lines.append(f"  adherence {_num(adherence)} {verdict} {_num(threshold)} (policy: {detail.get('adhSource')})")
-    else:
-        lines.append("  adherence: unknown")
+    lines.append(_criterion(detail.get("maxDose"), detail.get("minDose"), detail.get("minSource", "ontology"),
+                            "  dose {value} mg/day {verdict} minimum {threshold} mg/day (source: {source})",
+                            "  dose: unknown (no daily dose or no minimum dose for the drug)"))
+    lines.append(_criterion(detail.get("weeks"), detail.get("minWeeks"), detail.get("weeksSource"),
+                            "  {value} weeks at adequate dose {verdict} {threshold} weeks (policy: {source})",
+                            "  weeks at adequate dose: unknown"))
+    lines.append(_criterion(detail.get("adherence"), detail.get("adhThreshold"), detail.get("adhSource"),
+                            "  adherence {value} {verdict} {threshold} (policy: {source})",
+                            "  adherence: unknown"))
     if detail.get("stop"):
         lines.append(f"  stopped: {detail['stop']}")
     reasons = ", ".join(trial["reasons"]) or "none"

@@ -7,7 +7,6 @@ raised as a :class:`~reasoner.errors.TrdError` and printed by ``reasoner.cli``).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -19,12 +18,11 @@ from .errors import InputError, TrdError
 
 
 def _check_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError as exc:
-        raise InputError(f"--as-of {value!r} is not a date (expected YYYY-MM-DD)") from exc
+    """The checked --as-of as YYYY-MM-DD text (what the pipeline and cohort runner take)."""
+    from .policy import as_of_date
+
+    checked = as_of_date(value)
+    return None if checked is None else checked.isoformat()
 
 
 def _run(inputs: tuple[str, ...], as_of: str | None, policy: str, engine: str) -> tuple[Any, Any]:

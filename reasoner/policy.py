@@ -92,15 +92,22 @@ def effective_policy(name_or_path: str | Path = "default", _seen: frozenset = fr
     return node, out
 
 
+def as_of_date(value: dt.date | str | None) -> dt.date | None:
+    """The evaluation date from a date or its YYYY-MM-DD text; None stays None (meaning today).
+
+    The one place a user's --as-of is checked, so every command refuses a bad date the same way.
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InputError(f"--as-of {value!r} is not a date (expected YYYY-MM-DD)") from exc
+
+
 def evaluation_context(policy_iri: URIRef, as_of: dt.date | str | None = None) -> Graph:
     """``<evaluation> trd:asOfDate …; trd:activePolicy …`` (as-of date defaults to today)."""
-    if as_of is None:
-        as_of = dt.date.today()
-    if isinstance(as_of, str):
-        try:
-            as_of = dt.date.fromisoformat(as_of)
-        except ValueError as exc:
-            raise InputError(f"as-of date {as_of!r} is not a date (expected YYYY-MM-DD)") from exc
+    as_of = as_of_date(as_of) or dt.date.today()
     g = Graph()
     g.add((EVALUATION, TRD.asOfDate, Literal(as_of.isoformat(), datatype=XSD.date)))
     g.add((EVALUATION, TRD.activePolicy, policy_iri))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -103,7 +103,9 @@ def load_input(path: Path | str, as_of: dt.date | str | None = None) -> Graph:
             from .fhir import load_patient_graph  # type: ignore[attr-defined]
         except ImportError as exc:
             raise InputError(f"{path}: FHIR input needs the FHIR importer (reasoner.fhir), not available") from exc
-        graph, _report = load_patient_graph(path, as_of=_as_date(as_of))
+        from .policy import as_of_date
+
+        graph, _report = load_patient_graph(path, as_of=as_of_date(as_of))
         return graph
     return read_graph(path)
 
@@ -114,16 +116,6 @@ def load_inputs(paths: Iterable[Path | str], as_of: dt.date | str | None = None)
     for p in paths:
         merged += load_input(p, as_of)
     return merged
-
-
-def _as_date(value: dt.date | str | None) -> dt.date | None:
-    """The evaluation date as a date (the CLI passes the checked YYYY-MM-DD text)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InputError(f"--as-of {value!r} is not a date (expected YYYY-MM-DD)") from exc
 
 
 def load_shapes(paths: Iterable[Path | str] | None = None) -> Graph:

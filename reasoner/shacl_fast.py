@@ -40,7 +40,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from .errors import TrdError
@@ -336,7 +336,7 @@ class FastValidator:
             if obj in _SAFE_LEXICAL:
                 safe += f' && REGEX(STR(?v), "{_SAFE_LEXICAL[obj]}")'
                 if obj == XSD.date:  # a date like 2025-02-30 matches the pattern but is invalid
-                    safe += f" && COALESCE(xsd:date(STR(?v)) = xsd:date(STR(?v)), false)"
+                    safe += " && COALESCE(xsd:date(STR(?v)) = xsd:date(STR(?v)), false)"
             elif obj != XSD.string:
                 safe = "(false"  # unknown datatype: every value is checked in Python
             safe += ")"

@@ -81,6 +81,14 @@ def rdf_format_for(path: Path | str) -> str | None:
     return RDF_FORMATS.get(Path(path).suffix.lower())
 
 
+def _known_format(path: Path) -> str:
+    """The rdflib format of a patient-graph file; any other suffix is refused, naming the file."""
+    fmt = rdf_format_for(path)
+    if fmt is None:
+        raise InputError(f"{path}: unknown RDF file type (expected one of {', '.join(sorted(RDF_FORMATS))})")
+    return fmt
+
+
 def _read_bounded(path: Path) -> bytes:
     try:
         size = path.stat().st_size
@@ -150,9 +158,7 @@ def parse_graph(data: bytes, fmt: str, name: str, graph: Graph | None = None) ->
 def read_graph(path: Path | str, graph: Graph | None = None) -> Graph:
     """Read one RDF file (Turtle, N-Triples, JSON-LD, RDF/XML) into an rdflib graph."""
     path = Path(path)
-    fmt = rdf_format_for(path)
-    if fmt is None:
-        raise InputError(f"{path}: unknown RDF file type (expected one of {', '.join(sorted(RDF_FORMATS))})")
+    fmt = _known_format(path)
     return parse_graph(_read_bounded(path), fmt, str(path), graph)
 
 
@@ -164,9 +170,7 @@ def load_into_store(store: Any, path: Path | str, graph_name: Any = None) -> Non
     import pyoxigraph as ox
 
     path = Path(path)
-    fmt = rdf_format_for(path)
-    if fmt is None:
-        raise InputError(f"{path}: unknown RDF file type (expected one of {', '.join(sorted(RDF_FORMATS))})")
+    fmt = _known_format(path)
     data = _read_bounded(path)
     check_rdf_bytes(data, fmt, str(path))
     target = graph_name if graph_name is not None else ox.DefaultGraph()

@@ -11,13 +11,12 @@ date) and the rule that produced it (``prov:wasGeneratedBy`` → query file + ``
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
-from rdflib import Literal
 from rdflib.term import Node
 
 from .namespaces import BASE, TRD
+from .workspace import value_of
 
 PREFIXES = """
 PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>
@@ -137,21 +136,19 @@ SELECT ?p WHERE {
 }"""
 
 
-def py(term: Node | None) -> Any:
-    """A JSON-friendly Python value for an RDF term (decimals become floats, IRIs strings)."""
+def py(term: Any) -> Any:
+    """A JSON-friendly Python value for an RDF term (decimals become floats, IRIs strings).
+
+    Values already plain (rows of ``Workspace.select_values``) are returned as they are.
+    """
     if term is None:
         return None
-    if isinstance(term, Literal):
-        value = term.toPython()
-        if isinstance(value, Decimal):
-            return float(value)
-        if isinstance(value, (bool, int, float, str)):
-            return value
-        return str(value)
-    return str(term)
+    if isinstance(term, Node):
+        return value_of(term)
+    return term
 
 
-def node_id(term: Node, identifier: Node | None = None) -> str:
+def node_id(term: Any, identifier: Any = None) -> str:
     """A readable id for a node: its trd:identifier, else a short form of its IRI."""
     if identifier is not None:
         return str(identifier)
@@ -167,8 +164,8 @@ class EvidenceIndex:
     """Every finding's evidence (data + rule), read in two passes over the whole workspace."""
 
     def __init__(self, ws: Any) -> None:
-        self.data: dict[Node, dict[Node, dict[str, Any]]] = defaultdict(dict)
-        for row in ws.select(Q_DERIVED_FROM):
+        self.data: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for row in ws.select_values(Q_DERIVED_FROM):
             f, d = row["f"], row["d"]
             if d in self.data[f]:
                 continue  # several labels/values: keep the first
@@ -183,30 +180,38 @@ class EvidenceIndex:
                 item["resource"] = py(row["src"])
             self.data[f][d] = item
         info = {row["rule"]: {"kind": "rule", "rule": py(row["file"]), "source": py(row["source"])}
-                for row in ws.select(Q_RULE_INFO)}
-        self.rules: dict[Node, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for row in ws.select(Q_RULES):
+                for row in ws.select_values(Q_RULE_INFO)}
+        self.rules: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for row in ws.select_values(Q_RULES):
             if row["rule"] in info:
                 self.rules[row["f"]][str(row["rule"])] = info[row["rule"]]
 
-    def of(self, *findings: Node | None) -> list[dict[str, Any]]:
-        """Evidence of one or more findings: data items first, then the rules, without repeats."""
+    def of(self, *findings: Any) -> list[dict[str, Any]]:
+        """Evidence of one or more findings: data items first, then the rules, without repeats.
+
+        Findings keep the order given; within one, data items are in date order (then id) and
+        rules by query file, so the order never depends on the order a backend returns rows in.
+        """
+        present = [f for f in findings if f is not None]
+        data = [item for f in present for item in sorted(self.data.get(f, {}).values(), key=_data_order)]
+        rules = [item for f in present for item in sorted(self.rules.get(f, {}).values(), key=lambda i: i["rule"])]
         items: list[dict[str, Any]] = []
         seen: set[str] = set()
-        for f in findings:
-            if f is None:
-                continue
-            for item in list(self.data.get(f, {}).values()) + list(self.rules.get(f, {}).values()):
-                key = repr(sorted(item.items()))
-                if key not in seen:
-                    seen.add(key)
-                    items.append(item)
+        for item in data + rules:
+            key = repr(sorted(item.items()))
+            if key not in seen:
+                seen.add(key)
+                items.append(item)
         return items
 
 
-def _first(rows: list[dict[str, Node]], key: str) -> dict[Node, dict[str, Node]]:
+def _data_order(item: dict[str, Any]) -> tuple[str, str, str]:
+    return (str(item.get("date", "")), item["id"], repr(item.get("value")))
+
+
+def _first(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
     """Group rows by one key, keeping the first row (OPTIONAL patterns can multiply rows)."""
-    out: dict[Node, dict[str, Node]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for row in rows:
         out.setdefault(row[key], row)
     return out
@@ -220,17 +225,17 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
         "trd": None,
         "stages": {"thaseRush": None, "maudsley": None, "mghS": None},
         "trials": [], "pseudoResistance": [], "mechanisms": [], "options": [], "dataIssues": [],
-    } for row in ws.select(Q_PATIENTS)}
+    } for row in ws.select_values(Q_PATIENTS)}
 
-    for p, row in _first(ws.select(Q_TRD), "p").items():
+    for p, row in _first(ws.select_values(Q_TRD), "p").items():
         if p in patients:
             patients[p]["trd"] = {"status": py(row["status"]),
                                   "failedAdequateTrials": py(row.get("n")) or 0,
                                   "distinctFailedClasses": py(row.get("classes")) or 0,
                                   "evidence": ev.of(row["f"])}
 
-    stage_rows: dict[Node, dict[str, Any]] = defaultdict(dict)
-    for row in ws.select(Q_STAGES):
+    stage_rows: dict[str, dict[str, Any]] = defaultdict(dict)
+    for row in ws.select_values(Q_STAGES):
         merged = stage_rows[row["p"]]
         for k, v in row.items():
             merged.setdefault(k, v)
@@ -243,13 +248,13 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
         patients[p]["stages"] = {"thaseRush": py(row.get("thaseRush")), "maudsley": maudsley,
                                  "mghS": py(row.get("mghs")), "evidence": ev.of(row["f"])}
 
-    reasons: dict[Node, list[str]] = defaultdict(list)
-    criteria: dict[Node, list[Node]] = defaultdict(list)
-    for row in ws.select(Q_REASONS):
+    reasons: dict[str, list[str]] = defaultdict(list)
+    criteria: dict[str, list[str]] = defaultdict(list)
+    for row in ws.select_values(Q_REASONS):
         if py(row["code"]) not in reasons[row["t"]]:
             reasons[row["t"]].append(py(row["code"]))
             criteria[row["t"]].append(row["c"])
-    for t, row in sorted(_first(ws.select(Q_TRIALS), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
+    for t, row in sorted(_first(ws.select_values(Q_TRIALS), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
         p = row["p"]
         if p not in patients:
             continue
@@ -272,8 +277,8 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
             "evidence": ev.of(row.get("af"), *criteria.get(t, []), row.get("of")),
         })
 
-    grouped: dict[tuple[Node, Node], dict[str, Any]] = {}
-    for row in ws.select(Q_PSEUDO):
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in ws.select_values(Q_PSEUDO):
         if row["p"] not in patients:
             continue
         entry = grouped.get((row["p"], row["f"]))
@@ -287,8 +292,8 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
             entry["actions"].sort()
 
     grouped = {}
-    via_nodes: dict[tuple[Node, Node], dict[Node, str]] = defaultdict(dict)
-    for row in ws.select(Q_MECHANISMS):
+    via_nodes: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for row in ws.select_values(Q_MECHANISMS):
         if row["p"] not in patients:
             continue
         entry = grouped.get((row["p"], row["f"]))
@@ -302,16 +307,16 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
     if via_nodes:
         # trd:via is a set; print it in chain order (a process before the ones it leads to)
         import networkx as nx
-        chains = nx.DiGraph((r["a"], r["b"]) for r in ws.select(Q_LEADS_TO))
+        chains = nx.DiGraph((r["a"], r["b"]) for r in ws.select_values(Q_LEADS_TO))
         for key, nodes in via_nodes.items():
-            def depth(n: Node, members: set = set(nodes)) -> int:
+            def depth(n: str, members: set = set(nodes)) -> int:
                 return sum(1 for m in members if m != n and m in chains and n in chains and nx.has_path(chains, m, n))
             grouped[key]["via"] = [nodes[n] for n in sorted(nodes, key=lambda n: (depth(n), nodes[n]))]
 
     # An option finding may carry several reasons or missing criteria: all of them, sorted and
     # joined, so that the text does not depend on the order a backend returns rows in.
-    texts: dict[tuple[Node, Node], dict[str, set[str]]] = defaultdict(lambda: {"reason": set(), "missing": set()})
-    option_rows = ws.select(Q_OPTIONS)
+    texts: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: {"reason": set(), "missing": set()})
+    option_rows = ws.select_values(Q_OPTIONS)
     for row in option_rows:
         for key in ("reason", "missing"):
             if key in row:
@@ -333,24 +338,24 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
     return sorted(patients.values(), key=lambda e: e["id"])
 
 
-def _first_pairs(rows: list[dict[str, Node]]) -> dict[tuple[Node, Node], dict[str, Node]]:
-    out: dict[tuple[Node, Node], dict[str, Node]] = {}
+def _first_pairs(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         out.setdefault((row["p"], row["f"]), row)
     return out
 
 
-def _attach_issues(ws: Any, patients: dict[Node, dict[str, Any]], issues: list[dict[str, Any]]) -> None:
+def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[dict[str, Any]]) -> None:
     """Validation results go to the patient their focus node belongs to; plus the episode note."""
-    owner: dict[str, Node] = {str(p): p for p in patients}
+    owner: dict[str, Any] = {str(p): p for p in patients}
     if issues:
-        for row in ws.select(Q_FOCUS):
+        for row in ws.select_values(Q_FOCUS):
             owner.setdefault(str(row["n"]), row["p"])
     for issue in issues:
         p = owner.get(str(issue.get("focusNode")))
         if p is not None and p in patients:
             patients[p]["dataIssues"].append({k: v for k, v in issue.items() if v is not None})
-    for row in ws.select(Q_NO_EPISODE):
+    for row in ws.select_values(Q_NO_EPISODE):
         if row["p"] in patients:
             patients[row["p"]]["dataIssues"].append({
                 "severity": "info", "focusNode": str(row["p"]),
@@ -367,7 +372,7 @@ def document(ws: Any, as_of: str, policy: str, issues: list[dict[str, Any]] | No
 
 def patient_iris(ws: Any) -> dict[str, str]:
     """Patient id (as in the JSON output) -> patient IRI, for explanations."""
-    return {node_id(row["p"], row.get("id")): str(row["p"]) for row in ws.select(Q_PATIENTS)}
+    return {node_id(row["p"], row.get("id")): str(row["p"]) for row in ws.select_values(Q_PATIENTS)}
 
 
 __all__ = ["patients_json", "document", "patient_iris", "EvidenceIndex", "py", "node_id"]

@@ -227,15 +227,9 @@ class _Run:
             return self._cache[query]
         solutions = self.store.query(query, use_default_graph_as_union=self.union)
         names = [v.value for v in solutions.variables]
-        rows = []
-        for sol in solutions:
-            row = {}
-            for n in names:
-                value = sol[n]
-                if value is not None:
-                    row[n] = to_rdflib(value)
-            rows.append(row)
-        return rows
+        # a solution unpacks as a tuple: ~5x cheaper than a lookup by variable name
+        return [{n: to_rdflib(value) for n, value in zip(names, sol) if value is not None}
+                for sol in solutions]
 
 
 class FastValidator:

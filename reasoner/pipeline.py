@@ -76,7 +76,10 @@ class Pipeline:
     """Ontology + policy + rules (+ validator) loaded once; ``assess`` per patient or shard."""
 
     def __init__(self, policy: str | Path = "default", as_of: str | dt.date | None = None,
-                 engine: str = "oxigraph", validate: bool = True, rules_dir: Path = INFER_DIR) -> None:
+                 engine: str = "oxigraph", validate: bool = True, rules_dir: Path = INFER_DIR,
+                 checked: bool = False) -> None:
+        """``checked``: run the rules with the fixpoint safety net and per-rule counts (slower on
+        Oxigraph; see ``RuleEngine``). The rdflib engine is always checked."""
         self.engine = engine
         self.policy_graph = policy_graph(policy, as_of)
         self.policy = policy_name(self.policy_graph)
@@ -86,7 +89,7 @@ class Pipeline:
         self.ontology = ontology_graph()
         self._ontology_nt = self.ontology.serialize(format="nt", encoding="utf-8")
         self._policy_nt = self.policy_graph.serialize(format="nt", encoding="utf-8")
-        self.rules = RuleEngine(load_rules(rules_dir), engine=engine)
+        self.rules = RuleEngine(load_rules(rules_dir), engine=engine, checked=checked)
         self._validator = self._load_validator() if validate else None
         self._warm: Workspace | None = None
         self._warm_lock = threading.Lock()

@@ -25,9 +25,11 @@ Public API (stable; B, C2 and E build on it)::
     engine = RuleEngine(rules, engine="oxigraph")  # or "rdflib"; same rule text
     stats = engine.run(workspace)                  # RunStats(triples per rule, passes)
 
-Every triple a rule produces goes to the derived graph; the engine adds
-``?s prov:wasGeneratedBy rule:<stem>`` for every subject it produced, and writes the rule metadata
-(``a trd:InferenceRule; rdfs:label; dcterms:source; trd:queryFile``) into the rules graph.
+Every triple a rule produces goes to the derived graph; the engine extends each template with
+``?s prov:wasGeneratedBy rule:<stem>`` for every subject variable (``Rule.construct_text``), and
+writes the rule metadata (``a trd:InferenceRule; rdfs:label; dcterms:source; trd:queryFile``) into
+the rules graph. On Oxigraph the cohort path runs each rule as one SPARQL Update
+(``Rule.insert_text``, ``RuleEngine(checked=False)``).
 
 Writing rules that scale on Oxigraph (measured on 1,000-patient shards; each pattern below made a
 rule quadratic or worse): never join a triple pattern on an IRI computed by ``BIND`` (join
@@ -92,6 +94,38 @@ class Rule:
     source: str
     reads: frozenset = field(default_factory=frozenset)
     writes: frozenset = field(default_factory=frozenset)
+    subjects: tuple[str, ...] = ()   # the template's subject variables, e.g. ("?f",)
+
+    @property
+    def construct_text(self) -> str:
+        """The query as run: the template also says ``?s prov:wasGeneratedBy rule:<stem>``.
+
+        Provenance is part of the template (rather than added in Python per produced subject)
+        so that both engines derive it the same way, and the Oxigraph path can run the rule as
+        one SPARQL Update without bringing a triple into Python.
+        """
+        start, open_brace, close_brace = _template_span(self.text, self.name)
+        return (self.text[:start] + "CONSTRUCT {" + self._template_body(open_brace, close_brace) + "}"
+                + self.text[close_brace + 1:])
+
+    def insert_text(self, graphs: Iterable[URIRef]) -> str:
+        """The rule as ``INSERT { GRAPH <derived> {…} } USING <g>… WHERE {…}`` over ``graphs``.
+
+        ``USING``/``USING NAMED`` make the WHERE clause see the union of the workspace's graphs
+        (the default graph of a query with ``use_default_graph_as_union``) and keep ``GRAPH <…>``
+        patterns working.
+        """
+        start, open_brace, close_brace = _template_span(self.text, self.name)
+        graphs = list(graphs)
+        using = " ".join(f"USING <{g}>" for g in graphs) + " " + " ".join(f"USING NAMED <{g}>" for g in graphs)
+        return (self.text[:start] + f"INSERT {{ GRAPH <{GRAPH_DERIVED}> {{"
+                + self._template_body(open_brace, close_brace) + "} }\n" + using + "\n"
+                + self.text[close_brace + 1:])
+
+    def _template_body(self, open_brace: int, close_brace: int) -> str:
+        body = self.text[open_brace + 1:close_brace].rstrip().rstrip(".")
+        prov = " ".join(f"{s} <{PROV.wasGeneratedBy}> <{self.iri}> ." for s in self.subjects)
+        return f"{body} .\n  {prov}\n"
 
     @property
     def iri(self) -> URIRef:
@@ -129,6 +163,48 @@ def _parse_header(text: str, path: Path) -> dict[str, str]:
     if missing:
         raise RuleError(f"{path.name}: rule header lacks '# {missing[0]}: …'")
     return meta
+
+
+_CONSTRUCT = re.compile(r"\bCONSTRUCT\b", re.IGNORECASE)
+
+
+def _template_span(text: str, name: str) -> tuple[int, int, int]:
+    """Where the CONSTRUCT template is: (keyword start, its ``{``, its matching ``}``).
+
+    Scans the prologue and template only, skipping comments, IRIs and string literals (which
+    may hold ``{``, ``}`` or ``#``).
+    """
+    i, n = 0, len(text)
+    keyword = -1
+    depth = 0
+    open_brace = -1
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c == "<":
+            i = text.index(">", i)
+        elif c in "\"'":
+            j = i + 1
+            while text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            i = j
+        elif keyword < 0:
+            m = _CONSTRUCT.match(text, i)
+            if m and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_:")):
+                keyword = i
+                i = m.end() - 1
+        elif c == "{":
+            if depth == 0:
+                open_brace = i
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return keyword, open_brace, i
+        i += 1
+    raise RuleError(f"{name}: no CONSTRUCT template found")
 
 
 def _path_predicates(path: Any) -> list[URIRef]:
@@ -234,9 +310,9 @@ def _load_cache() -> dict[str, Any]:
     return _cache
 
 
-def _store_cache(digest: str, reads: frozenset, writes: frozenset) -> None:
+def _store_cache(digest: str, reads: frozenset, writes: frozenset, subjects: tuple[str, ...]) -> None:
     cache = _load_cache()
-    cache[digest] = {"reads": _encode(reads), "writes": _encode(writes)}
+    cache[digest] = {"reads": _encode(reads), "writes": _encode(writes), "subjects": list(subjects)}
     try:
         _CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
         tmp = _CACHE_FILE.with_suffix(f".{os.getpid()}.tmp")
@@ -252,9 +328,10 @@ def parse_rule(path: Path) -> Rule:
     meta = _parse_header(text, path)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     cached = _load_cache().get(digest)
-    if cached is not None:
+    if cached is not None and "subjects" in cached:
         return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
-                    source=meta["source"], reads=_decode(cached["reads"]), writes=_decode(cached["writes"]))
+                    source=meta["source"], reads=_decode(cached["reads"]), writes=_decode(cached["writes"]),
+                    subjects=tuple(cached["subjects"]))
     try:
         query = translateQuery(parseQuery(text))
     except Exception as exc:  # pyparsing raises its own exception types
@@ -267,12 +344,23 @@ def parse_rule(path: Path) -> Rule:
         raise RuleError(f"{path.name}: Oxigraph refuses the query ({str(exc).splitlines()[0]})") from exc
     if query.algebra.name != "ConstructQuery":
         raise RuleError(f"{path.name}: a rule must be a CONSTRUCT query, not {query.algebra.name}")
-    writes = _triple_keys(list(query.algebra.template or []))
+    template = list(query.algebra.template or [])
+    if any(not isinstance(t[0], Variable) for t in template):
+        raise RuleError(f"{path.name}: every subject of the CONSTRUCT template must be a variable "
+                        "(mint finding IRIs with BIND(IRI(…)))")
+    subjects = tuple(sorted({t[0].n3() for t in template}))
+    writes = _triple_keys(template)
     reads: set[Key] = set()
     _where_keys(query.algebra.p, reads)
-    _store_cache(digest, frozenset(reads), frozenset(writes))
-    return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
-                source=meta["source"], reads=frozenset(reads), writes=frozenset(writes))
+    rule = Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
+                source=meta["source"], reads=frozenset(reads), writes=frozenset(writes), subjects=subjects)
+    try:
+        _EMPTY_STORE.query(rule.construct_text)
+        ox.Store().update(rule.insert_text([GRAPH_ASSERTED]))
+    except SyntaxError as exc:  # the rewriting must give valid SPARQL; refuse the rule otherwise
+        raise RuleError(f"{path.name}: cannot run as written ({str(exc).splitlines()[0]})") from exc
+    _store_cache(digest, frozenset(reads), frozenset(writes), subjects)
+    return rule
 
 
 def load_rules(directory: Path | str = INFER_DIR) -> list[Rule]:
@@ -352,24 +440,40 @@ def rules_metadata(rules: Iterable[Rule]) -> Graph:
 
 
 class RuleEngine:
-    """Runs an ordered rule set over a Workspace of the same backend (see module docstring)."""
+    """Runs an ordered rule set over a Workspace of the same backend (see module docstring).
 
-    def __init__(self, rules: Iterable[Rule] | None = None, engine: str = "oxigraph") -> None:
+    ``checked=True`` (the default, and always on rdflib, the reference engine): every rule is a
+    CONSTRUCT whose triples are added one by one, new triples are counted per rule, and a rule
+    whose inputs grew after it ran is run again until nothing changes (the fixpoint safety net).
+
+    ``checked=False`` (the cohort fast path, Oxigraph only): one pass in the stratified order,
+    each rule one SPARQL Update inside the store, so no triple crosses into Python; per-rule
+    triple counts are not known (``RunStats.triples`` stays 0). Refusing cycles already makes
+    one pass the fixpoint; the differential test (tests/cohort/test_differential.py) checks that
+    this path derives exactly what the checked rdflib path derives.
+    """
+
+    def __init__(self, rules: Iterable[Rule] | None = None, engine: str = "oxigraph", checked: bool = True) -> None:
         self.rules = order_rules(load_rules() if rules is None else rules)
         self.engine = engine
+        self.checked = checked or engine != "oxigraph"
         self._metadata = rules_metadata(self.rules)
+        # The text each rule runs as, built once (provenance in the template; see Rule).
+        self._construct = {r.name: r.construct_text for r in self.rules}
+        self._insert: dict[str, str] = {}
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
         self._feeds = {(w.name, r.name) for w in self.rules for r in self.rules if _feeds(w, r)}
 
     def run(self, workspace: Any) -> RunStats:
-        """Run every rule in order, then re-run rules whose inputs grew after them, to a fixpoint."""
+        """Run every rule in order (to a fixpoint when checked); see the class docstring."""
         if workspace.engine != self.engine:
             raise RuleError(f"workspace uses {workspace.engine!r} but the engine is {self.engine!r}")
         if workspace.count(GRAPH_RULES) == 0:
             workspace.add_graph(GRAPH_RULES, self._metadata)
+        if not self.checked:
+            return self._run_once(workspace)
         stats = RunStats(triples={r.name: 0 for r in self.rules})
-        generated_by = workspace.term(PROV.wasGeneratedBy)
         pending = list(self.rules)
         max_passes = len(self.rules) + 2
         while pending:
@@ -380,17 +484,10 @@ class RuleEngine:
             for position, rule in enumerate(pending):
                 started = time.perf_counter()
                 try:
-                    triples = workspace.construct(rule.text)
+                    triples = workspace.construct(self._construct[rule.name])
                 except Exception as exc:  # a backend error in a rule is a rule-set problem
-                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                    raise RuleError(f"rule {rule.name} failed: {first}") from exc
-                if triples:
-                    rule_iri = workspace.term(rule.iri)
-                    subjects = {t[0] for t in triples}
-                    new = workspace.add_derived(triples)
-                    workspace.add_derived((s, generated_by, rule_iri) for s in subjects)
-                else:
-                    new = 0
+                    raise _rule_failed(rule, exc) from exc
+                new = workspace.add_derived(triples) if triples else 0
                 stats.seconds[rule.name] = stats.seconds.get(rule.name, 0.0) + time.perf_counter() - started
                 if new:
                     stats.triples[rule.name] += new
@@ -399,6 +496,25 @@ class RuleEngine:
             pending = [r for i, r in enumerate(pending)
                        if any(j > i and (w.name, r.name) in self._feeds for j, w in grown)]
         return stats
+
+    def _run_once(self, workspace: Any) -> RunStats:
+        """One pass, each rule an INSERT inside the store (``checked=False``)."""
+        if not self._insert:
+            self._insert = {r.name: r.insert_text(workspace.graph_names) for r in self.rules}
+        stats = RunStats(triples={r.name: 0 for r in self.rules}, passes=1)
+        for rule in self.rules:
+            started = time.perf_counter()
+            try:
+                workspace.update(self._insert[rule.name])
+            except Exception as exc:
+                raise _rule_failed(rule, exc) from exc
+            stats.seconds[rule.name] = time.perf_counter() - started
+        return stats
+
+
+def _rule_failed(rule: Rule, exc: Exception) -> RuleError:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return RuleError(f"rule {rule.name} failed: {first}")
 
 
 __all__ = ["Rule", "RuleEngine", "RunStats", "load_rules", "order_rules", "parse_rule",

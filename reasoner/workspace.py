@@ -17,6 +17,7 @@ Public API (stable; B, C2 and E build on it)::
     ws.select_values(query) -> list[dict[str, value]] # the same rows as plain JSON-ready values
     ws.construct(query) -> list[tuple]               # CONSTRUCT result (backend terms)
     ws.add_derived(triples) -> int                   # new triples only go to the derived graph
+    ws.update(sparql_update)                         # Oxigraph: a rule as INSERT inside the store
     ws.graph(name) -> rdflib.Graph                   # a copy of one named graph
     ws.derived_graph() / ws.derived_nquads()
     ws.clear(name)                                   # empty one named graph (reuse a warm workspace)
@@ -45,6 +46,8 @@ from .namespaces import (
 from .paths import ONTOLOGY_FILES
 
 ENGINES = ("oxigraph", "rdflib")
+#: Every named graph of a workspace: the union that queries and rules read.
+GRAPHS = (GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_DERIVED, GRAPH_RULES)
 
 #: rdflib format name -> pyoxigraph format, for bytes handed to ``add_asserted``/``add_graph``.
 _OX_FORMAT = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS}
@@ -245,6 +248,17 @@ class Workspace:
             return [(t.subject, t.predicate, t.object)
                     for t in self._store.query(query, use_default_graph_as_union=True)]
         return list(self._ds.query(query).graph)
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update inside the store (Oxigraph only: the rule engine's fast path)."""
+        if self.engine != "oxigraph":
+            raise InputError("SPARQL Update runs on the oxigraph engine only")
+        self._store.update(update)
+
+    @property
+    def graph_names(self) -> tuple[URIRef, ...]:
+        """The named graphs a query sees as its union default graph (docs/data-model.md §1)."""
+        return GRAPHS
 
     def add_derived(self, triples: Iterable[tuple[Any, Any, Any]], graph: URIRef = GRAPH_DERIVED) -> int:
         """Add triples (backend terms) to the derived graph; returns how many were new."""

@@ -9,7 +9,7 @@ size.
     pipe = Pipeline(policy="default", as_of="2026-01-15", engine="oxigraph", validate=True)
     result = pipe.assess(graph_or_ntriples_bytes)          # AssessmentResult
     result.patients      # list of dicts, the "patients" entries of shared/json-output.md
-    result.derived       # rdflib Graph (derived="graph") or N-Quads bytes (derived="nquads")
+    result.derived       # rdflib Graph (derived="graph"), N-Quads bytes ("nquads") or b"" ("none")
     result.report        # ValidationSummary: conforms + issues (dicts) or None when not validated
     result.document()    # the whole JSON document {"asOf", "policy", "patients"}
 """
@@ -129,7 +129,11 @@ class Pipeline:
 
     def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
                keep_workspace: bool = False) -> AssessmentResult:
-        """Run the rules over one patient graph or shard and read the findings back."""
+        """Run the rules over one patient graph or shard and read the findings back.
+
+        ``derived``: "graph" (an rdflib Graph), "nquads" (bytes), or "none" when the caller reads
+        what it needs from the kept workspace (the cohort writer) or wants the findings only.
+        """
         from .output_json import patients_json
 
         # A warm workspace (ontology, policy and rules graphs already loaded) is reused when the
@@ -149,7 +153,8 @@ class Pipeline:
             stats = self.rules.run(ws)
             report = self._validate(ws)
             patients = patients_json(ws, report.issues if report else [])
-            out: Graph | bytes = ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
+            out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
+                                  if derived == "graph" else b"")
         finally:
             if reuse:
                 self._warm_lock.release()

@@ -17,12 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib.namespace import RDF
 
 from ..errors import InputError, TrdError
-from ..namespaces import GRAPH_ASSERTED
+from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, TRD
 from .results import ShardResult, count_patients, to_jsonl
 from .shards import FHIR, ShardInput, parse_group
 from .turtle_source import group_by_patient
@@ -43,10 +45,27 @@ def pipeline_for(settings: RunSettings) -> Any:
     return pipe
 
 
-def _asserted_nquads(workspace: Any) -> bytes:
-    """The asserted graph of a workspace as N-Quads (for the results store)."""
-    graph = ox.NamedNode(str(GRAPH_ASSERTED))
-    return ox.serialize(workspace.store.quads_for_pattern(None, None, None, graph),
+#: Working facts of the rules that the results store leaves out (about 30% of the derived quads;
+#: the store write is the single writer's cost per quad): the trd:OptionCandidate nodes that rule
+#: option-status turns into one trd:OptionFinding per option (the finding carries the winning
+#: status, reasons, missing criteria and evidence), and the Julian day numbers the date rules
+#: compute from dates that stay in the store. The JSON Lines are made before this cut, from
+#: the whole workspace.
+WORKING_CLASSES = (TRD.OptionCandidate,)
+WORKING_PREDICATES = (TRD.startDay, TRD.endDay, TRD.dayNumber, TRD.onsetDay)
+
+
+def store_nquads(workspace: Any) -> bytes:
+    """The asserted data and the derived facts (minus working facts) of a workspace, as N-Quads."""
+    store = workspace.store
+    asserted, derived = ox.NamedNode(str(GRAPH_ASSERTED)), ox.NamedNode(str(GRAPH_DERIVED))
+    rdf_type = ox.NamedNode(str(RDF.type))
+    working = {q.subject for cls in WORKING_CLASSES
+               for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(str(cls)), derived)}
+    skip = {ox.NamedNode(str(p)) for p in WORKING_PREDICATES}
+    kept = (q for q in store.quads_for_pattern(None, None, None, derived)
+            if q.predicate not in skip and q.subject not in working)
+    return ox.serialize(chain(store.quads_for_pattern(None, None, None, asserted), kept),
                         format=ox.RdfFormat.N_QUADS) or b""
 
 
@@ -86,11 +105,8 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[
 
 def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[dict], bytes]:
     """Patients and (asserted + derived) N-Quads of one batch."""
-    result = pipe.assess(data, format=fmt, derived="nquads", keep_workspace=want_store)
-    nquads = b""
-    if want_store:
-        nquads = _asserted_nquads(result.workspace) + result.derived
-    return result.patients, nquads
+    result = pipe.assess(data, format=fmt, derived="none", keep_workspace=want_store)
+    return result.patients, store_nquads(result.workspace) if want_store else b""
 
 
 #: Lists of the patient object whose order carries no meaning today but varies between processes

@@ -87,3 +87,21 @@ def test_turtle_and_bulk_fhir_agree(cohort_60: Path, serial_run: Path, tmp_path:
         assert {k: t["stages"][k] for k in ("thaseRush", "maudsley", "mghS")} == \
                {k: f["stages"][k] for k in ("thaseRush", "maudsley", "mghS")}, pid
     assert compared >= 55
+
+
+def test_store_keeps_findings_and_leaves_out_working_facts(serial_run: Path) -> None:
+    # Option candidates and day numbers are rule-internal (pipeline_processor.WORKING_*); every
+    # option finding of the JSON Lines is in the store, with its status.
+    patients = read_jsonl(serial_run / "patients.jsonl")
+    store = ox.Store.read_only(str(serial_run / "store"))
+    prefix = "PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>\n"
+
+    def count(where: str) -> int:
+        rows = list(store.query(prefix + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", use_default_graph_as_union=True))
+        return int(rows[0]["n"].value)
+
+    assert count("?c a trd:OptionCandidate") == 0
+    assert count("?n trd:startDay|trd:endDay|trd:dayNumber|trd:onsetDay ?d") == 0
+    assert count("?t a trd:AntidepressantTrial ; trd:startDate ?d") > 0      # the dates themselves stay
+    options = sum(len(p["options"]) for p in patients)
+    assert options > 0 and count("?f a trd:OptionFinding ; trd:optionStatus ?s") == options

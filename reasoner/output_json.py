@@ -189,24 +189,22 @@ class EvidenceIndex:
     def of(self, *findings: Any) -> list[dict[str, Any]]:
         """Evidence of one or more findings: data items first, then the rules, without repeats.
 
-        Findings keep the order given; within one, data items are in date order (then id) and
-        rules by query file, so the order never depends on the order a backend returns rows in.
+        Data items are in date order (then id), rules by query file: the order never depends on
+        the order a backend returns rows in, nor on the order the findings are given in.
         """
-        present = [f for f in findings if f is not None]
-        data = [item for f in present for item in sorted(self.data.get(f, {}).values(), key=_data_order)]
-        rules = [item for f in present for item in sorted(self.rules.get(f, {}).values(), key=lambda i: i["rule"])]
-        items: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for item in data + rules:
-            key = repr(sorted(item.items()))
-            if key not in seen:
-                seen.add(key)
-                items.append(item)
-        return items
+        unique: dict[str, dict[str, Any]] = {}
+        for f in findings:
+            if f is None:
+                continue
+            for item in list(self.data.get(f, {}).values()) + list(self.rules.get(f, {}).values()):
+                unique.setdefault(repr(sorted(item.items())), item)
+        return sorted(unique.values(), key=_evidence_order)
 
 
-def _data_order(item: dict[str, Any]) -> tuple[str, str, str]:
-    return (str(item.get("date", "")), item["id"], repr(item.get("value")))
+def _evidence_order(item: dict[str, Any]) -> tuple[int, str, str, str]:
+    if item["kind"] == "rule":
+        return (1, item["rule"], str(item.get("source", "")), "")
+    return (0, str(item.get("date", "")), item["id"], repr(sorted(item.items())))
 
 
 def _first(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:

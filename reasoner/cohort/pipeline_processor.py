@@ -15,7 +15,6 @@ not map, become ``dataIssues`` of their patient: nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -107,36 +106,6 @@ def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[di
     """Patients and (asserted + derived) N-Quads of one batch."""
     result = pipe.assess(data, format=fmt, derived="none", keep_workspace=want_store)
     return result.patients, store_nquads(result.workspace) if want_store else b""
-
-
-#: Lists of the patient object whose order carries no meaning today but varies between processes
-#: (it follows set iteration, which Python randomises per process). Sorted so that every executor
-#: writes byte-identical lines. ``via`` is a set of ``trd:via`` triples in the derived graph, so
-#: no order is lost; once the JSON writer orders a path along ``trd:leadsTo``, drop it from here.
-UNORDERED_LISTS = frozenset({"evidence", "actions", "via"})
-
-
-def stable_order(value: Any) -> Any:
-    """Sort the UNORDERED_LISTS inside a patient object (in place); returns it."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, list):
-                if key in UNORDERED_LISTS and len(item) > 1:
-                    item.sort(key=_sort_key)
-                if item and isinstance(item[0], (dict, list)):
-                    stable_order(item)
-            elif isinstance(item, dict):
-                stable_order(item)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, (dict, list)):
-                stable_order(item)
-    return value
-
-
-def _sort_key(value: Any) -> str:
-    """A total order on JSON values (strings sort as themselves, objects by their JSON text)."""
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
 
 
 def _error_patient(pid: str, message: str) -> dict[str, Any]:
@@ -240,8 +209,8 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
         extra = import_issues.get(str(patient.get("id", "")))
         if extra:
             patient.setdefault("dataIssues", []).extend(extra)
-        stable_order(patient)
-    # Stable order inside a shard: the same input gives the same bytes, whatever the worker.
+    # Stable order inside a shard: the same input gives the same bytes, whatever the worker (the
+    # lists inside a patient object are ordered by output_json, never by backend row order).
     patients.sort(key=lambda p: str(p.get("id", "")))
     counts = count_patients(patients)
     counts["unreadableLines"] = sum(1 for issues in import_issues.values() for i in issues

@@ -197,14 +197,14 @@ class EvidenceIndex:
             if f is None:
                 continue
             for item in list(self.data.get(f, {}).values()) + list(self.rules.get(f, {}).values()):
-                unique.setdefault(repr(sorted(item.items())), item)
+                unique.setdefault(tuple(sorted(item.items())), item)
         return sorted(unique.values(), key=_evidence_order)
 
 
-def _evidence_order(item: dict[str, Any]) -> tuple[int, str, str, str]:
+def _evidence_order(item: dict[str, Any]) -> tuple[int, str, str, str, str]:
     if item["kind"] == "rule":
-        return (1, item["rule"], str(item.get("source", "")), "")
-    return (0, str(item.get("date", "")), item["id"], repr(sorted(item.items())))
+        return (1, item["rule"], str(item.get("source", "")), "", "")
+    return (0, str(item.get("date", "")), item["id"], repr(item.get("value")), str(item.get("resource", "")))
 
 
 def _first(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:

@@ -70,7 +70,7 @@ def store_nquads(workspace: Any) -> bytes:
 
 def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[bytes, dict[str, list[dict]]]:
     """Import a shard's FHIR groups; N-Triples plus import issues per patient id."""
-    from ..fhir import resources_to_graph
+    from ..fhir import resources_to_ntriples
 
     resources: list[dict] = []
     owner: dict[str, str] = {}
@@ -84,7 +84,8 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[
             issues.setdefault(pid, []).append({"severity": "violation", "focusNode": f"Patient/{pid}",
                                                "message": f"unreadable Bulk FHIR line: {problem}",
                                                "source": "import"})
-    graph, report = resources_to_graph(resources, as_of=dt.date.fromisoformat(as_of))
+    # N-Triples straight from the importer: no rdflib Graph built only to be serialised (~2x faster)
+    data, report = resources_to_ntriples(resources, as_of=dt.date.fromisoformat(as_of))
     for item in report.unmapped:
         ref = f"{item.resourceType}/{item.id}"
         pid = owner.get(ref)
@@ -99,7 +100,7 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[
         if pid is not None:
             issues.setdefault(pid, []).append({"severity": "warning", "focusNode": ref,
                                                "message": str(getattr(item, "message", item)), "source": "import"})
-    return graph.serialize(format="nt", encoding="utf-8"), issues
+    return data, issues
 
 
 def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[dict], bytes]:

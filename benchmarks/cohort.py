@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--baseline-cap", type=float, default=600, help="time cap of the naive baseline (s)")
     r.add_argument("--total-cap", type=float, default=3000, help="no new size is started after this (s)")
     r.add_argument("--baseline-patients", type=int, default=1000, help="patients for the naive baseline (≤ 1,000)")
-    r.add_argument("--batch-size", type=int, default=100, help="patients per pipeline call inside a shard")
+    r.add_argument("--batch-size", type=int, default=200, help="patients per pipeline call inside a shard")
     r.add_argument("--no-baseline", action="store_true")
     r.add_argument("--no-latency", action="store_true")
     r.add_argument("--work", default=str(WORK))

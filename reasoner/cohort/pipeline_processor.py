@@ -15,6 +15,7 @@ not map, become ``dataIssues`` of their patient: nothing is dropped silently.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -41,7 +42,21 @@ def pipeline_for(settings: RunSettings) -> Any:
 
         pipe = _pipelines[key] = Pipeline(policy=settings.policy, as_of=settings.as_of, engine="oxigraph",
                                           validate=True)
+        _tune_gc()
     return pipe
+
+
+def _tune_gc() -> None:
+    """Keep Python's cyclic GC off the long-lived pipeline and out of the hot loop.
+
+    Why: a batch allocates ~100k short-lived dicts and tuples (JSON read-back); with the default
+    thresholds every full collection walks the ontology graph and the compiled shapes too, which
+    made the read-back grow faster than the batch (1.6 -> 2.1 ms/patient from 50 to 400 patients
+    a batch). ``gc.freeze`` moves what exists now (the warm pipeline) out of collection, and a
+    higher first threshold collects less often; reference counting still frees the batch data.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 #: Working facts of the rules that the results store leaves out (about 30% of the derived quads;

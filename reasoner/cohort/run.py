@@ -80,7 +80,7 @@ def _index(source: Path, out_dir: Path) -> tuple[str, FhirIndex | TurtleIndex, l
 def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int = 1,
                scheduler: Any = None, policy: str = "default", as_of: str | dt.date | None = None,
                shard_size: int = 1000, resume: bool = True, progress: bool = True,
-               processor: str = DEFAULT_PROCESSOR, store: bool = True, batch_size: int = 50) -> Summary:
+               processor: str = DEFAULT_PROCESSOR, store: bool = True, batch_size: int = 200) -> Summary:
     """Assess every patient of ``inputs``; results go to ``out_dir`` (see module docstring).
 
     ``workers`` > 1 runs shards on local processes; ``scheduler`` (a Dask scheduler address or a

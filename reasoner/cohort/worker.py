@@ -26,7 +26,7 @@ class RunSettings:
     policy: str
     as_of: str
     store: bool = True      # whether to produce N-Quads for the results store
-    batch_size: int = 50    # patients per pipeline call inside a shard (see pipeline_processor)
+    batch_size: int = 200   # patients per pipeline call inside a shard (see pipeline_processor)
 
 
 Processor = Callable[[ShardInput, RunSettings], ShardResult]

@@ -1,0 +1,175 @@
+"""Where one batch's time goes, stage by stage, and what a warm one-patient call cannot go below.
+
+Usage::
+
+    python benchmarks/profile_batch.py [--cohort DIR] [--batch 50] [--patients 1000]
+
+Prints JSON and writes ``benchmarks/results/profile.json``:
+
+* ``batch``: CPU milliseconds per patient of each stage of ``Pipeline.assess`` on batches of
+  ``--batch`` patients in one store (load, rules, validation, JSON read-back), plus the cohort
+  stages around it (the results-store N-Quads of ``pipeline_processor.store_nquads`` and the
+  RocksDB ``bulk_load`` the single writer does), medians over the batches;
+* ``single``: the same stages for one patient per call through the warm pipeline (median of 100);
+* ``compile_floor``: the time Oxigraph spends compiling the SPARQL texts one call issues (each
+  text run on an empty store: parsing and planning, no data), by stage. pyoxigraph has no
+  prepared queries, so a warm one-patient call pays this every time.
+
+The cohort comes from ``benchmarks/cohort.py generate`` (Turtle, one file per shard).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "profile.json"
+
+
+def _units(cohort: Path, patients: int) -> list[bytes]:
+    """The first ``patients`` patients of a generated cohort, one N-Triples document each."""
+    from reasoner.cohort.turtle_source import group_by_patient
+
+    units: list[bytes] = []
+    for path in sorted((cohort / "turtle").glob("*.ttl")):
+        groups, _orphans, _first = group_by_patient(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE))
+        units += [ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"" for triples in groups.values()]
+        if len(units) >= patients:
+            break
+    return units[:patients]
+
+
+def _stages(pipe: Any, data: bytes, with_store: bool, warm: Any = None) -> dict[str, float]:
+    """CPU seconds of each stage of one assess call (the same steps as Pipeline.assess).
+
+    ``warm``: a workspace to reuse (cleared of the previous patient, as ``Pipeline.assess``
+    does for one-patient calls); else a new one, as the cohort's batches get.
+    """
+    from reasoner.cohort.pipeline_processor import store_nquads
+    from reasoner.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED
+    from reasoner.output_json import patients_json
+
+    clock = time.process_time
+    times: dict[str, float] = {}
+    t0 = clock()
+    if warm is not None:
+        ws = warm
+        ws.clear(GRAPH_ASSERTED)
+        ws.clear(GRAPH_DERIVED)
+    else:
+        ws = pipe.workspace()
+    ws.add_asserted(data, "nt")
+    t1 = clock()
+    pipe.rules.run(ws)
+    t2 = clock()
+    report = pipe._validate(ws)
+    t3 = clock()
+    patients_json(ws, report.issues if report else [])
+    t4 = clock()
+    times.update(load=t1 - t0, rules=t2 - t1, validate=t3 - t2, json=t4 - t3)
+    if with_store:
+        nquads = store_nquads(ws)
+        t5 = clock()
+        times["store_nquads"] = t5 - t4
+        times["quads"] = nquads.count(b"\n")
+        times["_nquads"] = nquads  # type: ignore[assignment]
+    return times
+
+
+def _compile_floor(pipe: Any, data: bytes) -> dict[str, Any]:
+    """Record the SPARQL texts of one warm call, then time each on an empty store."""
+    from reasoner import shacl_fast, workspace
+
+    texts: dict[str, list[str]] = {"rules": [], "validate": [], "json": []}
+    run_select, select_values, update = shacl_fast._Run.select, workspace.Workspace.select_values, workspace.Workspace.update
+
+    def rec_select(self: Any, q: str, cache: bool = False) -> Any:
+        texts["validate"].append(q)
+        return run_select(self, q, cache)
+
+    def rec_values(self: Any, q: str) -> Any:
+        texts["json"].append(q)
+        return select_values(self, q)
+
+    def rec_update(self: Any, q: str) -> None:
+        texts["rules"].append(q)
+        update(self, q)
+
+    shacl_fast._Run.select, workspace.Workspace.select_values, workspace.Workspace.update = rec_select, rec_values, rec_update
+    try:
+        pipe.assess(data)
+    finally:
+        shacl_fast._Run.select, workspace.Workspace.select_values, workspace.Workspace.update = run_select, select_values, update
+    empty = ox.Store()
+    out: dict[str, Any] = {}
+    for stage, queries in texts.items():
+        total = 0.0
+        for q in queries:
+            runs = []
+            for _ in range(7):
+                started = time.perf_counter()
+                if stage == "rules":
+                    ox.Store().update(q)
+                else:
+                    list(empty.query(q, use_default_graph_as_union=True))
+                runs.append(time.perf_counter() - started)
+            total += statistics.median(runs)
+        out[stage] = {"texts": len(queries), "ms": round(total * 1000, 2)}
+    out["total_ms"] = round(sum(v["ms"] for v in out.values()), 2)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cohort", default=str(ROOT / "benchmarks" / "work" / "cohort-1000"))
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--patients", type=int, default=1000)
+    parser.add_argument("--results", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from reasoner.pipeline import Pipeline
+
+    units = _units(Path(args.cohort), args.patients)
+    pipe = Pipeline(policy="default", as_of="2026-01-15")
+    pipe.assess(b"".join(units[:args.batch]))  # warm-up
+    per_batch: list[dict[str, float]] = []
+    store_dir = Path(tempfile.mkdtemp(prefix="trd-profile-"))
+    store = ox.Store(str(store_dir / "store"))
+    for start in range(0, len(units), args.batch):
+        chunk = units[start:start + args.batch]
+        stages = _stages(pipe, b"".join(chunk), with_store=True)
+        nquads = stages.pop("_nquads")
+        began = time.perf_counter()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
+        stages["store_write"] = time.perf_counter() - began   # wall: RocksDB uses threads of its own
+        per_batch.append({k: v / len(chunk) for k, v in stages.items()})
+    del store
+    shutil.rmtree(store_dir, ignore_errors=True)
+    batch = {k: round(statistics.median(b[k] for b in per_batch) * (1 if k == "quads" else 1000), 3)
+             for k in per_batch[0]}
+    batch["pipeline_ms"] = round(sum(batch[k] for k in ("load", "rules", "validate", "json")), 3)
+    warm = pipe.workspace()
+    single_runs = [_stages(pipe, u, with_store=False, warm=warm) for u in units[:100]]
+    single = {k: round(statistics.median(r[k] for r in single_runs) * 1000, 2) for k in single_runs[0]}
+    single["total_ms"] = round(sum(single.values()), 2)
+    result = {"cohort": args.cohort, "batch_size": args.batch, "patients": len(units),
+              "batch_ms_per_patient": batch, "single_patient_ms": single,
+              "compile_floor_ms": _compile_floor(pipe, units[0]),
+              "note": "CPU time per stage (store_write: wall); 2 cores shared with other work while measured"}
+    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.results).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -95,6 +95,9 @@ class Rule:
     reads: frozenset = field(default_factory=frozenset)
     writes: frozenset = field(default_factory=frozenset)
     subjects: tuple[str, ...] = ()   # the template's subject variables, e.g. ("?f",)
+    #: Inputs without which the rule cannot match: predicates, and ("type", C) for ``?x a C``,
+    #: of triple patterns every solution needs (see ``_required_keys``).
+    requires: frozenset = field(default_factory=frozenset)
 
     @property
     def construct_text(self) -> str:
@@ -286,6 +289,38 @@ def _where_keys(node: Any, keys: set[Key]) -> None:
             _where_keys(item, keys)
 
 
+#: Algebra nodes whose every solution needs a solution of each listed operand.
+_REQUIRED_OPERANDS = {"Join": ("p1", "p2"), "LeftJoin": ("p1",), "Minus": ("p1",), "Filter": ("p",),
+                      "Extend": ("p",), "Project": ("p",), "Distinct": ("p",), "Reduced": ("p",),
+                      "Slice": ("p",), "OrderBy": ("p",), "Graph": ("p",), "ToMultiSet": ("p",)}
+
+
+def _required_keys(node: Any) -> set[Key]:
+    """Plain triple patterns that every solution of ``node`` needs (a lower bound, never more).
+
+    Why: a rule whose required input is absent from the store derives nothing, so a warm
+    one-patient call can skip it without compiling its text (a patient without genotypes never
+    needs the CYP rules). Only exact patterns count: a constant predicate (not a path, not a
+    variable), and ``rdf:type`` with a constant class. OPTIONAL right sides, UNION branches,
+    MINUS right sides and (NOT) EXISTS are not required; an aggregate is a barrier, because a
+    group without GROUP BY yields one row (COUNT = 0) even from no input.
+    """
+    if not isinstance(node, CompValue):
+        return set()
+    if node.name == "BGP":
+        keys: set[Key] = set()
+        for s_, p_, o_ in node.get("triples") or []:
+            if p_ == RDF.type and isinstance(o_, URIRef):
+                keys.add(("type", o_))
+            elif isinstance(p_, URIRef) and p_ != RDF.type:
+                keys.add(p_)
+        return keys
+    out: set[Key] = set()
+    for operand in _REQUIRED_OPERANDS.get(node.name, ()):
+        out |= _required_keys(node.get(operand))
+    return out
+
+
 # --- analysis cache: rdflib's SPARQL parser takes ~0.1 s a rule, so a worker process would pay
 # seconds at start-up; the reads/writes of a rule text never change, so they are cached by hash.
 _CACHE_FILE = Path(os.environ.get("TRD_CACHE", Path.home() / ".cache" / "trd-reasoner")) / "rule-analysis.json"
@@ -310,9 +345,11 @@ def _load_cache() -> dict[str, Any]:
     return _cache
 
 
-def _store_cache(digest: str, reads: frozenset, writes: frozenset, subjects: tuple[str, ...]) -> None:
+def _store_cache(digest: str, reads: frozenset, writes: frozenset, subjects: tuple[str, ...],
+                 requires: frozenset) -> None:
     cache = _load_cache()
-    cache[digest] = {"reads": _encode(reads), "writes": _encode(writes), "subjects": list(subjects)}
+    cache[digest] = {"reads": _encode(reads), "writes": _encode(writes), "subjects": list(subjects),
+                     "requires": _encode(requires)}
     try:
         _CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
         tmp = _CACHE_FILE.with_suffix(f".{os.getpid()}.tmp")
@@ -328,10 +365,10 @@ def parse_rule(path: Path) -> Rule:
     meta = _parse_header(text, path)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     cached = _load_cache().get(digest)
-    if cached is not None and "subjects" in cached:
+    if cached is not None and "requires" in cached:
         return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
                     source=meta["source"], reads=_decode(cached["reads"]), writes=_decode(cached["writes"]),
-                    subjects=tuple(cached["subjects"]))
+                    subjects=tuple(cached["subjects"]), requires=_decode(cached["requires"]))
     try:
         query = translateQuery(parseQuery(text))
     except Exception as exc:  # pyparsing raises its own exception types
@@ -352,14 +389,16 @@ def parse_rule(path: Path) -> Rule:
     writes = _triple_keys(template)
     reads: set[Key] = set()
     _where_keys(query.algebra.p, reads)
+    requires = frozenset(_required_keys(query.algebra.p))
     rule = Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
-                source=meta["source"], reads=frozenset(reads), writes=frozenset(writes), subjects=subjects)
+                source=meta["source"], reads=frozenset(reads), writes=frozenset(writes), subjects=subjects,
+                requires=requires)
     try:
         _EMPTY_STORE.query(rule.construct_text)
         ox.Store().update(rule.insert_text([GRAPH_ASSERTED]))
     except SyntaxError as exc:  # the rewriting must give valid SPARQL; refuse the rule otherwise
         raise RuleError(f"{path.name}: cannot run as written ({str(exc).splitlines()[0]})") from exc
-    _store_cache(digest, frozenset(reads), frozenset(writes), subjects)
+    _store_cache(digest, frozenset(reads), frozenset(writes), subjects, requires)
     return rule
 
 
@@ -422,6 +461,7 @@ class RunStats:
     triples: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     passes: int = 0
+    skipped: list[str] = field(default_factory=list)   # rules not run: a required input was absent
 
     @property
     def total(self) -> int:
@@ -461,6 +501,7 @@ class RuleEngine:
         # The text each rule runs as, built once (provenance in the template; see Rule).
         self._construct = {r.name: r.construct_text for r in self.rules}
         self._insert: dict[str, str] = {}
+        self._requires = {r.name: tuple(r.requires) for r in self.rules}
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
         self._feeds = {(w.name, r.name) for w in self.rules for r in self.rules if _feeds(w, r)}
@@ -504,6 +545,9 @@ class RuleEngine:
         stats = RunStats(triples={r.name: 0 for r in self.rules}, passes=1)
         for rule in self.rules:
             started = time.perf_counter()
+            if not all(workspace.has(key) for key in self._requires[rule.name]):
+                stats.skipped.append(rule.name)
+                continue
             try:
                 workspace.update(self._insert[rule.name])
             except Exception as exc:

@@ -33,6 +33,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .errors import InputError
@@ -46,6 +47,7 @@ from .namespaces import (
 from .paths import ONTOLOGY_FILES
 
 ENGINES = ("oxigraph", "rdflib")
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 #: Every named graph of a workspace: the union that queries and rules read.
 GRAPHS = (GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_DERIVED, GRAPH_RULES)
 
@@ -254,6 +256,18 @@ class Workspace:
         if self.engine != "oxigraph":
             raise InputError("SPARQL Update runs on the oxigraph engine only")
         self._store.update(update)
+
+    def has(self, key: Any) -> bool:
+        """Whether any graph holds a triple with this predicate, or (``("type", C)``) of class C."""
+        if self.engine == "oxigraph":
+            if isinstance(key, tuple):
+                pattern = (None, _RDF_TYPE, ox.NamedNode(str(key[1])), None)
+            else:
+                pattern = (None, ox.NamedNode(str(key)), None, None)
+            return next(iter(self._store.quads_for_pattern(*pattern)), None) is not None
+        if isinstance(key, tuple):
+            return next(iter(self._ds.quads((None, RDF.type, key[1], None))), None) is not None
+        return next(iter(self._ds.quads((None, key, None, None))), None) is not None
 
     @property
     def graph_names(self) -> tuple[URIRef, ...]:

@@ -211,3 +211,23 @@ def test_warm_pipeline_calls_do_not_leak_into_each_other() -> None:
     fresh = Pipeline(as_of="2026-01-15", validate=False).assess(a)
     assert again.patients == first.patients == fresh.patients
     assert iso(again.derived, fresh.derived)
+
+
+def test_required_inputs_are_a_lower_bound(tmp_path: Path) -> None:
+    # Required: plain patterns every solution needs. Not required: OPTIONAL, UNION branches,
+    # EXISTS, paths, and anything under an aggregate (COUNT over nothing still gives a row).
+    write_rule(tmp_path, "req", "CONSTRUCT { ?s ex:r ?n } WHERE { ?s a ex:C ; ex:a ?x . "
+               "OPTIONAL { ?s ex:opt ?o } { ?s ex:u1 ?y } UNION { ?s ex:u2 ?y } "
+               "FILTER EXISTS { ?s ex:ex ?z } ?s ex:p1/ex:p2 ?w . "
+               "{ SELECT (COUNT(?q) AS ?n) WHERE { ?q ex:agg ?v } } }")
+    rule = load_rules(tmp_path)[0]
+    assert rule.requires == {("type", URIRef(EX + "C")), URIRef(EX + "a")}
+
+
+def test_a_rule_whose_required_input_is_absent_is_skipped(chain: Path) -> None:
+    ws = Workspace("oxigraph")
+    ws.add_asserted(f"<{EX}a> <{EX}unrelated> \"1\" .\n".encode())
+    stats = RuleEngine(load_rules(chain), engine="oxigraph", checked=False).run(ws)
+    # m_third reads its class through a path (no exact requirement), so it still runs
+    assert stats.skipped == ["z_first", "a_second"]
+    assert len(ws.derived_graph()) == 0

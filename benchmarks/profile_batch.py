@@ -132,15 +132,17 @@ def _compile_floor(pipe: Any, data: bytes) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cohort", default=str(ROOT / "benchmarks" / "work" / "cohort-1000"))
-    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--results", default=str(RESULTS))
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from reasoner.pipeline import Pipeline
+    from reasoner.cohort.pipeline_processor import pipeline_for
+    from reasoner.cohort.worker import RunSettings
 
     units = _units(Path(args.cohort), args.patients)
-    pipe = Pipeline(policy="default", as_of="2026-01-15")
+    # the cohort worker's warm pipeline (and its GC settings), as a shard would get it
+    pipe = pipeline_for(RunSettings(policy="default", as_of="2026-01-15"))
     pipe.assess(b"".join(units[:args.batch]))  # warm-up
     per_batch: list[dict[str, float]] = []
     store_dir = Path(tempfile.mkdtemp(prefix="trd-profile-"))

@@ -185,8 +185,9 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     """Assess one shard with the warm pipeline, ``settings.batch_size`` patients per store.
 
     Why batches inside a shard: the shard is the unit of I/O and of resume (large is cheaper),
-    the batch is the unit of rule evaluation, whose best size depends on how the rules scale
-    with the patients in one store (benchmarks/results/cohort.md gives the measured optimum).
+    the batch is the unit of rule evaluation: larger batches spread the per-query compile cost
+    (~22 ms a batch), and the rules scale linearly in one store, so 200 patients a batch is the
+    default (benchmarks/profile_batch.py measures a batch's stages).
     """
     pipe = pipeline_for(settings)
     import_issues: dict[str, list[dict]] = {}

@@ -123,7 +123,7 @@ def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[di
     # A fresh workspace per batch, dropped after it, never the pipeline's warm one-patient
     # workspace: Oxigraph's in-memory store does not give back what a clear removes (20 batches
     # of 200 patients in one reused workspace: +197 MiB; in fresh ones: +25 MiB), and a
-    # 100,000-patient run without the store peaked at 2.2 GiB that way.
+    # 100,000-patient run without the store peaked at 2.0 GiB that way.
     result = pipe.assess(data, format=fmt, derived="none", keep_workspace=True)
     return result.patients, store_nquads(result.workspace) if want_store else b""
 

@@ -72,6 +72,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from .errors import RuleError
 from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_RULES, RULE, TRD
 from .paths import INFER_DIR, QUERIES_DIR
+from .workspace import GRAPHS
 
 #: A dependency key: a predicate IRI, or ("type", class IRI). ANY stands for "any".
 ANY = URIRef("urn:trd:any")
@@ -500,7 +501,7 @@ class RuleEngine:
         self._metadata = rules_metadata(self.rules)
         # The text each rule runs as, built once (provenance in the template; see Rule).
         self._construct = {r.name: r.construct_text for r in self.rules}
-        self._insert: dict[str, str] = {}
+        self._insert = {} if self.checked else {r.name: r.insert_text(GRAPHS) for r in self.rules}
         self._requires = {r.name: tuple(r.requires) for r in self.rules}
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
@@ -540,8 +541,6 @@ class RuleEngine:
 
     def _run_once(self, workspace: Any) -> RunStats:
         """One pass, each rule an INSERT inside the store (``checked=False``)."""
-        if not self._insert:
-            self._insert = {r.name: r.insert_text(workspace.graph_names) for r in self.rules}
         stats = RunStats(triples={r.name: 0 for r in self.rules}, passes=1)
         for rule in self.rules:
             started = time.perf_counter()

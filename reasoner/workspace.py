@@ -269,11 +269,6 @@ class Workspace:
             return next(iter(self._ds.quads((None, RDF.type, key[1], None))), None) is not None
         return next(iter(self._ds.quads((None, key, None, None))), None) is not None
 
-    @property
-    def graph_names(self) -> tuple[URIRef, ...]:
-        """The named graphs a query sees as its union default graph (docs/data-model.md §1)."""
-        return GRAPHS
-
     def add_derived(self, triples: Iterable[tuple[Any, Any, Any]], graph: URIRef = GRAPH_DERIVED) -> int:
         """Add triples (backend terms) to the derived graph; returns how many were new."""
         if self.engine == "oxigraph":

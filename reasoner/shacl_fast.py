@@ -45,7 +45,7 @@ from rdflib.term import Node
 
 from .errors import TrdError
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_POLICY, SH
-from .workspace import to_rdflib
+from .workspace import OX_RDF_TYPE, has_quad, to_rdflib
 
 #: Shape-level predicates that carry no constraint (documentation, grouping, metadata).
 _NON_CONSTRAINT = {
@@ -173,7 +173,6 @@ class _Shape:
     focus_nodes: bool = True
 
 
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
 _CANONICALISED = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
 
 
@@ -290,16 +289,9 @@ class FastValidator:
         the validator's compile time. Only used when the subclass hierarchy is the ontology's
         (``_closure_is_static``).
         """
-        if shape.focus_nodes:
-            return True
-        rdf_type = _RDF_TYPE
-        for cls in shape.focus_classes:
-            if next(iter(store.quads_for_pattern(None, rdf_type, cls, None)), None) is not None:
-                return True
-        for pred in shape.focus_predicates:
-            if next(iter(store.quads_for_pattern(None, pred, None, None)), None) is not None:
-                return True
-        return False
+        return (shape.focus_nodes
+                or any(has_quad(store, None, OX_RDF_TYPE, cls) for cls in shape.focus_classes)
+                or any(has_quad(store, None, pred) for pred in shape.focus_predicates))
 
     @staticmethod
     def _closure_is_static(store: ox.Store) -> bool:
@@ -307,7 +299,7 @@ class FastValidator:
         ontology = ox.NamedNode(str(GRAPH_ONTOLOGY))
         sub = ox.NamedNode(str(RDFS.subClassOf))
         graphs = [g for g in store.named_graphs() if g != ontology] + [ox.DefaultGraph()]
-        return all(next(iter(store.quads_for_pattern(None, sub, None, g)), None) is None for g in graphs)
+        return not any(has_quad(store, None, sub, None, g) for g in graphs)
 
     def _target(self, node: Node) -> str:
         g = self.shapes_graph

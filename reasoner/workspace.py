@@ -47,7 +47,8 @@ from .namespaces import (
 from .paths import ONTOLOGY_FILES
 
 ENGINES = ("oxigraph", "rdflib")
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
+#: rdf:type as a pyoxigraph term, for store lookups.
+OX_RDF_TYPE = ox.NamedNode(str(RDF.type))
 #: Every named graph of a workspace: the union that queries and rules read.
 GRAPHS = (GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_DERIVED, GRAPH_RULES)
 
@@ -87,6 +88,12 @@ def to_oxigraph(term: Node) -> Any:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def has_quad(store: ox.Store, subject: Any = None, predicate: Any = None, obj: Any = None,
+             graph: Any = None) -> bool:
+    """Whether any quad of a pyoxigraph store matches the pattern (None matches anything)."""
+    return next(iter(store.quads_for_pattern(subject, predicate, obj, graph)), None) is not None
 
 
 # --- plain values (for JSON) ----------------------------------------------------------------
@@ -261,10 +268,8 @@ class Workspace:
         """Whether any graph holds a triple with this predicate, or (``("type", C)``) of class C."""
         if self.engine == "oxigraph":
             if isinstance(key, tuple):
-                pattern = (None, _RDF_TYPE, ox.NamedNode(str(key[1])), None)
-            else:
-                pattern = (None, ox.NamedNode(str(key)), None, None)
-            return next(iter(self._store.quads_for_pattern(*pattern)), None) is not None
+                return has_quad(self._store, None, OX_RDF_TYPE, ox.NamedNode(str(key[1])))
+            return has_quad(self._store, None, ox.NamedNode(str(key)))
         if isinstance(key, tuple):
             return next(iter(self._ds.quads((None, RDF.type, key[1], None))), None) is not None
         return next(iter(self._ds.quads((None, key, None, None))), None) is not None
@@ -331,5 +336,5 @@ class Workspace:
         return self._store if self.engine == "oxigraph" else self._ds
 
 
-__all__ = ["Workspace", "ENGINES", "to_rdflib", "to_oxigraph", "value_of", "GRAPH_ASSERTED", "GRAPH_DERIVED",
+__all__ = ["Workspace", "ENGINES", "to_rdflib", "to_oxigraph", "value_of", "has_quad", "OX_RDF_TYPE", "GRAPH_ASSERTED", "GRAPH_DERIVED",
            "GRAPH_ONTOLOGY", "GRAPH_POLICY", "GRAPH_RULES"]

@@ -21,10 +21,10 @@ from itertools import chain
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.namespace import RDF
 
 from ..errors import InputError, TrdError
 from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, TRD
+from ..workspace import OX_RDF_TYPE
 from .results import ShardResult, count_patients, to_jsonl
 from .shards import FHIR, ShardInput, parse_group
 from .turtle_source import group_by_patient
@@ -73,9 +73,8 @@ def store_nquads(workspace: Any) -> bytes:
     """The asserted data and the derived facts (minus working facts) of a workspace, as N-Quads."""
     store = workspace.store
     asserted, derived = ox.NamedNode(str(GRAPH_ASSERTED)), ox.NamedNode(str(GRAPH_DERIVED))
-    rdf_type = ox.NamedNode(str(RDF.type))
     working = {q.subject for cls in WORKING_CLASSES
-               for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(str(cls)), derived)}
+               for q in store.quads_for_pattern(None, OX_RDF_TYPE, ox.NamedNode(str(cls)), derived)}
     skip = {ox.NamedNode(str(p)) for p in WORKING_PREDICATES}
     kept = (q for q in store.quads_for_pattern(None, None, None, derived)
             if q.predicate not in skip and q.subject not in working)

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from ..namespaces import GRAPH_ONTOLOGY
 from ..paths import ONTOLOGY_TTL
+from ..workspace import has_quad
 from .manifest import Manifest, ResumeError
 from .results import ShardResult
 
@@ -49,7 +50,7 @@ class ResultWriter:
         """The ontology graph, so the store answers queries on classes and labels by itself."""
         assert self.store is not None
         graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
-        if next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is None:
+        if not has_quad(self.store, graph=graph):
             self.store.bulk_load(ONTOLOGY_TTL.read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
     def write(self, result: ShardResult) -> None:

@@ -17,7 +17,11 @@ Counts = dict[str, Any]
 
 @dataclass
 class ShardResult:
-    """One processed shard: JSON Lines (one patient a line), N-Quads for the store, counts."""
+    """One processed shard: JSON Lines (one patient a line), N-Quads for the store, counts.
+
+    ``nquads`` must be what Oxigraph's serialiser wrote from terms it parsed (as
+    ``pipeline_processor.store_nquads`` does): the writer loads them without re-checking IRIs.
+    """
 
     shard_id: int
     patients: int

@@ -72,7 +72,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from .errors import RuleError
 from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_RULES, RULE, TRD
 from .paths import INFER_DIR, QUERIES_DIR
-from .workspace import GRAPHS
+from .workspace import RULE_INPUT_GRAPHS
 
 #: A dependency key: a predicate IRI, or ("type", class IRI). ANY stands for "any".
 ANY = URIRef("urn:trd:any")
@@ -501,7 +501,7 @@ class RuleEngine:
         self._metadata = rules_metadata(self.rules)
         # The text each rule runs as, built once (provenance in the template; see Rule).
         self._construct = {r.name: r.construct_text for r in self.rules}
-        self._insert = {} if self.checked else {r.name: r.insert_text(GRAPHS) for r in self.rules}
+        self._insert = {} if self.checked else {r.name: r.insert_text(RULE_INPUT_GRAPHS) for r in self.rules}
         self._requires = {r.name: tuple(r.requires) for r in self.rules}
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).

@@ -125,11 +125,12 @@ class Pipeline:
         if self._validator is None:
             return None
         if self.engine == "oxigraph":
-            conforms, _report, records = self._validator.validate(ws.store)
+            # records only: the pipeline reports data issues, not a SHACL report graph
+            conforms, _report, records = self._validator.validate(ws.store, report=False)
         else:
             data = ws.graph(GRAPH_ASSERTED)
             data += ws.graph(GRAPH_DERIVED)
-            conforms, _report, records = self._validator.validate(data)
+            conforms, _report, records = self._validator.validate(data, report=False)
         issues = [{"severity": r.severity.lower(), "focusNode": r.focus_node,
                    "message": " ".join(r.messages) or r.constraint_component,
                    "path": r.path, "value": r.value} for r in records]

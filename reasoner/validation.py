@@ -216,23 +216,35 @@ def _term_text(node: Node | None) -> str | None:
     return str(node)
 
 
-def results_from_report(report: Graph) -> list[ResultRecord]:
-    """Flatten a SHACL report graph into sorted records (the same for both engines)."""
-    records = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
-        severity = report.value(r, SH.resultSeverity)
-        records.append(ResultRecord(
-            focus_node=_term_text(report.value(r, SH.focusNode)) or "",
-            severity=SEVERITY_NAMES.get(severity, str(severity)),
-            source_shape=_term_text(report.value(r, SH.sourceShape)) or "",
-            constraint_component=_term_text(report.value(r, SH.sourceConstraintComponent)) or "",
-            path=_term_text(report.value(r, SH.resultPath)),
-            value=_term_text(report.value(r, SH.value)),
-            messages=tuple(sorted(str(m) for m in report.objects(r, SH.resultMessage))),
-        ))
+def result_record(focus: Node | None, severity: Node | None, shape: Node | None, component: Node | None,
+                  path: Node | None, value: Node | None, messages: Iterable[Node]) -> ResultRecord:
+    """One flat record from the terms of a SHACL result (messages: distinct terms, any order)."""
+    return ResultRecord(
+        focus_node=_term_text(focus) or "",
+        severity=SEVERITY_NAMES.get(severity, str(severity)),
+        source_shape=_term_text(shape) or "",
+        constraint_component=_term_text(component) or "",
+        path=_term_text(path),
+        value=_term_text(value),
+        messages=tuple(sorted(str(m) for m in messages)),
+    )
+
+
+def sort_records(records: Iterable[ResultRecord]) -> list[ResultRecord]:
+    """The records in one fixed order (the same for both engines and both ways of reading)."""
     # None sorts before text, so records with and without a path or value never compare None to str.
     return sorted(records, key=lambda r: tuple((v is not None, v) for v in (
         r.focus_node, r.severity, r.source_shape, r.constraint_component, r.path, r.value, r.messages)))
+
+
+def results_from_report(report: Graph) -> list[ResultRecord]:
+    """Flatten a SHACL report graph into sorted records (the same for both engines)."""
+    return sort_records(
+        result_record(report.value(r, SH.focusNode), report.value(r, SH.resultSeverity),
+                      report.value(r, SH.sourceShape), report.value(r, SH.sourceConstraintComponent),
+                      report.value(r, SH.resultPath), report.value(r, SH.value),
+                      report.objects(r, SH.resultMessage))
+        for r in report.subjects(RDF.type, SH.ValidationResult))
 
 
 def data_graph(patient: Graph, derived: Graph | None, ontology: Graph, policy: Graph) -> Graph:

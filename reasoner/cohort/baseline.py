@@ -26,8 +26,9 @@ from .turtle_source import TURTLE_FORMATS, group_by_patient, turtle_files
 class PyShaclValidator:
     """pySHACL behind the interface the pipeline expects of its validator.
 
-    ``validate(data) -> (conforms, report graph, records)``; the data graph is completed with the
-    ontology and policy as pySHACL needs it (see reasoner.validation's module docstring).
+    ``validate(data, report=True) -> (conforms, report graph, records)``; the data graph is
+    completed with the ontology and policy as pySHACL needs it (see reasoner.validation's module
+    docstring). pySHACL always builds its report graph, so it is returned whatever ``report`` says.
     """
 
     def __init__(self, ontology: Graph, policy: Graph) -> None:
@@ -37,7 +38,7 @@ class PyShaclValidator:
         self.ontology = ontology
         self.policy = policy
 
-    def validate(self, data: Graph) -> tuple[bool, Graph, list[Any]]:
+    def validate(self, data: Graph, report: bool = True) -> tuple[bool, Graph, list[Any]]:
         from ..validation import data_graph, reference_validate
 
         outcome = reference_validate(data_graph(data, None, self.ontology, self.policy), self.shapes,

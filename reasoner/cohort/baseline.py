@@ -50,10 +50,7 @@ def reference_pipeline(policy: str = "default", as_of: str | None = None) -> Any
     """The pipeline on rdflib's SPARQL engine with pySHACL as validator (the reference path)."""
     from ..pipeline import Pipeline
 
-    pipe = Pipeline(policy=policy, as_of=as_of, engine="rdflib", validate=False)
-    # The pipeline takes its validator from B's compiled one; the reference swaps in pySHACL.
-    pipe._validator = PyShaclValidator(pipe.ontology, pipe.policy_graph)
-    return pipe
+    return Pipeline(policy=policy, as_of=as_of, engine="rdflib", make_validator=PyShaclValidator)
 
 
 def patient_units(turtle: Path, limit: int) -> list[tuple[str, bytes]]:

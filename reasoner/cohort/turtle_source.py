@@ -22,8 +22,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import RDF, TRD
+from ..namespaces import TRD
 from ..rdf_io import MAX_INPUT_BYTES
+from ..workspace import OX_RDF_TYPE
 
 #: Streaming formats this source reads directly (other RDF syntaxes: convert first).
 TURTLE_FORMATS: dict[str, ox.RdfFormat] = {
@@ -33,7 +34,6 @@ TURTLE_FORMATS: dict[str, ox.RdfFormat] = {
     ".ntriples": ox.RdfFormat.N_TRIPLES,
 }
 
-_TYPE = ox.NamedNode(str(RDF.type))
 _PATIENT_CLASS = ox.NamedNode(str(TRD.Patient))
 _PATIENT = ox.NamedNode(str(TRD.patient))
 _TRIAL = ox.NamedNode(str(TRD.trial))
@@ -93,7 +93,7 @@ class TurtleIndex:
             seen: set[str] = set()  # per file only: memory bounded by the largest file
             rows = []
             for t in _parse(path):
-                if t.predicate == _TYPE and t.object == _PATIENT_CLASS and isinstance(t.subject, ox.NamedNode):
+                if t.predicate == OX_RDF_TYPE and t.object == _PATIENT_CLASS and isinstance(t.subject, ox.NamedNode):
                     iri = t.subject.value
                     if iri not in seen:
                         seen.add(iri)
@@ -149,7 +149,7 @@ def group_by_patient(triples: Iterable[ox.Triple]) -> tuple[dict[str, list[ox.Tr
             owner[t.subject] = t.object
         elif t.predicate == _TRIAL:
             trial_of[t.subject] = t.object
-        elif t.predicate == _TYPE and t.object == _PATIENT_CLASS:
+        elif t.predicate == OX_RDF_TYPE and t.object == _PATIENT_CLASS:
             owner.setdefault(t.subject, t.subject)  # a patient node is its own patient's
             if first_patient is None:
                 first_patient = t.subject

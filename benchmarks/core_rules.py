@@ -20,7 +20,7 @@ from pathlib import Path
 HOME = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HOME))
 
-from reasoner.output_json import patients_json  # noqa: E402
+from reasoner.output_json import read_findings  # noqa: E402
 from reasoner.pipeline import Pipeline  # noqa: E402
 from tests.infer.core.scenarios import PREFIX, SCENARIOS  # noqa: E402
 
@@ -49,7 +49,7 @@ def measure(pipe: Pipeline, copies: int) -> str:
     rules = time.perf_counter() - wall - load
     core = sum(v for k, v in stats.seconds.items() if k in CORE)
     t = time.perf_counter()
-    patients_json(ws)
+    read_findings(ws)
     out = time.perf_counter() - t
     total, cpu_total = time.perf_counter() - wall, time.process_time() - cpu
     return (f"{n:>6} patients: total {total:6.2f} s wall / {cpu_total:6.2f} s CPU = {n / cpu_total:6.0f} patients/CPU-s; "

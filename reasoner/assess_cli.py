@@ -73,6 +73,10 @@ def _table(result: Any) -> None:
                   for s in ("pseudoResistance", "mechanisms", "options") if p[s]]
         if extras:
             console.print(f"[bold]{p['id']}[/bold]  " + "; ".join(extras))
+    if result.unattributed:  # issues of records that belong to no patient: listed, not dropped
+        console.print(f"[bold]{len(result.unattributed)} data issue(s) belong to no patient:[/bold]")
+        for issue in result.unattributed:
+            console.print(f"  {issue['severity']}  {issue['focusNode']}  {issue['message']}", markup=False)
 
 
 def _explanations(result: Any, finding: str | None = None, only: str | None = None) -> list[str]:

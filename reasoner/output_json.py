@@ -215,8 +215,15 @@ def _first(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """The ``patients`` list of the JSON document for every patient in the workspace."""
+def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``patients`` list of the JSON document for every patient in the workspace, and the
+    validation issues that belong to no patient.
+
+    Each issue goes to the patient its focus node belongs to. An issue whose focus belongs to no
+    patient (a record without ``trd:patient``, for example) is returned apart rather than
+    dropped, so that callers can report it (the document's top-level ``dataIssues``).
+    """
     ev = EvidenceIndex(ws)
     patients = {row["p"]: {
         "id": node_id(row["p"], row.get("id")),
@@ -329,11 +336,11 @@ def patients_json(ws: Any, issues: list[dict[str, Any]] | None = None) -> list[d
             entry["missingCriterion"] = "; ".join(sorted(texts[(p, f)]["missing"]))
         patients[p]["options"].append(entry)
 
-    _attach_issues(ws, patients, issues or [])
+    unattributed = _attach_issues(ws, patients, issues or [])
     for p, entry in patients.items():
         for key in ("pseudoResistance", "mechanisms", "options"):
             entry[key].sort(key=lambda e: e["code"])
-    return sorted(patients.values(), key=lambda e: e["id"])
+    return sorted(patients.values(), key=lambda e: e["id"]), unattributed
 
 
 def _first_pairs(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -343,29 +350,30 @@ def _first_pairs(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, 
     return out
 
 
-def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[dict[str, Any]]) -> None:
-    """Validation results go to the patient their focus node belongs to; plus the episode note."""
+def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validation results go to the patient their focus node belongs to; plus the episode note.
+
+    Returns the results whose focus node belongs to no patient of the workspace.
+    """
     owner: dict[str, Any] = {str(p): p for p in patients}
     if issues:
         for row in ws.select_values(Q_FOCUS):
             owner.setdefault(str(row["n"]), row["p"])
+    unattributed: list[dict[str, Any]] = []
     for issue in issues:
         p = owner.get(str(issue.get("focusNode")))
+        entry = {k: v for k, v in issue.items() if v is not None}
         if p is not None and p in patients:
-            patients[p]["dataIssues"].append({k: v for k, v in issue.items() if v is not None})
+            patients[p]["dataIssues"].append(entry)
+        else:
+            unattributed.append(entry)
     for row in ws.select_values(Q_NO_EPISODE):
         if row["p"] in patients:
             patients[row["p"]]["dataIssues"].append({
                 "severity": "info", "focusNode": str(row["p"]),
                 "message": "no active depressive-disorder diagnosis with an onset date: the current "
                            "episode start is unknown, so every trial counts"})
-
-
-def document(ws: Any, as_of: str, policy: str, issues: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The whole JSON document of shared/json-output.md."""
-    return {"asOf": as_of, "policy": policy, "patients": patients_json(ws, issues)}
-
-
+    return unattributed
 
 
 def patient_iris(ws: Any) -> dict[str, str]:
@@ -373,4 +381,4 @@ def patient_iris(ws: Any) -> dict[str, str]:
     return {node_id(row["p"], row.get("id")): str(row["p"]) for row in ws.select_values(Q_PATIENTS)}
 
 
-__all__ = ["patients_json", "document", "patient_iris", "EvidenceIndex", "py", "node_id"]
+__all__ = ["read_findings", "patient_iris", "EvidenceIndex", "py", "node_id"]

@@ -11,7 +11,8 @@ size.
     result.patients      # list of dicts, the "patients" entries of shared/json-output.md
     result.derived       # rdflib Graph (derived="graph"), N-Quads bytes ("nquads") or b"" ("none")
     result.report        # ValidationSummary: conforms + issues (dicts) or None when not validated
-    result.document()    # the whole JSON document {"asOf", "policy", "patients"}
+    result.unattributed  # validation issues whose focus node belongs to no patient
+    result.document()    # the whole JSON document {"asOf", "policy", "patients"[, "dataIssues"]}
 """
 
 from __future__ import annotations
@@ -64,10 +65,19 @@ class AssessmentResult:
     policy: str
     stats: RunStats
     workspace: Workspace | None = None
+    #: validation issues whose focus node belongs to no patient (a record without trd:patient)
+    unattributed: list[dict[str, Any]] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
-        """The JSON document of shared/json-output.md."""
-        return {"asOf": self.as_of, "policy": self.policy, "patients": self.patients}
+        """The JSON document of shared/json-output.md.
+
+        Issues that belong to no patient go to a top-level ``dataIssues`` list (the contract
+        welcomes more keys), present only when there are such issues.
+        """
+        doc: dict[str, Any] = {"asOf": self.as_of, "policy": self.policy, "patients": self.patients}
+        if self.unattributed:
+            doc["dataIssues"] = self.unattributed
+        return doc
 
     @property
     def conforms(self) -> bool:
@@ -172,7 +182,7 @@ class Pipeline:
         ``timings``: when given, CPU seconds of each stage (load, rules, validate, json) are
         added to it, so benchmarks time the stages of this very call instead of a copy of it.
         """
-        from .output_json import patients_json
+        from .output_json import read_findings
 
         lap = _StageClock(timings)
 
@@ -196,7 +206,7 @@ class Pipeline:
             lap("rules")
             report = self._validate(ws)
             lap("validate")
-            patients = patients_json(ws, report.issues if report else [])
+            patients, unattributed = read_findings(ws, report.issues if report else [])
             lap("json")
             out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
                                   if derived == "graph" else b"")
@@ -204,7 +214,7 @@ class Pipeline:
             if reuse:
                 self._warm_lock.release()
         return AssessmentResult(patients, out, report, self.as_of, self.policy, stats,
-                                ws if keep_workspace else None)
+                                ws if keep_workspace else None, unattributed)
 
 
 __all__ = ["Pipeline", "AssessmentResult", "ValidationSummary", "ontology_graph", "ONTOLOGY_FILES"]

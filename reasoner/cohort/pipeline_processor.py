@@ -124,7 +124,22 @@ def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[di
     # of 200 patients in one reused workspace: +197 MiB; in fresh ones: +25 MiB), and a
     # 100,000-patient run without the store peaked at 2.0 GiB that way.
     result = pipe.assess(data, format=fmt, derived="none", keep_workspace=True)
-    return result.patients, store_nquads(result.workspace) if want_store else b""
+    return _with_unattributed(result.patients, result.unattributed), (
+        store_nquads(result.workspace) if want_store else b"")
+
+
+def _with_unattributed(patients: list[dict], issues: list[dict]) -> list[dict]:
+    """Issues whose focus node belongs to no patient, kept: JSON Lines has no document level, so
+    they ride with the batch's first patient (as the records they are about ride with its data,
+    see ``_turtle_units``), or, in a batch without a patient, in an entry of their own."""
+    if not issues:
+        return patients
+    if not patients:
+        entry = _error_patient("(unattributed)", "records that belong to no patient")
+        entry["dataIssues"].extend(issues)
+        return [entry]
+    patients[0]["dataIssues"].extend(issues)
+    return patients
 
 
 def _error_patient(pid: str, message: str) -> dict[str, Any]:

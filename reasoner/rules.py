@@ -28,8 +28,8 @@ Public API (stable; B, C2 and E build on it)::
 Every triple a rule produces goes to the derived graph; the engine extends each template with
 ``?s prov:wasGeneratedBy rule:<stem>`` for every subject variable (``Rule.construct_text``), and
 writes the rule metadata (``a trd:InferenceRule; rdfs:label; dcterms:source; trd:queryFile``) into
-the rules graph. On Oxigraph the cohort path runs each rule as one SPARQL Update
-(``Rule.insert_text``, ``RuleEngine(checked=False)``).
+the rules graph. On Oxigraph the cohort path runs each rule's CONSTRUCT inside the store and
+loads its serialised result into the derived graph (``RuleEngine(checked=False)``).
 
 Writing rules that scale on Oxigraph (measured on 1,000-patient shards; each pattern below made a
 rule quadratic or worse): never join a triple pattern on an IRI computed by ``BIND`` (join
@@ -72,7 +72,6 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from .errors import RuleError
 from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_RULES, RULE, TRD
 from .paths import INFER_DIR, QUERIES_DIR
-from .workspace import RULE_INPUT_GRAPHS
 
 #: A dependency key: a predicate IRI, or ("type", class IRI). ANY stands for "any".
 ANY = URIRef("urn:trd:any")
@@ -105,25 +104,11 @@ class Rule:
         """The query as run: the template also says ``?s prov:wasGeneratedBy rule:<stem>``.
 
         Provenance is part of the template (rather than added in Python per produced subject)
-        so that both engines derive it the same way, and the Oxigraph path can run the rule as
-        one SPARQL Update without bringing a triple into Python.
+        so that both engines derive it the same way, and the Oxigraph path can load the rule's
+        result without bringing a triple into Python.
         """
         start, open_brace, close_brace = _template_span(self.text, self.name)
         return (self.text[:start] + "CONSTRUCT {" + self._template_body(open_brace, close_brace) + "}"
-                + self.text[close_brace + 1:])
-
-    def insert_text(self, graphs: Iterable[URIRef]) -> str:
-        """The rule as ``INSERT { GRAPH <derived> {…} } USING <g>… WHERE {…}`` over ``graphs``.
-
-        ``USING``/``USING NAMED`` make the WHERE clause see the union of the workspace's graphs
-        (the default graph of a query with ``use_default_graph_as_union``) and keep ``GRAPH <…>``
-        patterns working.
-        """
-        start, open_brace, close_brace = _template_span(self.text, self.name)
-        graphs = list(graphs)
-        using = " ".join(f"USING <{g}>" for g in graphs) + " " + " ".join(f"USING NAMED <{g}>" for g in graphs)
-        return (self.text[:start] + f"INSERT {{ GRAPH <{GRAPH_DERIVED}> {{"
-                + self._template_body(open_brace, close_brace) + "} }\n" + using + "\n"
                 + self.text[close_brace + 1:])
 
     def _template_body(self, open_brace: int, close_brace: int) -> str:
@@ -396,7 +381,6 @@ def parse_rule(path: Path) -> Rule:
                 requires=requires)
     try:
         _EMPTY_STORE.query(rule.construct_text)
-        ox.Store().update(rule.insert_text([GRAPH_ASSERTED]))
     except SyntaxError as exc:  # the rewriting must give valid SPARQL; refuse the rule otherwise
         raise RuleError(f"{path.name}: cannot run as written ({str(exc).splitlines()[0]})") from exc
     _store_cache(digest, frozenset(reads), frozenset(writes), subjects, requires)
@@ -488,8 +472,9 @@ class RuleEngine:
     whose inputs grew after it ran is run again until nothing changes (the fixpoint safety net).
 
     ``checked=False`` (the cohort fast path, Oxigraph only): one pass in the stratified order,
-    each rule one SPARQL Update inside the store, so no triple crosses into Python; per-rule
-    triple counts are not known (``RunStats.triples`` stays 0). Refusing cycles already makes
+    each rule's CONSTRUCT serialised and loaded into the derived graph inside Oxigraph
+    (``Workspace.derive``), so no triple crosses into Python; per-rule triple counts are not
+    known (``RunStats.triples`` stays 0). Refusing cycles already makes
     one pass the fixpoint; the differential test (tests/cohort/test_differential.py) checks that
     this path derives exactly what the checked rdflib path derives.
     """
@@ -501,7 +486,6 @@ class RuleEngine:
         self._metadata = rules_metadata(self.rules)
         # The text each rule runs as, built once (provenance in the template; see Rule).
         self._construct = {r.name: r.construct_text for r in self.rules}
-        self._insert = {} if self.checked else {r.name: r.insert_text(RULE_INPUT_GRAPHS) for r in self.rules}
         self._requires = {r.name: tuple(r.requires) for r in self.rules}
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
@@ -540,7 +524,7 @@ class RuleEngine:
         return stats
 
     def _run_once(self, workspace: Any) -> RunStats:
-        """One pass, each rule an INSERT inside the store (``checked=False``)."""
+        """One pass, each rule derived inside the store (``checked=False``)."""
         stats = RunStats(triples={r.name: 0 for r in self.rules}, passes=1)
         for rule in self.rules:
             started = time.perf_counter()
@@ -548,7 +532,7 @@ class RuleEngine:
                 stats.skipped.append(rule.name)
                 continue
             try:
-                workspace.update(self._insert[rule.name])
+                workspace.derive(self._construct[rule.name])
             except Exception as exc:
                 raise _rule_failed(rule, exc) from exc
             stats.seconds[rule.name] = time.perf_counter() - started

@@ -17,7 +17,7 @@ Public API (stable; B, C2 and E build on it)::
     ws.select_values(query) -> list[dict[str, value]] # the same rows as plain JSON-ready values
     ws.construct(query) -> list[tuple]               # CONSTRUCT result (backend terms)
     ws.add_derived(triples) -> int                   # new triples only go to the derived graph
-    ws.update(sparql_update)                         # Oxigraph: a rule as INSERT inside the store
+    ws.derive(construct_query)                       # Oxigraph: a rule's result into the derived graph, in the store
     ws.graph(name) -> rdflib.Graph                   # a copy of one named graph
     ws.derived_graph() / ws.derived_nquads()
     ws.clear(name)                                   # empty one named graph (reuse a warm workspace)
@@ -49,10 +49,6 @@ from .paths import ONTOLOGY_FILES
 ENGINES = ("oxigraph", "rdflib")
 #: rdf:type as a pyoxigraph term, for store lookups.
 OX_RDF_TYPE = ox.NamedNode(str(RDF.type))
-#: The graphs a rule's WHERE reads on the Oxigraph fast path (the ``USING`` list of its Update):
-#: all but the rules' own metadata, which no rule reads. Each graph in the list is one more index
-#: lookup per triple pattern: leaving the rules graph out made the rules ~8% faster.
-RULE_INPUT_GRAPHS = (GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_DERIVED)
 
 #: rdflib format name -> pyoxigraph format, for bytes handed to ``add_asserted``/``add_graph``.
 _OX_FORMAT = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS}
@@ -260,11 +256,20 @@ class Workspace:
                     for t in self._store.query(query, use_default_graph_as_union=True)]
         return list(self._ds.query(query).graph)
 
-    def update(self, update: str) -> None:
-        """Run a SPARQL Update inside the store (Oxigraph only: the rule engine's fast path)."""
+    def derive(self, construct: str) -> None:
+        """Run a CONSTRUCT over the union and load its triples into the derived graph, all inside
+        Oxigraph (the rule engine's fast path; Oxigraph only).
+
+        Why not ``INSERT … USING``: over a ``USING`` dataset of the workspace's graphs the WHERE
+        clause evaluated up to 2.7x slower than over the union default graph; serialising the
+        result as N-Triples and loading it back made all rules 7% faster (2.78 -> 2.58
+        ms/patient, identical derived graphs), and no triple becomes a Python object.
+        """
         if self.engine != "oxigraph":
-            raise InputError("SPARQL Update runs on the oxigraph engine only")
-        self._store.update(update)
+            raise InputError("in-store derivation runs on the oxigraph engine only")
+        data = self._store.query(construct, use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES)
+        if data:
+            self._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_DERIVED)))
 
     def has(self, key: Any) -> bool:
         """Whether any graph holds a triple with this predicate, or (``("type", C)``) of class C."""
@@ -338,5 +343,5 @@ class Workspace:
         return self._store if self.engine == "oxigraph" else self._ds
 
 
-__all__ = ["Workspace", "ENGINES", "to_rdflib", "to_oxigraph", "value_of", "has_quad", "OX_RDF_TYPE", "RULE_INPUT_GRAPHS", "GRAPH_ASSERTED", "GRAPH_DERIVED",
+__all__ = ["Workspace", "ENGINES", "to_rdflib", "to_oxigraph", "value_of", "has_quad", "OX_RDF_TYPE", "GRAPH_ASSERTED", "GRAPH_DERIVED",
            "GRAPH_ONTOLOGY", "GRAPH_POLICY", "GRAPH_RULES"]

@@ -123,7 +123,7 @@ def test_backends_agree(chain: Path) -> None:
 
 
 def test_unchecked_fast_path_derives_what_the_checked_path_derives(chain: Path) -> None:
-    # checked=False runs each rule as one SPARQL Update inside Oxigraph (the cohort path)
+    # checked=False derives each rule inside Oxigraph, CONSTRUCT result loaded into the derived graph (the cohort path)
     graphs = []
     for checked in (True, False):
         ws = Workspace("oxigraph")

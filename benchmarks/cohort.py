@@ -93,8 +93,8 @@ def measure(code: str, cap: float) -> dict[str, Any]:
     return result
 
 
-def pipeline_code(cohort: Path, kind: str, out_dir: Path, workers: int, shard_size: int, store: bool = True,
-                  batch_size: int = 100) -> str:
+def pipeline_code(cohort: Path, kind: str, out_dir: Path, workers: int, shard_size: int, store: bool,
+                  batch_size: int) -> str:
     """The subprocess that runs the project's pipeline on a cohort (fresh output each time)."""
     return f"""
 import json, shutil, time
@@ -325,6 +325,8 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from reasoner.cohort.worker import DEFAULT_BATCH_SIZE
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="write a synthetic cohort (Turtle + Bulk FHIR)")
@@ -344,7 +346,7 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--baseline-cap", type=float, default=600, help="time cap of the naive baseline (s)")
     r.add_argument("--total-cap", type=float, default=3000, help="no new size is started after this (s)")
     r.add_argument("--baseline-patients", type=int, default=1000, help="patients for the naive baseline (≤ 1,000)")
-    r.add_argument("--batch-size", type=int, default=200, help="patients per pipeline call inside a shard")
+    r.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="patients per pipeline call inside a shard")
     r.add_argument("--no-baseline", action="store_true")
     r.add_argument("--no-latency", action="store_true")
     r.add_argument("--work", default=str(WORK))

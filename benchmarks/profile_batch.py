@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/profile_batch.py [--cohort DIR] [--batch 50] [--patients 1000]
+    python benchmarks/profile_batch.py [--cohort DIR] [--batch N] [--patients 1000]
 
 Prints JSON and writes ``benchmarks/results/profile.json``:
 
@@ -34,19 +34,6 @@ import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "profile.json"
-
-
-def _units(cohort: Path, patients: int) -> list[bytes]:
-    """The first ``patients`` patients of a generated cohort, one N-Triples document each."""
-    from reasoner.cohort.turtle_source import group_by_patient
-
-    units: list[bytes] = []
-    for path in sorted((cohort / "turtle").glob("*.ttl")):
-        groups, _orphans, _first = group_by_patient(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE))
-        units += [ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"" for triples in groups.values()]
-        if len(units) >= patients:
-            break
-    return units[:patients]
 
 
 def _stages(pipe: Any, data: bytes, with_store: bool) -> dict[str, float]:
@@ -109,17 +96,18 @@ def _compile_floor(pipe: Any, data: bytes) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    sys.path.insert(0, str(ROOT))
+    from reasoner.cohort.baseline import patient_units
+    from reasoner.cohort.pipeline_processor import pipeline_for
+    from reasoner.cohort.worker import DEFAULT_BATCH_SIZE, RunSettings
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cohort", default=str(ROOT / "benchmarks" / "work" / "cohort-1000"))
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--results", default=str(RESULTS))
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    from reasoner.cohort.pipeline_processor import pipeline_for
-    from reasoner.cohort.worker import RunSettings
-
-    units = _units(Path(args.cohort), args.patients)
+    units = [data for _iri, data in patient_units(Path(args.cohort) / "turtle", args.patients)]
     # the cohort worker's warm pipeline (and its GC settings), as a shard would get it
     pipe = pipeline_for(RunSettings(policy="default", as_of="2026-01-15"))
     pipe.assess(b"".join(units[:args.batch]))  # warm-up

@@ -31,7 +31,7 @@ from .progress import CohortProgress
 from .shards import FHIR, TURTLE, plan_shards
 from .summary import Summary
 from .turtle_source import TurtleIndex, turtle_files
-from .worker import DEFAULT_PROCESSOR, RunSettings
+from .worker import DEFAULT_BATCH_SIZE, DEFAULT_PROCESSOR, RunSettings
 from .writer import JSONL_NAME, STORE_NAME, ResultWriter
 
 INDEX_NAME = "index.sqlite"
@@ -80,7 +80,8 @@ def _index(source: Path, out_dir: Path) -> tuple[str, FhirIndex | TurtleIndex, l
 def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int = 1,
                scheduler: Any = None, policy: str = "default", as_of: str | dt.date | None = None,
                shard_size: int = 1000, resume: bool = True, progress: bool = True,
-               processor: str = DEFAULT_PROCESSOR, store: bool = True, batch_size: int = 200) -> Summary:
+               processor: str = DEFAULT_PROCESSOR, store: bool = True,
+               batch_size: int = DEFAULT_BATCH_SIZE) -> Summary:
     """Assess every patient of ``inputs``; results go to ``out_dir`` (see module docstring).
 
     ``workers`` > 1 runs shards on local processes; ``scheduler`` (a Dask scheduler address or a

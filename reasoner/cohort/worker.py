@@ -17,6 +17,10 @@ from .results import ShardResult
 from .shards import ShardInput, ShardSpec, materialize
 
 DEFAULT_PROCESSOR = "reasoner.cohort.pipeline_processor:process_shard"
+#: Patients per pipeline call inside a shard: the measured optimum (benchmarks/profile_batch.py;
+#: 50, 500 and 1,000 a batch were each slower per patient than 200). The one default that
+#: run_cohort and the benchmarks use too.
+DEFAULT_BATCH_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class RunSettings:
     policy: str
     as_of: str
     store: bool = True      # whether to produce N-Quads for the results store
-    batch_size: int = 200   # patients per pipeline call inside a shard (see pipeline_processor)
+    batch_size: int = DEFAULT_BATCH_SIZE   # patients per pipeline call inside a shard
 
 
 Processor = Callable[[ShardInput, RunSettings], ShardResult]
@@ -51,4 +55,4 @@ def run_task(task: ShardSpec | ShardInput, settings: RunSettings, processor: str
     return result
 
 
-__all__ = ["RunSettings", "Processor", "run_task", "resolve", "DEFAULT_PROCESSOR"]
+__all__ = ["RunSettings", "Processor", "run_task", "resolve", "DEFAULT_PROCESSOR", "DEFAULT_BATCH_SIZE"]

@@ -165,10 +165,8 @@ class EvidenceIndex:
 
     def __init__(self, ws: Any) -> None:
         self.data: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for row in ws.select_values(Q_DERIVED_FROM):
-            f, d = row["f"], row["d"]
-            if d in self.data[f]:
-                continue  # several labels/values: keep the first
+        for f, d, row in _least_rows(ws.select_values(Q_DERIVED_FROM), ("f", "d")):
+            # several labels/values of one data node: the least row is kept, whatever the row order
             item: dict[str, Any] = {"kind": "data", "id": node_id(d, row.get("id"))}
             if "value" in row:
                 item["value"] = py(row["value"])
@@ -207,12 +205,30 @@ def _evidence_order(item: dict[str, Any]) -> tuple[int, str, str, str, str]:
     return (0, str(item.get("date", "")), item["id"], repr(item.get("value")), str(item.get("resource", "")))
 
 
-def _first(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    """Group rows by one key, keeping the first row (OPTIONAL patterns can multiply rows)."""
-    out: dict[str, dict[str, Any]] = {}
+def _row_order(row: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A total order on result rows (values of mixed types compare by type name, then repr)."""
+    return sorted((k, type(v).__name__, repr(v)) for k, v in row.items())
+
+
+def _least_rows(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """One row per distinct ``keys`` value: the least by ``_row_order``, as (*key values, row).
+
+    Why not the first row: OPTIONAL patterns (a node with two labels or values) multiply rows,
+    and the order a backend returns them in is not defined, so "the first" could change between
+    runs or engines. Ties are rare (a few per patient), so the comparison costs nothing.
+    """
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        out.setdefault(row[key], row)
-    return out
+        key = tuple(row[k] for k in keys)
+        kept = out.get(key)
+        if kept is None or _row_order(row) < _row_order(kept):
+            out[key] = row
+    return [(*key, row) for key, row in out.items()]
+
+
+def _one_row_per(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """Group rows by one key, one row each (the least; see ``_least_rows``)."""
+    return {k: row for k, row in _least_rows(rows, (key,))}
 
 
 def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None
@@ -232,7 +248,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None
         "trials": [], "pseudoResistance": [], "mechanisms": [], "options": [], "dataIssues": [],
     } for row in ws.select_values(Q_PATIENTS)}
 
-    for p, row in _first(ws.select_values(Q_TRD), "p").items():
+    for p, row in _one_row_per(ws.select_values(Q_TRD), "p").items():
         if p in patients:
             patients[p]["trd"] = {"status": py(row["status"]),
                                   "failedAdequateTrials": py(row.get("n")) or 0,
@@ -259,7 +275,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None
         if py(row["code"]) not in reasons[row["t"]]:
             reasons[row["t"]].append(py(row["code"]))
             criteria[row["t"]].append(row["c"])
-    for t, row in sorted(_first(ws.select_values(Q_TRIALS), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
+    for t, row in sorted(_one_row_per(ws.select_values(Q_TRIALS), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
         p = row["p"]
         if p not in patients:
             continue
@@ -326,7 +342,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None
         for key in ("reason", "missing"):
             if key in row:
                 texts[(row["p"], row["f"])][key].add(str(row[key]))
-    for (p, f), row in _first_pairs(option_rows).items():
+    for p, f, row in _least_rows(option_rows, ("p", "f")):
         if p not in patients:
             continue
         entry = {"code": py(row["code"]), "status": py(row["status"]), "evidence": ev.of(row["f"])}
@@ -343,11 +359,8 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None
     return sorted(patients.values(), key=lambda e: e["id"]), unattributed
 
 
-def _first_pairs(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in rows:
-        out.setdefault((row["p"], row["f"]), row)
-    return out
+def _owner_rank(p: Any, patients: dict[str, dict[str, Any]]) -> tuple[bool, str]:
+    return (p not in patients, str(p))
 
 
 def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -358,7 +371,13 @@ def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[di
     owner: dict[str, Any] = {str(p): p for p in patients}
     if issues:
         for row in ws.select_values(Q_FOCUS):
-            owner.setdefault(str(row["n"]), row["p"])
+            node, current = str(row["n"]), owner.get(str(row["n"]))
+            # A patient owns itself. A record that points at two patients (itself a violation)
+            # goes to a patient of the workspace before anything else, then to the least IRI:
+            # never to whichever row came first.
+            if node not in patients and (current is None or _owner_rank(row["p"], patients)
+                                         < _owner_rank(current, patients)):
+                owner[node] = row["p"]
     unattributed: list[dict[str, Any]] = []
     for issue in issues:
         p = owner.get(str(issue.get("focusNode")))

@@ -2,9 +2,8 @@
 path (rdflib's SPARQL engine + pySHACL) on generated patients.
 
 Same input, two engines: the JSON findings, the validation results and the derived graphs must be
-identical, numbers compared by value (Oxigraph writes ``"150"^^xsd:decimal`` where rdflib keeps
-``"150.0"``, and an integer sum may come back as xsd:integer from one engine and xsd:decimal from
-the other: same number, same finding). By default the test takes a handful of patients chosen to cover every TRD status, a
+identical, numbers compared by datatype and value (Oxigraph writes ``"150"^^xsd:decimal`` where
+rdflib keeps ``"150.0"``: same number, same finding). By default the test takes a handful of patients chosen to cover every TRD status, a
 shape violation and pharmacogenomic pseudo-resistance (the reference engine needs seconds per
 patient); set TRD_DIFFERENTIAL_PATIENTS=200 to compare the first 200 patients of the cohort as well.
 """
@@ -54,14 +53,14 @@ def _canonical(value: Any) -> Any:
 
 def _term(term: Any) -> Any:
     if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
-        return ("number", Decimal(term.value).normalize())
+        return ("number", term.datatype.value, Decimal(term.value).normalize())
     if isinstance(term, ox.Literal):  # texts built from numbers ("adherence 0.51 < 0.80")
         return ("text", _number_text(term.value), term.datatype.value, term.language)
     return str(term)
 
 
 def _derived_set(result: Any) -> set[tuple[Any, Any, Any]]:
-    """Derived triples, numeric literals by value (see _number_text)."""
+    """Derived triples, numeric literals by datatype and value (see _number_text)."""
     data = result.derived if isinstance(result.derived, bytes) else result.derived.serialize(format="nt", encoding="utf-8")
     fmt = ox.RdfFormat.N_QUADS if isinstance(result.derived, bytes) else ox.RdfFormat.N_TRIPLES
     return {(_term(q.subject), _term(q.predicate), _term(q.object)) for q in ox.parse(data, format=fmt)}

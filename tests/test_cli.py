@@ -3,6 +3,7 @@ and unreadable input end with exit code 2 and a one-line message, never a traceb
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -81,7 +82,9 @@ def test_cohort_mode_exit_codes_follow_the_contract(tmp_path: Path) -> None:
     silently ignored --format. json-output.md: exit 1 on a violation, 2 on a usage error."""
     with_malformed = run_trd("assess", str(REPO / "examples"), "--out", str(tmp_path / "a"), "--as-of", "2026-01-15")
     assert with_malformed.returncode == 1, with_malformed.stderr
-    assert (tmp_path / "a" / "patients.jsonl").read_text().count("\n") == 3
+    ids = sorted(json.loads(line)["id"] for line in (tmp_path / "a" / "patients.jsonl").read_text().splitlines())
+    # three patients, and malformed.ttl's score of nobody on a line of its own
+    assert ids == ["(unattributed)", "pat-001", "pat-002", "pat-003"]
     clean = tmp_path / "clean"
     clean.mkdir()
     (clean / "p.ttl").write_text((REPO / "examples" / "trd-confirmed.ttl").read_text())

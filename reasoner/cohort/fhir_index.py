@@ -261,6 +261,10 @@ class FhirIndex:
         """Number of patient groups."""
         return self._con.execute("SELECT COUNT(*) FROM patients").fetchone()[0]
 
+    def unit_count(self) -> int:
+        """Number of units shards are cut from: here one per patient group."""
+        return self.patient_count()
+
     def _paths(self) -> list[Path]:
         if self._files is None:
             names = [n for (n,) in self._con.execute("SELECT name FROM files ORDER BY fno")]

@@ -25,9 +25,9 @@ import pyoxigraph as ox
 from ..errors import InputError, TrdError
 from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, TRD
 from ..workspace import OX_RDF_TYPE
-from .results import ShardResult, count_patients, to_jsonl
+from .results import UNATTRIBUTED_ID, ShardResult, count_patients, to_jsonl
 from .shards import FHIR, ShardInput, parse_group
-from .turtle_source import group_by_patient
+from .turtle_source import file_patients
 from .worker import RunSettings
 
 _pipelines: dict[tuple[str, str], Any] = {}
@@ -129,17 +129,14 @@ def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[di
 
 
 def _with_unattributed(patients: list[dict], issues: list[dict]) -> list[dict]:
-    """Issues whose focus node belongs to no patient, kept: JSON Lines has no document level, so
-    they ride with the batch's first patient (as the records they are about ride with its data,
-    see ``_turtle_units``), or, in a batch without a patient, in an entry of their own."""
+    """Issues whose focus node belongs to no patient, kept in an "(unattributed)" entry of their
+    own: JSON Lines has no document level (``trd assess`` lists them in a top-level
+    ``dataIssues``), and filing them under some patient would say they are that patient's."""
     if not issues:
         return patients
-    if not patients:
-        entry = _error_patient("(unattributed)", "records that belong to no patient")
-        entry["dataIssues"].extend(issues)
-        return [entry]
-    patients[0]["dataIssues"].extend(issues)
-    return patients
+    entry = _error_patient(UNATTRIBUTED_ID, "")
+    entry["dataIssues"] = list(issues)
+    return patients + [entry]
 
 
 def _error_patient(pid: str, message: str) -> dict[str, Any]:
@@ -157,22 +154,31 @@ class _Unit:
     error: str | None = None
 
 
-def _turtle_units(shard: ShardInput) -> list[_Unit]:
-    """A Turtle shard cut into patients (nodes reaching no patient ride with the first one)."""
-    ox_format = ox.RdfFormat.TURTLE if shard.rdf_format == "turtle" else ox.RdfFormat.N_TRIPLES
-    try:
-        groups, orphans, _first = group_by_patient(ox.parse(shard.rdf, format=ox_format))
-    except (SyntaxError, ValueError) as exc:
-        raise InputError(f"shard {shard.shard_id}: not valid RDF ({str(exc).splitlines()[0]})") from exc
-    units = [_Unit(iri.rsplit("/", 1)[-1], ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
-             for iri, triples in groups.items()]
-    if orphans:
-        extra = ox.serialize(orphans, format=ox.RdfFormat.N_TRIPLES) or b""
-        if units:
-            units[0].data += extra
-        else:
-            units.append(_Unit("(unattributed)", extra))
-    return units
+def _turtle_units(shard: ShardInput) -> tuple[list[_Unit], list[_Unit]]:
+    """A Turtle shard cut into patients, and the records of its files that reach no patient.
+
+    The second list is assessed apart from every patient (see ``turtle_source.file_patients``);
+    its data issues come back in an "(unattributed)" entry. A file that cannot be read becomes
+    an error entry for each of its patients (the rest of the shard goes on).
+    """
+    units: list[_Unit] = []
+    orphans: list[_Unit] = []
+    for part in shard.parts:
+        try:
+            got, lost = file_patients(part.data, part.rdf_format, part.patients)
+        except InputError as exc:
+            names = part.patients or ("(unreadable file)",)
+            units.extend(_Unit(_pid(iri), b"", str(exc)) for iri in names)
+            continue
+        units.extend(_Unit(_pid(iri), data) for iri, data in got)
+        if lost:
+            orphans.append(_Unit(UNATTRIBUTED_ID, lost))
+    return units, orphans
+
+
+def _pid(iri: str) -> str:
+    """The id an error entry of a patient shows (the JSON id is read from the data otherwise)."""
+    return iri.rsplit("/", 1)[-1]
 
 
 def _batches(items: list[Any], size: int) -> list[list[Any]]:
@@ -231,15 +237,13 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
             patients.extend(got)
             quads.append(nq)
     else:
-        if shard.patients <= size:
-            got, nq = _run_whole(pipe, shard, settings.store)
+        units, orphans = _turtle_units(shard)
+        # Records of no patient never share a store with patients: alone, they are validated the
+        # same way whichever files the shard holds.
+        for chunk in _batches(units, size) + [[o] for o in orphans]:
+            got, nq = _run_batch(pipe, chunk, settings.store)
             patients.extend(got)
             quads.append(nq)
-        else:
-            for chunk in _batches(_turtle_units(shard), size):
-                got, nq = _run_batch(pipe, chunk, settings.store)
-                patients.extend(got)
-                quads.append(nq)
     for patient in patients:
         extra = import_issues.get(str(patient.get("id", "")))
         if extra:
@@ -250,15 +254,7 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     counts = count_patients(patients)
     counts["unreadableLines"] = sum(1 for issues in import_issues.values() for i in issues
                                     if i["message"].startswith("unreadable Bulk FHIR line"))
-    return ShardResult(shard.shard_id, len(patients), to_jsonl(patients), b"".join(quads), counts)
-
-
-def _run_whole(pipe: Any, shard: ShardInput, want_store: bool) -> tuple[list[dict], bytes]:
-    """A small Turtle shard as it is (no re-serialisation); patient by patient if refused."""
-    try:
-        return _assess(pipe, shard.rdf, shard.rdf_format, want_store)
-    except TrdError:
-        return _run_batch(pipe, _turtle_units(shard), want_store)
+    return ShardResult(shard.shard_id, counts["patients"], to_jsonl(patients), b"".join(quads), counts)
 
 
 __all__ = ["process_shard", "pipeline_for"]

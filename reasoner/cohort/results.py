@@ -14,6 +14,10 @@ from typing import Any
 
 Counts = dict[str, Any]
 
+#: The id of the JSON Lines entry that carries data issues of records belonging to no patient
+#: (a shard, or a Turtle file, without any patient): reported, but not counted as a patient.
+UNATTRIBUTED_ID = "(unattributed)"
+
 
 @dataclass
 class ShardResult:
@@ -36,6 +40,12 @@ def count_patients(patients: Iterable[dict[str, Any]]) -> Counts:
     counts: Counts = {"patients": 0, "trd": {}, "pseudoResistance": {}, "dataIssues": {},
                       "patientsWithDataIssues": 0}
     for patient in patients:
+        issues = patient.get("dataIssues") or []
+        for issue in issues:
+            severity = issue.get("severity", "unknown")
+            counts["dataIssues"][severity] = counts["dataIssues"].get(severity, 0) + 1
+        if patient.get("id") == UNATTRIBUTED_ID:
+            continue  # records of no patient: their issues count, the entry is not a patient
         counts["patients"] += 1
         trd = patient.get("trd") or {}
         status = trd.get("status", "unknown") if isinstance(trd, dict) else "unknown"
@@ -43,12 +53,8 @@ def count_patients(patients: Iterable[dict[str, Any]]) -> Counts:
         for item in patient.get("pseudoResistance") or []:
             code = item.get("code", "unknown")
             counts["pseudoResistance"][code] = counts["pseudoResistance"].get(code, 0) + 1
-        issues = patient.get("dataIssues") or []
         if issues:
             counts["patientsWithDataIssues"] += 1
-        for issue in issues:
-            severity = issue.get("severity", "unknown")
-            counts["dataIssues"][severity] = counts["dataIssues"].get(severity, 0) + 1
     return counts
 
 
@@ -68,4 +74,4 @@ def to_jsonl(patients: Iterable[dict[str, Any]]) -> bytes:
                     for p in patients)
 
 
-__all__ = ["ShardResult", "Counts", "count_patients", "merge_counts", "to_jsonl"]
+__all__ = ["ShardResult", "Counts", "UNATTRIBUTED_ID", "count_patients", "merge_counts", "to_jsonl"]

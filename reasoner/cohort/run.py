@@ -113,7 +113,7 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
         settings = RunSettings(policy=policy, as_of=bound["as_of"], store=store, batch_size=batch_size)
 
         kind, index, bad_lines = _index(source, out)
-        total = index.patient_count()
+        total = index.unit_count()   # patients (and Turtle files without one): what shards are cut from
         # Enough shards to keep every worker busy on a small cohort (a cohort of 300 patients
         # in one shard of 1,000 would leave all workers but one idle). Fixed by the first run:
         # a resumed run cuts the same shards, with any number of workers.
@@ -139,7 +139,7 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
                 results = run_processes(specs, settings, processor, workers)
             else:
                 results = run_serial(specs, settings, processor)
-            with CohortProgress(total, already, enabled=progress) as bar:
+            with CohortProgress(index.patient_count(), already, enabled=progress) as bar:
                 try:
                     for result in results:
                         writer.write(result)

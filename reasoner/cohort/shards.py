@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fhir_index import FhirIndex
-from .turtle_source import TurtleIndex, extract_patients, file_as_ntriples
+from .turtle_source import TurtleIndex, format_of, read_file
 
 FHIR = "fhir"
 TURTLE = "turtle"
@@ -34,24 +34,40 @@ class ShardSpec:
     plan: tuple[tuple[str, tuple[str, ...], bool], ...] = ()  # Turtle: (file, IRIs, whole file?)
 
 
+@dataclass(frozen=True)
+class TurtlePart:
+    """One file's share of a Turtle shard: its bytes, their syntax, and the patients taken.
+
+    ``patients`` None: the whole file (every patient, and a file without any). The worker
+    groups each part on its own (``turtle_source.file_patients``), so a record meets only the
+    patients of its own file, whichever files share the shard.
+    """
+
+    data: bytes
+    rdf_format: str            # "turtle" or "nt"
+    patients: tuple[str, ...] | None = None
+
+
 @dataclass
 class ShardInput:
     """The data of one shard, ready for a processor.
 
-    FHIR: ``groups`` = [(patient id, [resource JSON text, …])]. Turtle: ``rdf`` bytes in
-    ``rdf_format`` ("turtle" or "nt") and the number of patients it holds.
+    FHIR: ``groups`` = [(patient id, [resource JSON text, …])]. Turtle: ``parts``, one per file
+    touched. ``patients``: the number of patients the shard holds.
     """
 
     shard_id: int
     kind: str
     groups: list[tuple[str, list[str]]] = field(default_factory=list)
-    rdf: bytes = b""
-    rdf_format: str = "nt"
+    parts: list[TurtlePart] = field(default_factory=list)
     patients: int = 0
 
 
 def materialize(spec: ShardSpec) -> ShardInput:
-    """Read one shard's data from the input files (bounded by the shard size)."""
+    """Read one shard's data from the input files (bounded by the shard size).
+
+    Only I/O: parsing Turtle is the worker's job (for a Dask cluster this runs in the client).
+    """
     if spec.kind == FHIR:
         index = FhirIndex(Path(spec.index_db), Path(spec.source))
         try:
@@ -60,23 +76,15 @@ def materialize(spec: ShardSpec) -> ShardInput:
             index.close()
         groups = [(pid, [line.decode("utf-8", "replace") for line in lines]) for pid, lines in raw]
         return ShardInput(spec.shard_id, FHIR, groups=groups, patients=len(groups))
-    parts: list[bytes] = []
-    count = 0
-    for path, iris, whole in spec.plan:
-        count += len(iris)
-        if whole and len(spec.plan) == 1:
-            # The common case (one generated file = one shard): hand the file over as it is.
-            return ShardInput(spec.shard_id, TURTLE, rdf=Path(path).read_bytes(),
-                              rdf_format="turtle" if path.endswith((".ttl", ".turtle")) else "nt",
-                              patients=count)
-        parts.append(file_as_ntriples(Path(path)) if whole else extract_patients(Path(path), list(iris)))
-    return ShardInput(spec.shard_id, TURTLE, rdf=b"".join(parts), rdf_format="nt", patients=count)
+    parts = [TurtlePart(read_file(Path(path)), format_of(path), None if whole else tuple(iris))
+             for path, iris, whole in spec.plan]
+    return ShardInput(spec.shard_id, TURTLE, parts=parts, patients=sum(len(iris) for _, iris, _ in spec.plan))
 
 
 def plan_shards(kind: str, index: FhirIndex | TurtleIndex, index_db: Path, source: Path,
                 shard_size: int, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[ShardSpec]:
     """Every shard of an indexed input not in ``skip``, lazily (a million IRIs never sit in memory)."""
-    total = index.patient_count()
+    total = index.unit_count()
     for shard_id, first in enumerate(range(0, total, shard_size)):
         if shard_id in skip:
             continue
@@ -104,4 +112,4 @@ def parse_group(lines: list[str]) -> tuple[list[dict], list[str]]:
     return resources, problems
 
 
-__all__ = ["ShardSpec", "ShardInput", "materialize", "plan_shards", "parse_group", "FHIR", "TURTLE"]
+__all__ = ["ShardSpec", "ShardInput", "TurtlePart", "materialize", "plan_shards", "parse_group", "FHIR", "TURTLE"]

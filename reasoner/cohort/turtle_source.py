@@ -8,8 +8,11 @@ touches and keeps the triples of its patients.
 
 Which triples belong to a patient (docs/data-model.md §6): the patient node itself, every node
 with ``trd:patient <patient>``, and every node with ``trd:trial <trial>`` of one of its trials
-(dose periods). Nodes that reach no patient (a malformed record without ``trd:patient``) go with
-the file's first patient, so they are validated exactly once and reported, never dropped.
+(dose periods). Nodes that reach no patient of their file (a malformed record without
+``trd:patient``, or one whose ``trd:patient`` is not a ``trd:Patient`` of that file) go with the
+file's first patient, so they are validated exactly once and reported, never dropped. A file
+without any patient is indexed as a unit of its own (no patient IRI): its records are validated
+and their issues reported in an "(unattributed)" entry.
 """
 
 from __future__ import annotations
@@ -50,19 +53,31 @@ def turtle_files(path: Path) -> list[Path]:
     raise InputError(f"{path}: no such file or folder")
 
 
-def _parse(path: Path) -> Iterable[ox.Triple]:
-    """Stream the triples of one file, with the project's size limit and a clear error."""
+def _check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_INPUT_BYTES:
         raise InputError(f"{path}: {size} bytes is larger than the limit of {MAX_INPUT_BYTES} bytes")
+
+
+def _parse(path: Path) -> Iterable[ox.Triple]:
+    """Stream the triples of one file, with the project's size limit and a clear error."""
+    _check_size(path)
     try:
         yield from ox.parse(path=str(path), format=TURTLE_FORMATS[path.suffix.lower()])
     except (SyntaxError, ValueError) as exc:
         raise InputError(f"{path}: not valid RDF ({str(exc).splitlines()[0]})") from exc
 
 
+#: Bumped when the index layout changes, so a resumed run never reuses an index of another layout.
+_INDEX_VERSION = "2"
+
+
 class TurtleIndex:
-    """Numbered patients of a set of Turtle files, kept in SQLite (bounded memory)."""
+    """Numbered units of a set of Turtle files, kept in SQLite (bounded memory).
+
+    A unit is a patient (its IRI), or a file that holds no patient at all (IRI NULL): that
+    file's records are still assessed, so their data issues are reported rather than skipped.
+    """
 
     def __init__(self, db_path: Path, files: list[Path]) -> None:
         self.files = files
@@ -80,7 +95,8 @@ class TurtleIndex:
         con = self._con
         try:
             meta = dict(con.execute("SELECT key, value FROM tmeta").fetchall())
-            if meta.get("complete") == "1" and meta.get("fingerprint") == self._fingerprint():
+            if (meta.get("complete") == "1" and meta.get("fingerprint") == self._fingerprint()
+                    and meta.get("version") == _INDEX_VERSION):
                 return self.patient_count()
         except sqlite3.DatabaseError:
             pass
@@ -98,38 +114,46 @@ class TurtleIndex:
                     if iri not in seen:
                         seen.add(iri)
                         rows.append((fno, iri))
+            if not rows:
+                rows.append((fno, None))  # no patient: the file is a unit of its own (see class)
             con.executemany("INSERT INTO tpatients(fno, iri) VALUES (?, ?)", rows)
         con.execute("CREATE INDEX tp_fno ON tpatients(fno)")
         con.executemany("INSERT INTO tmeta VALUES (?, ?)",
-                        [("fingerprint", self._fingerprint()), ("complete", "1")])
+                        [("fingerprint", self._fingerprint()), ("complete", "1"), ("version", _INDEX_VERSION)])
         con.commit()
         return self.patient_count()
 
     def patient_count(self) -> int:
         """Number of patients found."""
+        return self._con.execute("SELECT COUNT(iri) FROM tpatients").fetchone()[0]
+
+    def unit_count(self) -> int:
+        """Number of units (patients, and files without a patient): what shards are cut from."""
         return self._con.execute("SELECT COUNT(*) FROM tpatients").fetchone()[0]
 
     def shard_plan(self, first: int, stop: int) -> list[tuple[str, list[str], bool]]:
-        """For patients ``[first, stop)``: (file, patient IRIs, whole file?) per file touched.
+        """For units ``[first, stop)``: (file, patient IRIs, whole file?) per file touched.
 
-        "Whole file" means the shard holds every patient of the file, so the worker can load the
-        file as it is, without picking triples out.
+        "Whole file" means the shard holds every unit of the file, so the worker can load the
+        file as it is, without picking triples out (a file without patients: no IRIs, whole).
         """
         rows = self._con.execute(
             "SELECT fno, iri FROM tpatients WHERE ordinal > ? AND ordinal <= ? ORDER BY ordinal",
             (first, stop)).fetchall()
         by_file: dict[int, list[str]] = defaultdict(list)
         for fno, iri in rows:
-            by_file[fno].append(iri)
+            iris_of_file = by_file[fno]
+            if iri is not None:
+                iris_of_file.append(iri)
         plan = []
         for fno, iris in by_file.items():
-            total = self._con.execute("SELECT COUNT(*) FROM tpatients WHERE fno = ?", (fno,)).fetchone()[0]
+            total = self._con.execute("SELECT COUNT(iri) FROM tpatients WHERE fno = ?", (fno,)).fetchone()[0]
             plan.append((str(self.files[fno]), iris, total == len(iris)))
         return plan
 
     def first_of_file(self, fno: int) -> str | None:
         """The IRI of the first patient of a file (the one that carries its unattributed nodes)."""
-        row = self._con.execute("SELECT iri FROM tpatients WHERE fno = ? ORDER BY ordinal LIMIT 1", (fno,)).fetchone()
+        row = self._con.execute("SELECT iri FROM tpatients WHERE fno = ? AND iri IS NOT NULL ORDER BY ordinal LIMIT 1", (fno,)).fetchone()
         return row[0] if row else None
 
     def close(self) -> None:
@@ -142,6 +166,7 @@ def group_by_patient(triples: Iterable[ox.Triple]) -> tuple[dict[str, list[ox.Tr
     by_subject: dict[object, list[ox.Triple]] = defaultdict(list)
     owner: dict[object, object] = {}
     trial_of: dict[object, object] = {}
+    patients: set[object] = set()
     first_patient = None
     for t in triples:
         by_subject[t.subject].append(t)
@@ -151,7 +176,8 @@ def group_by_patient(triples: Iterable[ox.Triple]) -> tuple[dict[str, list[ox.Tr
             trial_of[t.subject] = t.object
         elif t.predicate == OX_RDF_TYPE and t.object == _PATIENT_CLASS:
             owner.setdefault(t.subject, t.subject)  # a patient node is its own patient's
-            if first_patient is None:
+            patients.add(t.subject)
+            if first_patient is None and isinstance(t.subject, ox.NamedNode):  # as TurtleIndex numbers them
                 first_patient = t.subject
     groups: dict[str, list[ox.Triple]] = defaultdict(list)
     orphans: list[ox.Triple] = []
@@ -159,31 +185,47 @@ def group_by_patient(triples: Iterable[ox.Triple]) -> tuple[dict[str, list[ox.Tr
         patient = owner.get(subject)
         if patient is None and subject in trial_of:
             patient = owner.get(trial_of[subject])
-        if isinstance(patient, ox.NamedNode):
+        # Only a trd:Patient of this input owns a group: a record pointing elsewhere is an orphan
+        # (kept and reported by the trd:patient shape), never a group that no shard asks for.
+        if isinstance(patient, ox.NamedNode) and patient in patients:
             groups[patient.value].extend(subject_triples)
         else:
             orphans.extend(subject_triples)
     return dict(groups), orphans, first_patient.value if first_patient is not None else None
 
 
-def extract_patients(path: Path, patient_iris: list[str]) -> bytes:
-    """N-Triples of the named patients' subgraphs in one file (see module docstring).
+def read_file(path: Path) -> bytes:
+    """A patient-graph file's bytes, with the project's size limit (parsed later, by a worker)."""
+    _check_size(path)
+    return path.read_bytes()
 
-    Unattributed nodes are kept when the file's first patient is among ``patient_iris``: exactly
-    one shard starts each file, so they are validated once.
+
+def format_of(path: Path | str) -> str:
+    """"turtle" or "nt": how a patient-graph file is parsed."""
+    return "nt" if TURTLE_FORMATS[Path(path).suffix.lower()] == ox.RdfFormat.N_TRIPLES else "turtle"
+
+
+def file_patients(data: bytes, rdf_format: str, patient_iris: Iterable[str] | None = None,
+                  ) -> tuple[list[tuple[str, bytes]], bytes]:
+    """One file's patients as (IRI, N-Triples) and its records that reach none of them.
+
+    ``patient_iris``: the patients a shard takes from the file (None: all of them). The file's
+    unattributed records (see module docstring) come back only with the file's first patient,
+    or when the file has no patient and is taken whole: exactly one shard gets them, and they
+    are assessed apart from every patient, so whether a record finds its patient never depends
+    on which files share a shard.
     """
-    groups, orphans, first = group_by_patient(_parse(path))
-    selected: list[ox.Triple] = []
-    for iri in patient_iris:
-        selected.extend(groups.get(iri, ()))
-    if first is not None and first in set(patient_iris):
-        selected.extend(orphans)
-    return ox.serialize(selected, format=ox.RdfFormat.N_TRIPLES) or b""
+    ox_format = ox.RdfFormat.TURTLE if rdf_format == "turtle" else ox.RdfFormat.N_TRIPLES
+    try:
+        groups, orphans, first = group_by_patient(ox.parse(data, format=ox_format))
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"not valid RDF ({str(exc).splitlines()[0]})") from exc
+    wanted = list(groups) if patient_iris is None else [i for i in patient_iris if i in groups]
+    units = [(iri, ox.serialize(groups[iri], format=ox.RdfFormat.N_TRIPLES) or b"") for iri in wanted]
+    owns_orphans = first in wanted if first is not None else patient_iris is None
+    lost = (ox.serialize(orphans, format=ox.RdfFormat.N_TRIPLES) or b"") if orphans and owns_orphans else b""
+    return units, lost
 
 
-def file_as_ntriples(path: Path) -> bytes:
-    """A whole file as N-Triples (so several files can be joined without merging blank nodes)."""
-    return ox.serialize(_parse(path), format=ox.RdfFormat.N_TRIPLES) or b""
-
-
-__all__ = ["TurtleIndex", "turtle_files", "extract_patients", "group_by_patient", "file_as_ntriples", "TURTLE_FORMATS"]
+__all__ = ["TurtleIndex", "turtle_files", "read_file", "format_of", "file_patients", "group_by_patient",
+           "TURTLE_FORMATS"]

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from reasoner.cohort.results import ShardResult, count_patients, to_jsonl
 from reasoner.cohort.shards import FHIR, ShardInput, parse_group
+from reasoner.cohort.turtle_source import file_patients
 from reasoner.cohort.worker import RunSettings
 from reasoner.namespaces import GRAPH_ASSERTED, TRD
 
@@ -33,22 +34,12 @@ def echo(shard: ShardInput, settings: RunSettings) -> ShardResult:
             patients.append({"id": pid, "size": len(resources), "trd": {"status": _status(pid)},
                              "dataIssues": [{"severity": "violation", "message": m} for m in problems]})
     else:
-        fmt = ox.RdfFormat.TURTLE if shard.rdf_format == "turtle" else ox.RdfFormat.N_TRIPLES
-        owner: dict[str, str] = {}
-        triples = list(ox.parse(shard.rdf, format=fmt))
-        for t in triples:
-            if t.predicate.value == str(TRD.patient):
-                owner[t.subject.value] = t.object.value
-            if t.predicate.value.endswith("#type") and t.object.value == str(TRD.Patient):
-                owner[t.subject.value] = t.subject.value
-        sizes: dict[str, int] = {}
-        for t in triples:
-            p = owner.get(t.subject.value)
-            if p is not None:
-                sizes[p] = sizes.get(p, 0) + 1
-        for iri, n in sizes.items():
-            pid = iri.rsplit("/", 1)[-1]
-            patients.append({"id": pid, "size": n, "trd": {"status": _status(pid)}, "dataIssues": []})
+        for part in shard.parts:
+            units, _orphans = file_patients(part.data, part.rdf_format, part.patients)
+            for iri, data in units:
+                pid = iri.rsplit("/", 1)[-1]
+                size = len(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
+                patients.append({"id": pid, "size": size, "trd": {"status": _status(pid)}, "dataIssues": []})
     graph = ox.NamedNode(str(GRAPH_ASSERTED))
     quads = [ox.Quad(ox.NamedNode(f"https://example.org/trd/{p['id']}"), ox.NamedNode(str(TRD) + "testSize"),
                      ox.Literal(str(p["size"]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),

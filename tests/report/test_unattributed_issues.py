@@ -62,7 +62,9 @@ def test_cohort_lines_keep_the_issue(tmp_path: Path) -> None:
     _input(tmp_path).rename(folder / "patients.ttl")
     summary = run_cohort(folder, tmp_path / "out", as_of="2026-01-15", progress=False, store=False)
     lines = [json.loads(line) for line in (tmp_path / "out" / "patients.jsonl").read_text().splitlines()]
-    assert [p["id"] for p in lines] == ["pat-001"]
-    assert FOCUS in [i["focusNode"] for i in lines[0]["dataIssues"]]
-    assert not summary.conforms
+    assert [p["id"] for p in lines] == ["(unattributed)", "pat-001"]
+    # the issue is listed on a line of its own, not filed under a patient it does not belong to
+    assert [i["focusNode"] for i in lines[0]["dataIssues"]] == [FOCUS]
+    assert FOCUS not in [i["focusNode"] for i in lines[1]["dataIssues"]]
+    assert not summary.conforms and summary.patients == 1
 

@@ -2,8 +2,10 @@
 
 Why: pySHACL evaluates one focus node at a time in Python, ~24 ms per trial for a SHACL-SPARQL
 constraint (shared/perf-anchors.md), far too slow for cohorts. Every check is a set operation, so
-each constraint of each shape is compiled *once* into one SPARQL SELECT over *all* focus nodes
-(``$this`` unbound, joined with the shape's target), and Oxigraph runs it. The result is a SHACL
+each constraint is compiled *once* into SPARQL over *all* focus nodes (``$this`` unbound, joined
+with the shape's target), and Oxigraph runs it. The property shapes of one target share their
+queries (``_TargetChecks``: value checks as UNION branches, cardinalities as one grouped count),
+because Oxigraph compiles every text it runs. The result is a SHACL
 validation report graph that is isomorphic to pySHACL's (same focus node, path, value, source
 shape, constraint component, severity, message); ``tests/shapes/test_fast_equivalence.py`` proves
 it on every fixture and on a generated multi-patient graph.
@@ -33,8 +35,10 @@ named graphs; when it has no ontology or policy named graph, they are added to i
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pyoxigraph as ox
@@ -173,6 +177,62 @@ class _Shape:
     focus_nodes: bool = True
 
 
+@dataclass
+class _TargetChecks:
+    """The checks of every property shape of one target, merged into at most three SPARQL texts.
+
+    Why: Oxigraph compiles every text it runs (~35 µs, plus the cost of its tokens), and one
+    patient made ~95 texts, ~11 ms of a warm call. The property shapes of one target share its
+    focus nodes, so: their value checks become the UNION branches of one query, their
+    cardinalities one count grouped by focus node and check, and focus nodes with no value at
+    all (a ``sh:minCount``) one more query; each row says whose check it is with ``?k``.
+    """
+
+    target: str                                     # the group pattern binding ?this
+    branches: list[str] = field(default_factory=list)   # value checks: patterns binding ?this ?v
+    counts: list[tuple[URIRef, int | None, int | None]] = field(default_factory=list)  # path, min, max
+    count_of: dict[Node, int] = field(default_factory=dict)   # shape -> its tag in ``counts``
+
+    def add_branch(self, pattern: str) -> int:
+        self.branches.append(pattern)
+        return len(self.branches) - 1
+
+    def add_counts(self, shape: Node, path: URIRef, low: int | None, high: int | None) -> int:
+        """One tag per shape for both its sh:minCount and sh:maxCount."""
+        if shape not in self.count_of:
+            self.count_of[shape] = len(self.counts)
+            self.counts.append((path, low, high))
+        return self.count_of[shape]
+
+    @cached_property
+    def values_query(self) -> str:
+        union = " UNION ".join(f"{{ {b} BIND({k} AS ?k) }}" for k, b in enumerate(self.branches))
+        return f"PREFIX xsd: <{XSD}> SELECT DISTINCT ?k ?this ?v WHERE {{ {self.target} {{ {union} }} }}"
+
+    @cached_property
+    def counts_query(self) -> str:
+        """Focus nodes with at least one value whose count breaks a bound (HAVING per tag)."""
+        branches, having = [], []
+        for k, (path, low, high) in enumerate(self.counts):
+            tests = ([f"COUNT(DISTINCT ?v) < {low}"] if low is not None and low > 1 else []) + (
+                [f"COUNT(DISTINCT ?v) > {high}"] if high is not None else [])
+            if tests:
+                branches.append(f"{{ ?this {_iri(path)} ?v . BIND({k} AS ?k) }}")
+                having.append(f"(?k = {k} && ({' || '.join(tests)}))")
+        if not branches:
+            return ""
+        return (f"SELECT ?this ?k (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {self.target} {{ {' UNION '.join(branches)} }} }} "
+                f"GROUP BY ?this ?k HAVING ({' || '.join(having)})")
+
+    @cached_property
+    def zero_query(self) -> str:
+        """Focus nodes without any value for a path that needs one (sh:minCount >= 1)."""
+        rows = " ".join(f"({k} {_iri(path)})" for k, (path, low, _h) in enumerate(self.counts) if low)
+        if not rows:
+            return ""
+        return f"SELECT ?this ?k WHERE {{ {self.target} VALUES (?k ?p) {{ {rows} }} FILTER NOT EXISTS {{ ?this ?p ?_v }} }}"
+
+
 _CANONICALISED = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
 
 
@@ -224,6 +284,16 @@ class _Run:
         self.union = union
         self.lexical = lexical
         self._cache: dict[str, list[dict[str, Node]]] = {}
+        self._tagged: dict[str, dict[int, list[dict[str, Node]]]] = {}
+
+    def tagged(self, query: str) -> dict[int, list[dict[str, Node]]]:
+        """The rows of a merged query (run once per validation), grouped by their tag ``?k``."""
+        got = self._tagged.get(query)
+        if got is None:
+            got = self._tagged[query] = defaultdict(list)
+            for row in self.select(query):
+                got[int(row.pop("k").toPython())].append(row)
+        return got
 
     def select(self, query: str, cache: bool = False) -> list[dict[str, Node]]:
         if cache:
@@ -242,10 +312,13 @@ class FastValidator:
 
     def __init__(self, shapes: Graph, ontology: Graph | None = None, policy: Graph | None = None) -> None:
         self.shapes_graph = shapes
-        self._ontology_nt = (ontology or Graph()).serialize(format="nt", encoding="utf-8")
-        self._policy_nt = (policy or Graph()).serialize(format="nt", encoding="utf-8")
+        # stripped once: an empty graph serialises as whitespace, and validate checks for content
+        self._ontology_nt = (ontology or Graph()).serialize(format="nt", encoding="utf-8").strip()
+        self._policy_nt = (policy or Graph()).serialize(format="nt", encoding="utf-8").strip()
         self._lexical = _Lexical([g for g in (ontology, policy) if g is not None])
         self.shapes: list[_Shape] = []
+        # the merged checks of the property shapes, by target pattern (see _TargetChecks)
+        self._targets: dict[str, _TargetChecks] = {}
         for node in self._shape_nodes():
             shape = self._compile_shape(node, target=None)
             if shape is not None:
@@ -339,29 +412,35 @@ class FastValidator:
         if pred in (SH.minCount, SH.maxCount):
             if p is None:
                 raise UnsupportedShapeError(f"shape {shape.node}: {pred} needs sh:path")
-            # One counting query serves both the minCount and the maxCount of a shape (the run
-            # caches it); each constraint then keeps the focus nodes that break its own bound.
+            # The counts of every property shape of this target come from one grouped count
+            # (focus nodes with values) and one query for focus nodes without any value, both
+            # run once per validation; each constraint keeps the rows of its shape that break
+            # its own bound.
             bounds = {c: self.shapes_graph.value(shape.node, c) for c in (SH.minCount, SH.maxCount)}
-            having = " || ".join(f"COUNT(DISTINCT ?v) {'<' if c == SH.minCount else '>'} {int(b)}"
-                                 for c, b in sorted(bounds.items()) if b is not None)
-            q = (f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {T} OPTIONAL {{ ?this {_iri(p)} ?v . }} }} "
-                 f"GROUP BY ?this HAVING ({having})")
+            low, high = (None if bounds[c] is None else int(bounds[c]) for c in (SH.minCount, SH.maxCount))
+            checks = self._targets.setdefault(T, _TargetChecks(T))
+            tag = checks.add_counts(shape.node, p, low, high)
             n = int(obj)
-            breaks = (lambda k, n=n: k < n) if pred == SH.minCount else (lambda k, n=n: k > n)
             comp = SH.MinCountConstraintComponent if pred == SH.minCount else SH.MaxCountConstraintComponent
-            return [_Constraint(comp, lambda r, q=q, breaks=breaks: [
-                _Hit(row["this"]) for row in r.select(q, cache=True) if breaks(int(row["n"]))])]
+
+            def run_counts(r: _Run, tag: int = tag, n: int = n, minimum: bool = pred == SH.minCount) -> list[_Hit]:
+                counted = r.tagged(checks.counts_query).get(tag, []) if checks.counts_query else []
+                hits = [_Hit(row["this"]) for row in counted
+                        if (int(row["n"]) < n if minimum else int(row["n"]) > n)]
+                if minimum and n >= 1 and checks.zero_query:
+                    hits += [_Hit(row["this"]) for row in r.tagged(checks.zero_query).get(tag, [])]
+                return hits
+            return [_Constraint(comp, run_counts)]
 
         if pred == SH.nodeKind:
             if obj not in _NODE_KIND_TESTS:
                 raise UnsupportedShapeError(f"shape {shape.node}: unknown sh:nodeKind {obj}")
-            q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!{_NODE_KIND_TESTS[obj]}) }}"
-            return [self._value_constraint(SH.NodeKindConstraintComponent, q, p)]
+            body = f"{values} FILTER (!{_NODE_KIND_TESTS[obj]})"
+            return [self._value_constraint(SH.NodeKindConstraintComponent, body, shape)]
 
         if pred == SH["class"]:
-            q = (f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} "
-                 f"FILTER NOT EXISTS {{ ?v a/<{RDFS.subClassOf}>* {_iri(obj)} . }} }}")
-            return [self._value_constraint(SH.ClassConstraintComponent, q, p)]
+            body = f"{values} FILTER NOT EXISTS {{ ?v a/<{RDFS.subClassOf}>* {_iri(obj)} . }}"
+            return [self._value_constraint(SH.ClassConstraintComponent, body, shape)]
 
         if pred == SH.datatype:
             safe = f"(isLiteral(?v) && sameTerm(datatype(?v), {_iri(obj)})"
@@ -372,34 +451,30 @@ class FastValidator:
             elif obj != XSD.string:
                 safe = "(false"  # unknown datatype: every value is checked in Python
             safe += ")"
-            q = (f"PREFIX xsd: <{XSD}> SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!{safe}) }}")
-            return [self._value_constraint(SH.DatatypeConstraintComponent, q, p,
+            return [self._value_constraint(SH.DatatypeConstraintComponent, f"{values} FILTER (!{safe})", shape,
                                            check=lambda v, d=obj: not _pyshacl_datatype_ok(v, d))]
 
         if pred in _RANGE_OPS:
             if not isinstance(obj, Literal):
                 raise UnsupportedShapeError(f"shape {shape.node}: {pred} must be a literal")
             op = _RANGE_OPS[pred]
-            q = (f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} "
-                 f"FILTER (!COALESCE(isLiteral(?v) && ?v {op} {obj.n3()}, false)) }}")
+            body = f"{values} FILTER (!COALESCE(isLiteral(?v) && ?v {op} {obj.n3()}, false))"
             comp = _RANGE_COMPONENTS[pred]
-            return [self._value_constraint(comp, q, p, check=lambda v, b=obj, o=op: not _pyshacl_range_ok(v, b, o))]
+            return [self._value_constraint(comp, body, shape, check=lambda v, b=obj, o=op: not _pyshacl_range_ok(v, b, o))]
 
         if pred == SH["in"]:
             members = list(Collection(self.shapes_graph, obj))
             test = " || ".join(f"sameTerm(?v, {_sparql_term(m)})" for m in members) or "false"
-            q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} FILTER (!({test})) }}"
-            return [self._value_constraint(SH.InConstraintComponent, q, p)]
+            return [self._value_constraint(SH.InConstraintComponent, f"{values} FILTER (!({test}))", shape)]
 
         if pred == SH.pattern:
             flags = str(self.shapes_graph.value(shape.node, SH.flags) or "")
             if flags:
                 raise UnsupportedShapeError(f"shape {shape.node}: sh:flags is not supported")
             regex = re.compile(str(obj))
-            q = f"SELECT DISTINCT ?this ?v WHERE {{ {T} {values} }}"
             # pySHACL: blank nodes fail; IRIs and literals are matched on their string.
             return [self._value_constraint(
-                SH.PatternConstraintComponent, q, p,
+                SH.PatternConstraintComponent, values, shape,
                 check=lambda v, rx=regex: isinstance(v, BNode) or not rx.search(str(v)))]
 
         if pred in (SH.lessThan, SH.lessThanOrEquals):
@@ -449,12 +524,27 @@ class FastValidator:
             return []
         raise UnsupportedShapeError(f"shape {shape.node}: {pred} is not supported by the fast validator")
 
-    def _value_constraint(self, component: URIRef, query: str, path: URIRef | None,
+    def _value_constraint(self, component: URIRef, body: str, shape: _Shape,
                           check: Callable[[Node], bool] | None = None) -> _Constraint:
-        """A constraint whose result rows are (focus, value); ``check`` confirms candidates."""
+        """A constraint whose result rows are (focus, value); ``check`` confirms candidates.
+
+        ``body`` binds ?v to each value node of ?this that SPARQL cannot show to conform. On a
+        property shape it is one branch of its target's merged query (``_TargetChecks``); on a
+        node shape (?v is ?this, bound by the target) it is a query of its own.
+        """
+        path = shape.path
+        rows_of: Callable[[_Run], list[dict[str, Node]]]
+        if path is None:
+            query = f"PREFIX xsd: <{XSD}> SELECT DISTINCT ?this ?v WHERE {{ {shape.target} {body} }}"
+            rows_of = lambda r: r.select(query)  # noqa: E731
+        else:
+            checks = self._targets.setdefault(shape.target, _TargetChecks(shape.target))
+            tag = checks.add_branch(body)
+            rows_of = lambda r: r.tagged(checks.values_query).get(tag, [])  # noqa: E731
+
         def run(r: _Run) -> list[_Hit]:
             hits = []
-            for row in r.select(query):
+            for row in rows_of(r):
                 v = r.lexical.restore(row["v"], row["this"], path)
                 if check is None or check(v):
                     hits.append(_Hit(row["this"], v))
@@ -532,7 +622,7 @@ class FastValidator:
             # A workspace-style store: add the ontology/policy graphs if the caller did not.
             for name, chunk in ((GRAPH_ONTOLOGY, self._ontology_nt), (GRAPH_POLICY, self._policy_nt)):
                 graph = ox.NamedNode(str(name))
-                if chunk.strip() and not data.contains_named_graph(graph):
+                if chunk and not data.contains_named_graph(graph):
                     data.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             return data, True
         raise TypeError(f"expected an rdflib.Graph or a pyoxigraph.Store, not {type(data).__name__}")

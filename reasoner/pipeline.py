@@ -128,7 +128,7 @@ class Pipeline:
         self.ontology = ontology_graph()
         self._ontology_nt = self.ontology.serialize(format="nt", encoding="utf-8")
         self._policy_nt = self.policy_graph.serialize(format="nt", encoding="utf-8")
-        self.rules = RuleEngine(load_rules(rules_dir), engine=engine, checked=checked)
+        self.rules = RuleEngine(load_rules(rules_dir), engine=engine, checked=checked, ontology=self.ontology)
         if not validate:
             self._validator = None
         elif make_validator is not None:

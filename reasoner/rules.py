@@ -286,10 +286,18 @@ def _required_keys(node: Any) -> set[Key]:
 
     Why: a rule whose required input is absent from the store derives nothing, so a warm
     one-patient call can skip it without compiling its text (a patient without genotypes never
-    needs the CYP rules). Only exact patterns count: a constant predicate (not a path, not a
-    variable), and ``rdf:type`` with a constant class. OPTIONAL right sides, UNION branches,
-    MINUS right sides and (NOT) EXISTS are not required; an aggregate is a barrier, because a
-    group without GROUP BY yields one row (COUNT = 0) even from no input.
+    needs the CYP rules). Only exact patterns count:
+
+    * a constant predicate (not a path, not a variable): the predicate;
+    * ``rdf:type`` with a constant class: ``("type", C)``;
+    * a constant predicate with a constant IRI object: ``("po", p, o)`` as well (a cause that
+      was not found, a gene that was not tested);
+    * ``?x a/rdfs:subClassOf* C``: ``("sub", C)``, some instance of C or of a subclass of it
+      (resolved with the ontology's hierarchy, see ``RuleEngine``).
+
+    OPTIONAL right sides, UNION branches, MINUS right sides and (NOT) EXISTS are not required;
+    an aggregate is a barrier, because a group without GROUP BY yields one row (COUNT = 0) even
+    from no input.
     """
     if not isinstance(node, CompValue):
         return set()
@@ -300,6 +308,12 @@ def _required_keys(node: Any) -> set[Key]:
                 keys.add(("type", o_))
             elif isinstance(p_, URIRef) and p_ != RDF.type:
                 keys.add(p_)
+                if isinstance(o_, URIRef):
+                    keys.add(("po", p_, o_))
+            elif (isinstance(p_, SequencePath) and len(p_.args) == 2 and p_.args[0] == RDF.type
+                  and isinstance(p_.args[1], MulPath) and p_.args[1].path == RDFS.subClassOf
+                  and p_.args[1].mod == "*" and isinstance(o_, URIRef)):
+                keys.add(("sub", o_))
         return keys
     out: set[Key] = set()
     for operand in _REQUIRED_OPERANDS.get(node.name, ()):
@@ -309,16 +323,28 @@ def _required_keys(node: Any) -> set[Key]:
 
 # --- analysis cache: rdflib's SPARQL parser takes ~0.1 s a rule, so a worker process would pay
 # seconds at start-up; the reads/writes of a rule text never change, so they are cached by hash.
-_CACHE_FILE = Path(os.environ.get("TRD_CACHE", Path.home() / ".cache" / "trd-reasoner")) / "rule-analysis.json"
+#: Bumped when what the analysis records changes. The version is part of the file name, so an
+#: older trd-reasoner on the same machine never reads keys it does not know (and vice versa).
+_CACHE_VERSION = 2
+_CACHE_FILE = (Path(os.environ.get("TRD_CACHE", Path.home() / ".cache" / "trd-reasoner"))
+               / f"rule-analysis-v{_CACHE_VERSION}.json")
 _cache: dict[str, Any] | None = None
 
 
 def _encode(keys: Iterable[Key]) -> list[str]:
-    return sorted(f"type|{k[1]}" if isinstance(k, tuple) else str(k) for k in keys)
+    return sorted("|".join(str(part) for part in k) if isinstance(k, tuple) else str(k) for k in keys)
 
 
 def _decode(items: list[str]) -> frozenset:
-    return frozenset(("type", URIRef(i[5:])) if i.startswith("type|") else URIRef(i) for i in items)
+    """Inverse of ``_encode``: ``kind|IRI…`` for tuple keys (IRIs never contain ``|`` unescaped)."""
+    out: set[Key] = set()
+    for item in items:
+        kind, sep, rest = item.partition("|")
+        if sep and kind in ("type", "po", "sub"):
+            out.add((kind, *(URIRef(part) for part in rest.split("|"))))
+        else:
+            out.add(URIRef(item))
+    return frozenset(out)
 
 
 def _load_cache() -> dict[str, Any]:
@@ -479,14 +505,29 @@ class RuleEngine:
     this path derives exactly what the checked rdflib path derives.
     """
 
-    def __init__(self, rules: Iterable[Rule] | None = None, engine: str = "oxigraph", checked: bool = True) -> None:
+    def __init__(self, rules: Iterable[Rule] | None = None, engine: str = "oxigraph", checked: bool = True,
+                 ontology: Graph | None = None) -> None:
+        """``ontology``: the class hierarchy that resolves ``("sub", C)`` requirements (some
+        instance of C or of a subclass); without it they are not used to skip a rule."""
         self.rules = order_rules(load_rules() if rules is None else rules)
         self.engine = engine
         self.checked = checked or engine != "oxigraph"
         self._metadata = rules_metadata(self.rules)
         # The text each rule runs as, built once (provenance in the template; see Rule).
         self._construct = {r.name: r.construct_text for r in self.rules}
-        self._requires = {r.name: tuple(r.requires) for r in self.rules}
+        # ("sub", C) -> the classes whose instances satisfy it (C and its ontology subclasses);
+        # unresolvable when no ontology is given or a rule itself writes rdfs:subClassOf.
+        writes_hierarchy = any(RDFS.subClassOf in r.writes or ANY in r.writes for r in self.rules)
+        self._classes: dict[URIRef, tuple[Any, ...]] = {}
+        for r in self.rules:
+            for key in r.requires:
+                if isinstance(key, tuple) and key[0] == "sub" and ontology is not None and not writes_hierarchy:
+                    self._classes[key[1]] = tuple(
+                        ox.NamedNode(str(c)) for c in sorted(ontology.transitive_subjects(RDFS.subClassOf, key[1]))
+                        if isinstance(c, URIRef))
+        self._requires = {r.name: tuple(k for k in r.requires
+                                        if not (isinstance(k, tuple) and k[0] == "sub" and k[1] not in self._classes))
+                          for r in self.rules}
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
         self._feeds = {(w.name, r.name) for w in self.rules for r in self.rules if _feeds(w, r)}
@@ -526,9 +567,11 @@ class RuleEngine:
     def _run_once(self, workspace: Any) -> RunStats:
         """One pass, each rule derived inside the store (``checked=False``)."""
         stats = RunStats(triples={r.name: 0 for r in self.rules}, passes=1)
+        # The precomputed hierarchy holds only while no other graph adds rdfs:subClassOf.
+        hierarchy = workspace.subclass_closure_is_static()
         for rule in self.rules:
             started = time.perf_counter()
-            if not all(workspace.has(key) for key in self._requires[rule.name]):
+            if not all(self._present(workspace, key, hierarchy) for key in self._requires[rule.name]):
                 stats.skipped.append(rule.name)
                 continue
             try:
@@ -537,6 +580,13 @@ class RuleEngine:
                 raise _rule_failed(rule, exc) from exc
             stats.seconds[rule.name] = time.perf_counter() - started
         return stats
+
+
+    def _present(self, workspace: Any, key: Key, hierarchy: bool) -> bool:
+        """Whether a required input can match: ``("sub", C)`` through the ontology's classes."""
+        if isinstance(key, tuple) and key[0] == "sub":
+            return not hierarchy or any(workspace.has(("type", c)) for c in self._classes[key[1]])
+        return workspace.has(key)
 
 
 def _rule_failed(rule: Rule, exc: Exception) -> RuleError:

@@ -49,7 +49,7 @@ from rdflib.term import Node
 
 from .errors import TrdError
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_POLICY, SH
-from .workspace import OX_RDF_TYPE, has_quad, to_rdflib
+from .workspace import OX_RDF_TYPE, has_quad, subclass_closure_is_static, to_rdflib
 
 #: Shape-level predicates that carry no constraint (documentation, grouping, metadata).
 _NON_CONSTRAINT = {
@@ -369,10 +369,7 @@ class FastValidator:
     @staticmethod
     def _closure_is_static(store: ox.Store) -> bool:
         """True when no graph but the ontology says rdfs:subClassOf (so precomputed closures hold)."""
-        ontology = ox.NamedNode(str(GRAPH_ONTOLOGY))
-        sub = ox.NamedNode(str(RDFS.subClassOf))
-        graphs = [g for g in store.named_graphs() if g != ontology] + [ox.DefaultGraph()]
-        return not any(has_quad(store, None, sub, None, g) for g in graphs)
+        return subclass_closure_is_static(store)
 
     def _target(self, node: Node) -> str:
         g = self.shapes_graph

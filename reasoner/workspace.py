@@ -33,7 +33,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from .errors import InputError
@@ -74,7 +74,9 @@ def to_rdflib(term: Any) -> Node:
 
 
 def to_oxigraph(term: Node) -> Any:
-    """Convert an rdflib term into the equal pyoxigraph term."""
+    """Convert an rdflib term into the equal pyoxigraph term (identity for pyoxigraph terms)."""
+    if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return term
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -92,6 +94,14 @@ def has_quad(store: ox.Store, subject: Any = None, predicate: Any = None, obj: A
              graph: Any = None) -> bool:
     """Whether any quad of a pyoxigraph store matches the pattern (None matches anything)."""
     return next(iter(store.quads_for_pattern(subject, predicate, obj, graph)), None) is not None
+
+
+def subclass_closure_is_static(store: ox.Store) -> bool:
+    """True when no graph of a store but the ontology graph holds an rdfs:subClassOf triple."""
+    ontology = ox.NamedNode(str(GRAPH_ONTOLOGY))
+    sub = ox.NamedNode(str(RDFS.subClassOf))
+    graphs = [g for g in store.named_graphs() if g != ontology] + [ox.DefaultGraph()]
+    return not any(has_quad(store, None, sub, None, g) for g in graphs)
 
 
 # --- plain values (for JSON) ----------------------------------------------------------------
@@ -272,14 +282,24 @@ class Workspace:
             self._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_DERIVED)))
 
     def has(self, key: Any) -> bool:
-        """Whether any graph holds a triple with this predicate, or (``("type", C)``) of class C."""
-        if self.engine == "oxigraph":
-            if isinstance(key, tuple):
-                return has_quad(self._store, None, OX_RDF_TYPE, ox.NamedNode(str(key[1])))
-            return has_quad(self._store, None, ox.NamedNode(str(key)))
+        """Whether any graph holds a triple with this predicate, of class C (``("type", C)``), or
+        with this predicate and object (``("po", p, o)``); keys as in ``rules.Rule.requires``.
+
+        Oxigraph only: the rule engine skips rules this way on its fast path alone.
+        """
+        if self.engine != "oxigraph":
+            raise InputError("input lookups run on the oxigraph engine only")
         if isinstance(key, tuple):
-            return next(iter(self._ds.quads((None, RDF.type, key[1], None))), None) is not None
-        return next(iter(self._ds.quads((None, key, None, None))), None) is not None
+            kind, *terms = key
+            if kind == "type":
+                return has_quad(self._store, None, OX_RDF_TYPE, to_oxigraph(terms[0]))
+            return has_quad(self._store, None, to_oxigraph(terms[0]), to_oxigraph(terms[1]))
+        return has_quad(self._store, None, to_oxigraph(key))
+
+    def subclass_closure_is_static(self) -> bool:
+        """True when no graph but the ontology says rdfs:subClassOf, so a class hierarchy
+        computed from the ontology alone still holds for this data (Oxigraph only)."""
+        return subclass_closure_is_static(self._store)
 
     def add_derived(self, triples: Iterable[tuple[Any, Any, Any]], graph: URIRef = GRAPH_DERIVED) -> int:
         """Add triples (backend terms) to the derived graph; returns how many were new."""
@@ -343,5 +363,6 @@ class Workspace:
         return self._store if self.engine == "oxigraph" else self._ds
 
 
-__all__ = ["Workspace", "ENGINES", "to_rdflib", "to_oxigraph", "value_of", "has_quad", "OX_RDF_TYPE", "GRAPH_ASSERTED", "GRAPH_DERIVED",
+__all__ = ["Workspace", "ENGINES", "to_rdflib", "to_oxigraph", "value_of", "has_quad", "OX_RDF_TYPE",
+           "subclass_closure_is_static", "GRAPH_ASSERTED", "GRAPH_DERIVED",
            "GRAPH_ONTOLOGY", "GRAPH_POLICY", "GRAPH_RULES"]

@@ -10,7 +10,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF
 
 from reasoner.errors import RuleError
-from reasoner.namespaces import GRAPH_RULES, RULE, TRD
+from reasoner.namespaces import GRAPH_ONTOLOGY, GRAPH_RULES, RULE, TRD
 from reasoner.rules import RuleEngine, dependency_graph, load_rules, order_rules
 from reasoner.workspace import Workspace
 
@@ -222,6 +222,56 @@ def test_required_inputs_are_a_lower_bound(tmp_path: Path) -> None:
                "{ SELECT (COUNT(?q) AS ?n) WHERE { ?q ex:agg ?v } } }")
     rule = load_rules(tmp_path)[0]
     assert rule.requires == {("type", URIRef(EX + "C")), URIRef(EX + "a")}
+
+
+def test_required_objects_and_subclass_paths(tmp_path: Path) -> None:
+    # a constant IRI object is required with its predicate; a/rdfs:subClassOf* C needs an instance
+    # of C or a subclass; a literal object, or the same patterns under OPTIONAL, are not required
+    write_rule(tmp_path, "req", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+               "CONSTRUCT { ?s ex:r ?x } WHERE { ?s ex:cause ex:c1 ; a/rdfs:subClassOf* ex:C ; ex:flag true . "
+               "OPTIONAL { ?s ex:cause ex:c2 ; a/rdfs:subClassOf* ex:D } BIND(1 AS ?x) }")
+    rule = load_rules(tmp_path)[0]
+    assert rule.requires == {URIRef(EX + "cause"), ("po", URIRef(EX + "cause"), URIRef(EX + "c1")),
+                             ("sub", URIRef(EX + "C")), URIRef(EX + "flag")}
+
+
+def test_requirements_survive_the_analysis_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: the cache once stored only predicates and classes; every kind of key must come
+    # back from it unchanged, or a cached run would skip by a different rule than a fresh one.
+    from reasoner import rules as rules_module
+    monkeypatch.setattr(rules_module, "_CACHE_FILE", tmp_path / "cache" / "analysis.json")
+    monkeypatch.setattr(rules_module, "_cache", None)
+    write_rule(tmp_path, "req", "CONSTRUCT { ?s ex:r true } WHERE { ?s ex:cause ex:c1 ; a ex:K ; "
+               "a/rdfs:subClassOf* ex:C }")
+    fresh = load_rules(tmp_path)[0].requires
+    monkeypatch.setattr(rules_module, "_cache", None)   # read back from the file
+    assert (tmp_path / "cache" / "analysis.json").exists()
+    assert load_rules(tmp_path)[0].requires == fresh == {
+        URIRef(EX + "cause"), ("po", URIRef(EX + "cause"), URIRef(EX + "c1")), ("type", URIRef(EX + "K")),
+        ("sub", URIRef(EX + "C"))}
+
+
+def test_subclass_requirement_uses_the_ontology_hierarchy(tmp_path: Path) -> None:
+    from rdflib import Graph
+    write_rule(tmp_path, "sub", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+               "CONSTRUCT { ?s ex:seen true } WHERE { ?s a/rdfs:subClassOf* ex:C }")
+    ontology = Graph().parse(data=f"<{EX}D> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{EX}C> .",
+                             format="nt")
+    engine = RuleEngine(load_rules(tmp_path), engine="oxigraph", checked=False, ontology=ontology)
+
+    def run(data: str, hierarchy_in_data: bool = False) -> tuple[list[str], int]:
+        ws = Workspace("oxigraph")
+        ws.add_graph(GRAPH_ONTOLOGY, ontology)
+        if hierarchy_in_data:  # the data says E is a C: the ontology's hierarchy no longer holds
+            data += f"<{EX}E> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{EX}C> .\n"
+        ws.add_asserted(data.encode())
+        stats = engine.run(ws)
+        return stats.skipped, len(ws.derived_graph())
+
+    a = f"<{RDF.type}>"
+    assert run(f"<{EX}x> {a} <{EX}D> .\n") == ([], 2)             # an instance of a subclass: runs
+    assert run(f"<{EX}x> {a} <{EX}Other> .\n") == (["sub"], 0)    # none: skipped, nothing lost
+    assert run(f"<{EX}x> {a} <{EX}E> .\n", hierarchy_in_data=True) == ([], 2)
 
 
 def test_a_rule_whose_required_input_is_absent_is_skipped(chain: Path) -> None:

@@ -139,6 +139,17 @@ def _with_unattributed(patients: list[dict], issues: list[dict]) -> list[dict]:
     return patients + [entry]
 
 
+def _one_unattributed_entry(patients: list[dict]) -> list[dict]:
+    """At most one "(unattributed)" line per shard: the issues of all its batches, in order."""
+    extra = [p for p in patients if p.get("id") == UNATTRIBUTED_ID]
+    if len(extra) < 2:
+        return patients
+    merged = extra[0]
+    for entry in extra[1:]:
+        merged["dataIssues"].extend(entry["dataIssues"])
+    return [p for p in patients if p.get("id") != UNATTRIBUTED_ID] + [merged]
+
+
 def _error_patient(pid: str, message: str) -> dict[str, Any]:
     """The entry of a patient the pipeline could not assess (reported, not dropped)."""
     return {"id": pid, "trd": {"status": "error"}, "trials": [], "pseudoResistance": [], "mechanisms": [],
@@ -158,17 +169,18 @@ def _turtle_units(shard: ShardInput) -> tuple[list[_Unit], list[_Unit]]:
     """A Turtle shard cut into patients, and the records of its files that reach no patient.
 
     The second list is assessed apart from every patient (see ``turtle_source.file_patients``);
-    its data issues come back in an "(unattributed)" entry. A file that cannot be read becomes
-    an error entry for each of its patients (the rest of the shard goes on).
+    its data issues come back in an "(unattributed)" entry. A file that can no longer be read
+    (changed after indexing) becomes an error entry for each of its patients, or an
+    "(unattributed)" one; the rest of the shard goes on.
     """
     units: list[_Unit] = []
     orphans: list[_Unit] = []
     for part in shard.parts:
         try:
-            got, lost = file_patients(part.data, part.rdf_format, part.patients)
-        except InputError as exc:
-            names = part.patients or ("(unreadable file)",)
-            units.extend(_Unit(_pid(iri), b"", str(exc)) for iri in names)
+            got, lost = file_patients(part.data, part.rdf_format, None if part.whole else part.patients)
+        except InputError as exc:  # the file changed since it was indexed
+            reason = f"{part.source}: {exc}"
+            units.extend(_Unit(_pid(iri), b"", reason) for iri in part.patients or (UNATTRIBUTED_ID,))
             continue
         units.extend(_Unit(_pid(iri), data) for iri, data in got)
         if lost:
@@ -248,6 +260,7 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
         extra = import_issues.get(str(patient.get("id", "")))
         if extra:
             patient.setdefault("dataIssues", []).extend(extra)
+    patients = _one_unattributed_entry(patients)
     # Stable order inside a shard: the same input gives the same bytes, whatever the worker (the
     # lists inside a patient object are ordered by output_json, never by backend row order).
     patients.sort(key=lambda p: str(p.get("id", "")))

@@ -38,14 +38,16 @@ class ShardSpec:
 class TurtlePart:
     """One file's share of a Turtle shard: its bytes, their syntax, and the patients taken.
 
-    ``patients`` None: the whole file (every patient, and a file without any). The worker
-    groups each part on its own (``turtle_source.file_patients``), so a record meets only the
-    patients of its own file, whichever files share the shard.
+    ``whole``: the shard takes every patient of the file (and a file without any patient). The
+    worker groups each part on its own (``turtle_source.file_patients``), so a record meets only
+    the patients of its own file, whichever files share the shard.
     """
 
+    source: str                # the file's path, for messages
     data: bytes
     rdf_format: str            # "turtle" or "nt"
-    patients: tuple[str, ...] | None = None
+    patients: tuple[str, ...]  # the patient IRIs the index found for this shard in the file
+    whole: bool
 
 
 @dataclass
@@ -76,7 +78,7 @@ def materialize(spec: ShardSpec) -> ShardInput:
             index.close()
         groups = [(pid, [line.decode("utf-8", "replace") for line in lines]) for pid, lines in raw]
         return ShardInput(spec.shard_id, FHIR, groups=groups, patients=len(groups))
-    parts = [TurtlePart(read_file(Path(path)), format_of(path), None if whole else tuple(iris))
+    parts = [TurtlePart(path, read_file(Path(path)), format_of(path), tuple(iris), whole)
              for path, iris, whole in spec.plan]
     return ShardInput(spec.shard_id, TURTLE, parts=parts, patients=sum(len(iris) for _, iris, _ in spec.plan))
 

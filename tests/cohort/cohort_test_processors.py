@@ -35,7 +35,7 @@ def echo(shard: ShardInput, settings: RunSettings) -> ShardResult:
                              "dataIssues": [{"severity": "violation", "message": m} for m in problems]})
     else:
         for part in shard.parts:
-            units, _orphans = file_patients(part.data, part.rdf_format, part.patients)
+            units, _orphans = file_patients(part.data, part.rdf_format, None if part.whole else part.patients)
             for iri, data in units:
                 pid = iri.rsplit("/", 1)[-1]
                 size = len(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))

@@ -98,3 +98,27 @@ def test_every_record_is_reported_and_no_entry_counts_as_a_patient(cohort: Path,
     assert json.loads((out / "summary.json").read_text())["trd"].get("error", 0) == 0
     assert summary.data_issues["violation"] == sum(
         1 for p in lines for i in p["dataIssues"] if i["severity"] == "violation")
+
+
+def test_a_file_that_changed_after_indexing_is_an_error_entry_not_a_crash() -> None:
+    from reasoner.cohort.pipeline_processor import process_shard
+    from reasoner.cohort.shards import TURTLE, ShardInput, TurtlePart
+    from reasoner.cohort.worker import RunSettings
+
+    good = TurtlePart("good.ttl", TWO_PATIENTS.encode(), "turtle",
+                      ("https://example.org/trd/pat-101", "https://example.org/trd/pat-102"), True)
+    broken = TurtlePart("broken.ttl", b"this is not turtle", "turtle", ("https://example.org/trd/pat-5",), True)
+    nobody = TurtlePart("nobody.ttl", b"<a> <b>", "turtle", (), True)
+    result = process_shard(ShardInput(0, TURTLE, parts=[good, broken, nobody], patients=3),
+                           RunSettings(policy="default", as_of=AS_OF, store=False))
+    lines = {p["id"]: p for p in (json.loads(line) for line in result.jsonl.splitlines())}
+    assert set(lines) == {"pat-101", "pat-102", "pat-5", "(unattributed)"}
+    assert lines["pat-5"]["trd"]["status"] == "error"
+    assert "broken.ttl" in lines["pat-5"]["dataIssues"][0]["message"]
+    # one (unattributed) line per shard: the unreadable file, and good.ttl's record of a patient
+    # the file lacks
+    assert result.jsonl.count(b'"id":"(unattributed)"') == 1
+    issues = lines["(unattributed)"]["dataIssues"]
+    assert any("nobody.ttl" in i["message"] for i in issues)
+    assert "https://example.org/trd/elsewhere-dx" in {i["focusNode"] for i in issues}
+    assert result.patients == 3   # the (unattributed) line is not a patient

@@ -513,21 +513,24 @@ class RuleEngine:
         self.engine = engine
         self.checked = checked or engine != "oxigraph"
         self._metadata = rules_metadata(self.rules)
+        # serialised once: every fresh workspace loads it (each cohort batch, each renewed warm one)
+        self._metadata_nt = self._metadata.serialize(format="nt", encoding="utf-8")
         # The text each rule runs as, built once (provenance in the template; see Rule).
         self._construct = {r.name: r.construct_text for r in self.rules}
         # ("sub", C) -> the classes whose instances satisfy it (C and its ontology subclasses);
         # unresolvable when no ontology is given or a rule itself writes rdfs:subClassOf.
         writes_hierarchy = any(RDFS.subClassOf in r.writes or ANY in r.writes for r in self.rules)
-        self._classes: dict[URIRef, tuple[Any, ...]] = {}
+        self._classes: dict[str, tuple[Any, ...]] = {}
         for r in self.rules:
             for key in r.requires:
                 if isinstance(key, tuple) and key[0] == "sub" and ontology is not None and not writes_hierarchy:
-                    self._classes[key[1]] = tuple(
+                    self._classes[str(key[1])] = tuple(
                         ox.NamedNode(str(c)) for c in sorted(ontology.transitive_subjects(RDFS.subClassOf, key[1]))
                         if isinstance(c, URIRef))
-        self._requires = {r.name: tuple(k for k in r.requires
-                                        if not (isinstance(k, tuple) and k[0] == "sub" and k[1] not in self._classes))
-                          for r in self.rules}
+        # the lookups each rule's requirements need, as Oxigraph terms made once (not per call)
+        self._requires = {r.name: tuple(_as_lookup(k) for k in sorted(r.requires, key=str)
+                                        if not (isinstance(k, tuple) and k[0] == "sub" and str(k[1]) not in self._classes))
+                          for r in self.rules} if self.engine == "oxigraph" else {}
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
         self._feeds = {(w.name, r.name) for w in self.rules for r in self.rules if _feeds(w, r)}
@@ -536,8 +539,8 @@ class RuleEngine:
         """Run every rule in order (to a fixpoint when checked); see the class docstring."""
         if workspace.engine != self.engine:
             raise RuleError(f"workspace uses {workspace.engine!r} but the engine is {self.engine!r}")
-        if workspace.count(GRAPH_RULES) == 0:
-            workspace.add_graph(GRAPH_RULES, self._metadata)
+        if workspace.is_empty(GRAPH_RULES):
+            workspace.add_graph(GRAPH_RULES, self._metadata_nt, "nt")
         if not self.checked:
             return self._run_once(workspace)
         stats = RunStats(triples={r.name: 0 for r in self.rules})
@@ -585,8 +588,15 @@ class RuleEngine:
     def _present(self, workspace: Any, key: Key, hierarchy: bool) -> bool:
         """Whether a required input can match: ``("sub", C)`` through the ontology's classes."""
         if isinstance(key, tuple) and key[0] == "sub":
-            return not hierarchy or any(workspace.has(("type", c)) for c in self._classes[key[1]])
+            return not hierarchy or any(workspace.has(("type", c)) for c in self._classes[key[1].value])
         return workspace.has(key)
+
+
+def _as_lookup(key: Key) -> Key:
+    """A requirement key with its IRIs as pyoxigraph terms (what ``Workspace.has`` looks up)."""
+    if isinstance(key, tuple):
+        return (key[0], *(ox.NamedNode(str(term)) for term in key[1:]))
+    return ox.NamedNode(str(key))
 
 
 def _rule_failed(rule: Rule, exc: Exception) -> RuleError:

@@ -351,11 +351,11 @@ class Workspace:
             g.add(triple)
         return ds.serialize(format="nquads", encoding="utf-8")
 
-    def count(self, name: URIRef) -> int:
-        """Number of triples in one named graph."""
+    def is_empty(self, name: URIRef) -> bool:
+        """Whether one named graph holds no triple (without counting them)."""
         if self.engine == "oxigraph":
-            return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))))
-        return len(self._ds.graph(name))
+            return not has_quad(self._store, None, None, None, ox.NamedNode(str(name)))
+        return len(self._ds.graph(name)) == 0
 
     @property
     def store(self) -> Any:

@@ -179,13 +179,13 @@ class _Shape:
 
 @dataclass
 class _TargetChecks:
-    """The checks of every property shape of one target, merged into at most three SPARQL texts.
+    """The checks of every property shape of one target, merged into at most two SPARQL texts.
 
     Why: Oxigraph compiles every text it runs (~35 µs, plus the cost of its tokens), and one
     patient made ~95 texts, ~11 ms of a warm call. The property shapes of one target share its
-    focus nodes, so: their value checks become the UNION branches of one query, their
-    cardinalities one count grouped by focus node and check, and focus nodes with no value at
-    all (a ``sh:minCount``) one more query; each row says whose check it is with ``?k``.
+    focus nodes, so their value checks become the UNION branches of one query and their
+    cardinalities one count grouped by focus node and check; each row says whose check it is
+    with ``?k``.
     """
 
     target: str                                     # the group pattern binding ?this
@@ -211,26 +211,24 @@ class _TargetChecks:
 
     @cached_property
     def counts_query(self) -> str:
-        """Focus nodes with at least one value whose count breaks a bound (HAVING per tag)."""
-        branches, having = [], []
+        """Focus nodes whose number of values breaks a bound of a shape (tagged by shape).
+
+        One OPTIONAL with the path as a variable (``VALUES (?k ?p)``) counts every path at once,
+        zero included; this beat a grouped UNION plus a NOT EXISTS query for the zero counts
+        (one patient: 2.75 -> 1.84 ms over all targets; a batch of 200: the same within noise).
+        """
+        rows, having = [], []
         for k, (path, low, high) in enumerate(self.counts):
-            tests = ([f"COUNT(DISTINCT ?v) < {low}"] if low is not None and low > 1 else []) + (
+            tests = ([f"COUNT(DISTINCT ?v) < {low}"] if low else []) + (
                 [f"COUNT(DISTINCT ?v) > {high}"] if high is not None else [])
             if tests:
-                branches.append(f"{{ ?this {_iri(path)} ?v . BIND({k} AS ?k) }}")
+                rows.append(f"({k} {_iri(path)})")
                 having.append(f"(?k = {k} && ({' || '.join(tests)}))")
-        if not branches:
-            return ""
-        return (f"SELECT ?this ?k (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {self.target} {{ {' UNION '.join(branches)} }} }} "
-                f"GROUP BY ?this ?k HAVING ({' || '.join(having)})")
-
-    @cached_property
-    def zero_query(self) -> str:
-        """Focus nodes without any value for a path that needs one (sh:minCount >= 1)."""
-        rows = " ".join(f"({k} {_iri(path)})" for k, (path, low, _h) in enumerate(self.counts) if low)
         if not rows:
             return ""
-        return f"SELECT ?this ?k WHERE {{ {self.target} VALUES (?k ?p) {{ {rows} }} FILTER NOT EXISTS {{ ?this ?p ?_v }} }}"
+        return (f"SELECT ?this ?k (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {self.target} "
+                f"VALUES (?k ?p) {{ {' '.join(rows)} }} OPTIONAL {{ ?this ?p ?v }} }} "
+                f"GROUP BY ?this ?k HAVING ({' || '.join(having)})")
 
 
 _CANONICALISED = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime}
@@ -409,10 +407,9 @@ class FastValidator:
         if pred in (SH.minCount, SH.maxCount):
             if p is None:
                 raise UnsupportedShapeError(f"shape {shape.node}: {pred} needs sh:path")
-            # The counts of every property shape of this target come from one grouped count
-            # (focus nodes with values) and one query for focus nodes without any value, both
-            # run once per validation; each constraint keeps the rows of its shape that break
-            # its own bound.
+            # The counts of every property shape of this target come from one grouped count, run
+            # once per validation; each constraint keeps the rows of its shape that break its own
+            # bound.
             bounds = {c: self.shapes_graph.value(shape.node, c) for c in (SH.minCount, SH.maxCount)}
             low, high = (None if bounds[c] is None else int(bounds[c]) for c in (SH.minCount, SH.maxCount))
             checks = self._targets.setdefault(T, _TargetChecks(T))
@@ -422,11 +419,7 @@ class FastValidator:
 
             def run_counts(r: _Run, tag: int = tag, n: int = n, minimum: bool = pred == SH.minCount) -> list[_Hit]:
                 counted = r.tagged(checks.counts_query).get(tag, []) if checks.counts_query else []
-                hits = [_Hit(row["this"]) for row in counted
-                        if (int(row["n"]) < n if minimum else int(row["n"]) > n)]
-                if minimum and n >= 1 and checks.zero_query:
-                    hits += [_Hit(row["this"]) for row in r.tagged(checks.zero_query).get(tag, [])]
-                return hits
+                return [_Hit(row["this"]) for row in counted if (int(row["n"]) < n if minimum else int(row["n"]) > n)]
             return [_Constraint(comp, run_counts)]
 
         if pred == SH.nodeKind:

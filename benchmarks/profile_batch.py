@@ -62,9 +62,9 @@ def _compile_floor(pipe: Any, data: bytes) -> dict[str, Any]:
     texts: dict[str, list[str]] = {"rules": [], "validate": [], "json": []}
     run_select, select_values, derive = shacl_fast._Run.select, workspace.Workspace.select_values, workspace.Workspace.derive
 
-    def rec_select(self: Any, q: str, cache: bool = False) -> Any:
+    def rec_select(self: Any, q: str) -> Any:
         texts["validate"].append(q)
-        return run_select(self, q, cache)
+        return run_select(self, q)
 
     def rec_values(self: Any, q: str) -> Any:
         texts["json"].append(q)

@@ -281,7 +281,6 @@ class _Run:
         self.store = store
         self.union = union
         self.lexical = lexical
-        self._cache: dict[str, list[dict[str, Node]]] = {}
         self._tagged: dict[str, dict[int, list[dict[str, Node]]]] = {}
 
     def tagged(self, query: str) -> dict[int, list[dict[str, Node]]]:
@@ -293,11 +292,7 @@ class _Run:
                 got[int(row.pop("k").toPython())].append(row)
         return got
 
-    def select(self, query: str, cache: bool = False) -> list[dict[str, Node]]:
-        if cache:
-            if query not in self._cache:
-                self._cache[query] = self.select(query)
-            return self._cache[query]
+    def select(self, query: str) -> list[dict[str, Node]]:
         solutions = self.store.query(query, use_default_graph_as_union=self.union)
         names = [v.value for v in solutions.variables]
         # a solution unpacks as a tuple: ~5x cheaper than a lookup by variable name
@@ -358,16 +353,11 @@ class FastValidator:
         text costs ~0.1 ms in Oxigraph whatever the data, and one patient leaves most shapes
         without a focus (no genotype, no lab of a kind), so a warm one-patient call saves most of
         the validator's compile time. Only used when the subclass hierarchy is the ontology's
-        (``_closure_is_static``).
+        (``workspace.subclass_closure_is_static``).
         """
         return (shape.focus_nodes
                 or any(has_quad(store, None, OX_RDF_TYPE, cls) for cls in shape.focus_classes)
                 or any(has_quad(store, None, pred) for pred in shape.focus_predicates))
-
-    @staticmethod
-    def _closure_is_static(store: ox.Store) -> bool:
-        """True when no graph but the ontology says rdfs:subClassOf (so precomputed closures hold)."""
-        return subclass_closure_is_static(store)
 
     def _target(self, node: Node) -> str:
         g = self.shapes_graph
@@ -635,7 +625,7 @@ class FastValidator:
         records = []
         conforms = True
         copied: set[BNode] = set()
-        skip_empty = union and self._closure_is_static(store)
+        skip_empty = union and subclass_closure_is_static(store)
         for shape in self.shapes:
             if skip_empty and not self._has_focus(shape, store):
                 continue

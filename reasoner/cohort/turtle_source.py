@@ -9,10 +9,10 @@ touches and keeps the triples of its patients.
 Which triples belong to a patient (docs/data-model.md §6): the patient node itself, every node
 with ``trd:patient <patient>``, and every node with ``trd:trial <trial>`` of one of its trials
 (dose periods). Nodes that reach no patient of their file (a malformed record without
-``trd:patient``, or one whose ``trd:patient`` is not a ``trd:Patient`` of that file) go with the
-file's first patient, so they are validated exactly once and reported, never dropped. A file
-without any patient is indexed as a unit of its own (no patient IRI): its records are validated
-and their issues reported in an "(unattributed)" entry.
+``trd:patient``, or one whose ``trd:patient`` is not a ``trd:Patient`` of that file) travel with
+the shard that takes the file's first patient, so they are validated exactly once, apart from
+every patient, and reported on an "(unattributed)" line, never dropped. A file without any
+patient is indexed as a unit of its own (no patient IRI), for the same reason.
 """
 
 from __future__ import annotations
@@ -150,11 +150,6 @@ class TurtleIndex:
             total = self._con.execute("SELECT COUNT(iri) FROM tpatients WHERE fno = ?", (fno,)).fetchone()[0]
             plan.append((str(self.files[fno]), iris, total == len(iris)))
         return plan
-
-    def first_of_file(self, fno: int) -> str | None:
-        """The IRI of the first patient of a file (the one that carries its unattributed nodes)."""
-        row = self._con.execute("SELECT iri FROM tpatients WHERE fno = ? AND iri IS NOT NULL ORDER BY ordinal LIMIT 1", (fno,)).fetchone()
-        return row[0] if row else None
 
     def close(self) -> None:
         """Release the database handle."""

@@ -98,6 +98,9 @@ class Rule:
     #: Inputs without which the rule cannot match: predicates, and ("type", C) for ``?x a C``,
     #: of triple patterns every solution needs (see ``_required_keys``).
     requires: frozenset = field(default_factory=frozenset)
+    #: Alternatives beyond ``requires``, from UNION branches: the rule can match only if every
+    #: key of at least one alternative is present (empty: nothing more is known).
+    alternatives: tuple[frozenset, ...] = ()
 
     @property
     def construct_text(self) -> str:
@@ -321,11 +324,51 @@ def _required_keys(node: Any) -> set[Key]:
     return out
 
 
+#: More alternatives than this and a rule's UNIONs say nothing: the check would cost more lookups
+#: than it could save.
+_MAX_ALTERNATIVES = 8
+
+
+def _alternative_keys(node: Any) -> list[frozenset]:
+    """The inputs a solution needs, as alternatives (disjunctive normal form over UNION branches).
+
+    Why: ``_required_keys`` sees nothing in a UNION, yet many rules are "an X diagnosis, or a Y
+    lab" (pseudo-resistance causes, contraindications): without either input they derive nothing.
+    Each alternative is a set of keys that some solutions all need; every solution needs every key
+    of at least one alternative. Same lower-bound rules as ``_required_keys`` (OPTIONAL right
+    sides, MINUS, EXISTS and aggregates add nothing); a join of unions multiplies out, and past
+    ``_MAX_ALTERNATIVES`` the result is "no requirement" (``[frozenset()]``), which is always safe.
+    """
+    if not isinstance(node, CompValue):
+        return [frozenset()]
+    if node.name == "BGP":
+        return [frozenset(_required_keys(node))]
+    if node.name == "Union":
+        out = _alternative_keys(node.get("p1")) + _alternative_keys(node.get("p2"))
+    elif node.name == "Join":
+        out = [a | b for a in _alternative_keys(node.get("p1")) for b in _alternative_keys(node.get("p2"))]
+    elif node.name in _REQUIRED_OPERANDS:
+        out = _alternative_keys(node.get(_REQUIRED_OPERANDS[node.name][0]))
+    else:
+        return [frozenset()]
+    if len(out) > _MAX_ALTERNATIVES or any(not alt for alt in out):
+        return [frozenset()]
+    return list(dict.fromkeys(out))
+
+
+def _alternatives_beyond(node: Any, requires: frozenset) -> tuple[frozenset, ...]:
+    """``_alternative_keys`` less what ``requires`` already says; () when they add nothing."""
+    alternatives = [alt - requires for alt in _alternative_keys(node)]
+    if len(alternatives) < 2 or any(not alt for alt in alternatives):
+        return ()  # one alternative is a conjunction: _required_keys already has it
+    return tuple(sorted(alternatives, key=lambda alt: sorted(map(str, alt))))
+
+
 # --- analysis cache: rdflib's SPARQL parser takes ~0.1 s a rule, so a worker process would pay
 # seconds at start-up; the reads/writes of a rule text never change, so they are cached by hash.
 #: Bumped when what the analysis records changes. The version is part of the file name, so an
 #: older trd-reasoner on the same machine never reads keys it does not know (and vice versa).
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 _CACHE_FILE = (Path(os.environ.get("TRD_CACHE", Path.home() / ".cache" / "trd-reasoner"))
                / f"rule-analysis-v{_CACHE_VERSION}.json")
 _cache: dict[str, Any] | None = None
@@ -358,10 +401,10 @@ def _load_cache() -> dict[str, Any]:
 
 
 def _store_cache(digest: str, reads: frozenset, writes: frozenset, subjects: tuple[str, ...],
-                 requires: frozenset) -> None:
+                 requires: frozenset, alternatives: tuple[frozenset, ...]) -> None:
     cache = _load_cache()
     cache[digest] = {"reads": _encode(reads), "writes": _encode(writes), "subjects": list(subjects),
-                     "requires": _encode(requires)}
+                     "requires": _encode(requires), "alternatives": [_encode(a) for a in alternatives]}
     try:
         _CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
         tmp = _CACHE_FILE.with_suffix(f".{os.getpid()}.tmp")
@@ -377,10 +420,11 @@ def parse_rule(path: Path) -> Rule:
     meta = _parse_header(text, path)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     cached = _load_cache().get(digest)
-    if cached is not None and "requires" in cached:
+    if cached is not None and "alternatives" in cached:
         return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
                     source=meta["source"], reads=_decode(cached["reads"]), writes=_decode(cached["writes"]),
-                    subjects=tuple(cached["subjects"]), requires=_decode(cached["requires"]))
+                    subjects=tuple(cached["subjects"]), requires=_decode(cached["requires"]),
+                    alternatives=tuple(_decode(a) for a in cached["alternatives"]))
     try:
         query = translateQuery(parseQuery(text))
     except Exception as exc:  # pyparsing raises its own exception types
@@ -402,14 +446,15 @@ def parse_rule(path: Path) -> Rule:
     reads: set[Key] = set()
     _where_keys(query.algebra.p, reads)
     requires = frozenset(_required_keys(query.algebra.p))
+    alternatives = _alternatives_beyond(query.algebra.p, requires)
     rule = Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
                 source=meta["source"], reads=frozenset(reads), writes=frozenset(writes), subjects=subjects,
-                requires=requires)
+                requires=requires, alternatives=alternatives)
     try:
         _EMPTY_STORE.query(rule.construct_text)
     except SyntaxError as exc:  # the rewriting must give valid SPARQL; refuse the rule otherwise
         raise RuleError(f"{path.name}: cannot run as written ({str(exc).splitlines()[0]})") from exc
-    _store_cache(digest, frozenset(reads), frozenset(writes), subjects, requires)
+    _store_cache(digest, frozenset(reads), frozenset(writes), subjects, requires, alternatives)
     return rule
 
 
@@ -522,18 +567,28 @@ class RuleEngine:
         writes_hierarchy = any(RDFS.subClassOf in r.writes or ANY in r.writes for r in self.rules)
         self._classes: dict[str, tuple[Any, ...]] = {}
         for r in self.rules:
-            for key in r.requires:
+            for key in r.requires.union(*r.alternatives):
                 if isinstance(key, tuple) and key[0] == "sub" and ontology is not None and not writes_hierarchy:
                     self._classes[str(key[1])] = tuple(
                         ox.NamedNode(str(c)) for c in sorted(ontology.transitive_subjects(RDFS.subClassOf, key[1]))
                         if isinstance(c, URIRef))
         # the lookups each rule's requirements need, as Oxigraph terms made once (not per call)
-        self._requires = {r.name: tuple(_as_lookup(k) for k in sorted(r.requires, key=str)
-                                        if not (isinstance(k, tuple) and k[0] == "sub" and str(k[1]) not in self._classes))
-                          for r in self.rules} if self.engine == "oxigraph" else {}
+        self._requires = {r.name: self._lookups(r.requires) for r in self.rules} if self.engine == "oxigraph" else {}
+        # the alternatives as lookups; one that is left empty (an unresolvable class) is always
+        # met, so the rule's alternatives then say nothing
+        self._alternatives: dict[str, tuple[tuple[Key, ...], ...]] = {}
+        if self.engine == "oxigraph":
+            for r in self.rules:
+                alternatives = tuple(self._lookups(alt) for alt in r.alternatives)
+                self._alternatives[r.name] = alternatives if all(alternatives) else ()
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
         self._feeds = {(w.name, r.name) for w in self.rules for r in self.rules if _feeds(w, r)}
+
+    def _lookups(self, keys: Iterable[Key]) -> tuple[Key, ...]:
+        """Requirement keys as lookups (Oxigraph terms), less the classes that cannot be resolved."""
+        return tuple(_as_lookup(k) for k in sorted(keys, key=str)
+                     if not (isinstance(k, tuple) and k[0] == "sub" and str(k[1]) not in self._classes))
 
     def run(self, workspace: Any) -> RunStats:
         """Run every rule in order (to a fixpoint when checked); see the class docstring."""
@@ -572,9 +627,14 @@ class RuleEngine:
         stats = RunStats(triples={r.name: 0 for r in self.rules}, passes=1)
         # The precomputed hierarchy holds only while no other graph adds rdfs:subClassOf.
         hierarchy = workspace.subclass_closure_is_static()
+        # Inputs found present stay present for the rest of the pass (a rule only adds triples),
+        # so each is looked up once per pass, not once per rule that needs it (~150 -> ~60
+        # lookups in a one-patient call). An absent input is looked up again: a rule may add it.
+        present: set[Key] = set()
         for rule in self.rules:
             started = time.perf_counter()
-            if not all(self._present(workspace, key, hierarchy) for key in self._requires[rule.name]):
+            if not (all(self._present(workspace, key, hierarchy, present) for key in self._requires[rule.name])
+                    and self._any_alternative(workspace, rule.name, hierarchy, present)):
                 stats.skipped.append(rule.name)
                 continue
             try:
@@ -585,11 +645,24 @@ class RuleEngine:
         return stats
 
 
-    def _present(self, workspace: Any, key: Key, hierarchy: bool) -> bool:
-        """Whether a required input can match: ``("sub", C)`` through the ontology's classes."""
+    def _any_alternative(self, workspace: Any, name: str, hierarchy: bool, seen: set[Key]) -> bool:
+        """Whether every input of some alternative of a rule is present (true when it has none)."""
+        alternatives = self._alternatives.get(name, ())
+        return not alternatives or any(all(self._present(workspace, key, hierarchy, seen) for key in alt)
+                                       for alt in alternatives)
+
+    def _present(self, workspace: Any, key: Key, hierarchy: bool, seen: set[Key]) -> bool:
+        """Whether a required input can match: ``("sub", C)`` through the ontology's classes.
+        ``seen`` holds the inputs already found present in this pass (and gains this one)."""
+        if key in seen:
+            return True
         if isinstance(key, tuple) and key[0] == "sub":
-            return not hierarchy or any(workspace.has(("type", c)) for c in self._classes[key[1].value])
-        return workspace.has(key)
+            found = not hierarchy or any(workspace.has(("type", c)) for c in self._classes[key[1].value])
+        else:
+            found = workspace.has(key)
+        if found:
+            seen.add(key)
+        return found
 
 
 def _as_lookup(key: Key) -> Key:

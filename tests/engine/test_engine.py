@@ -308,3 +308,46 @@ def test_every_shipped_rule_compacts_to_valid_sparql() -> None:
         compact = compact_query(rule.construct_text)
         assert len(compact) < len(rule.construct_text)
         assert list(store.query(compact)) == []
+
+
+def test_union_branches_are_alternative_requirements(tmp_path: Path) -> None:
+    # "an ex:Dx diagnosis, or an ex:lab value": each branch is an alternative; the shared
+    # pattern stays in requires; OPTIONAL and aggregates add nothing to either
+    write_rule(tmp_path, "alt", "CONSTRUCT { ?p ex:flag ?why } WHERE { ?p a ex:Patient . "
+               "{ ?d ex:patient ?p ; a ex:Dx . BIND(1 AS ?why) } UNION "
+               "{ ?l ex:patient ?p ; ex:lab ?v . OPTIONAL { ?l ex:unit ?u } BIND(2 AS ?why) } }")
+    rule = load_rules(tmp_path)[0]
+    assert rule.requires == {("type", URIRef(EX + "Patient"))}
+    assert set(rule.alternatives) == {frozenset({URIRef(EX + "patient"), ("type", URIRef(EX + "Dx"))}),
+                                      frozenset({URIRef(EX + "patient"), URIRef(EX + "lab")})}
+    engine = RuleEngine([rule], engine="oxigraph", checked=False)
+
+    def run(data: str) -> tuple[list[str], int]:
+        ws = Workspace("oxigraph")
+        ws.add_asserted(data.encode())
+        stats = engine.run(ws)
+        return stats.skipped, len(ws.derived_graph())
+
+    patient = f"<{EX}p> <{RDF.type}> <{EX}Patient> .\n"
+    assert run(patient + f"<{EX}o> <{EX}patient> <{EX}p> .\n") == (["alt"], 0)   # neither branch
+    assert run(patient + f"<{EX}d> <{EX}patient> <{EX}p> .\n<{EX}d> <{RDF.type}> <{EX}Dx> .\n")[0] == []
+    assert run(patient + f"<{EX}l> <{EX}patient> <{EX}p> .\n<{EX}l> <{EX}lab> \"1\" .\n") == ([], 2)
+
+
+def test_a_branch_without_requirements_makes_alternatives_empty(tmp_path: Path) -> None:
+    # a branch that needs nothing (a BIND alone, an aggregate) can always match
+    write_rule(tmp_path, "alt", "CONSTRUCT { ?p ex:flag ?n } WHERE { ?p a ex:Patient . "
+               "{ BIND(0 AS ?n) } UNION { ?p ex:lab ?n } }")
+    assert load_rules(tmp_path)[0].alternatives == ()
+
+
+def test_alternatives_survive_the_analysis_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reasoner import rules as rules_module
+    monkeypatch.setattr(rules_module, "_CACHE_FILE", tmp_path / "cache" / "analysis.json")
+    monkeypatch.setattr(rules_module, "_cache", None)
+    write_rule(tmp_path, "alt", "CONSTRUCT { ?p ex:flag true } WHERE { { ?p ex:cause ex:c1 } UNION { ?p a ex:K } }")
+    fresh = load_rules(tmp_path)[0].alternatives
+    monkeypatch.setattr(rules_module, "_cache", None)
+    assert load_rules(tmp_path)[0].alternatives == fresh
+    assert set(fresh) == {frozenset({URIRef(EX + "cause"), ("po", URIRef(EX + "cause"), URIRef(EX + "c1"))}),
+                          frozenset({("type", URIRef(EX + "K"))})}

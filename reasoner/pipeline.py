@@ -135,6 +135,8 @@ class Pipeline:
             self._validator = make_validator(self.ontology, self.policy_graph)
         else:
             self._validator = self._load_validator()
+        # rule IRI -> evidence item, read from the first workspace's rules graph (all the same)
+        self._rule_evidence: dict[str, dict[str, Any]] | None = None
         self._warm: Workspace | None = None
         self._warm_uses = 0
         self._warm_lock = threading.Lock()
@@ -182,7 +184,7 @@ class Pipeline:
         ``timings``: when given, CPU seconds of each stage (load, rules, validate, json) are
         added to it, so benchmarks time the stages of this very call instead of a copy of it.
         """
-        from .output_json import read_findings
+        from .output_json import read_findings, rule_evidence
 
         lap = _StageClock(timings)
 
@@ -206,7 +208,9 @@ class Pipeline:
             lap("rules")
             report = self._validate(ws)
             lap("validate")
-            patients, unattributed = read_findings(ws, report.issues if report else [])
+            if self._rule_evidence is None:
+                self._rule_evidence = rule_evidence(ws)
+            patients, unattributed = read_findings(ws, report.issues if report else [], self._rule_evidence)
             lap("json")
             out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
                                   if derived == "graph" else b"")

@@ -47,6 +47,8 @@ from .namespaces import (
 from .paths import ONTOLOGY_FILES
 
 ENGINES = ("oxigraph", "rdflib")
+#: Inputs larger than this are loaded with ``Store.bulk_load``, smaller ones with ``Store.load``.
+_BULK_LOAD_BYTES = 64 * 1024
 #: rdf:type as a pyoxigraph term, for store lookups.
 OX_RDF_TYPE = ox.NamedNode(str(RDF.type))
 
@@ -179,8 +181,11 @@ class Workspace:
             target = ox.NamedNode(str(name))
             if isinstance(data, Graph):
                 data, format = data.serialize(format="nt", encoding="utf-8"), "nt"
+            # bulk_load pays a set-up cost that only large inputs repay (one patient's ~6 KB of
+            # N-Triples: 0.13 ms with bulk_load, 0.05 ms with load); both parse the same way
+            load = self._store.bulk_load if len(data) > _BULK_LOAD_BYTES else self._store.load
             try:
-                self._store.bulk_load(data, format=_OX_FORMAT[format], to_graph=target)
+                load(data, format=_OX_FORMAT[format], to_graph=target)
             except (SyntaxError, ValueError) as exc:
                 raise InputError(f"not valid {format} RDF ({str(exc).splitlines()[0]})") from exc
         else:
@@ -342,9 +347,8 @@ class Workspace:
     def derived_nquads(self) -> bytes:
         """The derived facts as N-Quads in the derived named graph (fast path for cohorts)."""
         if self.engine == "oxigraph":
-            data = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(GRAPH_DERIVED)))
-            suffix = f" <{GRAPH_DERIVED}> .\n".encode()
-            return b"".join(line[:-2].rstrip() + suffix for line in data.splitlines(keepends=True) if line.strip())
+            quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_DERIVED)))
+            return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
         ds = Dataset()
         g = ds.graph(GRAPH_DERIVED)
         for triple in self._ds.graph(GRAPH_DERIVED):

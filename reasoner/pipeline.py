@@ -137,6 +137,9 @@ class Pipeline:
             self._validator = self._load_validator()
         # rule IRI -> evidence item, read from the first workspace's rules graph (all the same)
         self._rule_evidence: dict[str, dict[str, Any]] | None = None
+        # required rule inputs that the ontology and policy graphs hold (the same in every
+        # workspace of this pipeline), looked up once
+        self._static_inputs: frozenset | None = None
         self._warm: Workspace | None = None
         self._warm_uses = 0
         self._warm_lock = threading.Lock()
@@ -204,7 +207,9 @@ class Pipeline:
                 ws = self.workspace()
             ws.add_asserted(asserted, format)
             lap("load")
-            stats = self.rules.run(ws)
+            if self._static_inputs is None:
+                self._static_inputs = self.rules.static_inputs(ws, (GRAPH_ONTOLOGY, GRAPH_POLICY))
+            stats = self.rules.run(ws, self._static_inputs)
             lap("rules")
             report = self._validate(ws)
             lap("validate")

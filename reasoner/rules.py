@@ -590,14 +590,41 @@ class RuleEngine:
         return tuple(_as_lookup(k) for k in sorted(keys, key=str)
                      if not (isinstance(k, tuple) and k[0] == "sub" and str(k[1]) not in self._classes))
 
-    def run(self, workspace: Any) -> RunStats:
-        """Run every rule in order (to a fixpoint when checked); see the class docstring."""
+    def static_inputs(self, workspace: Any, graphs: Iterable[URIRef]) -> frozenset:
+        """The rules' required inputs that these named graphs of a workspace already hold.
+
+        Why: a pipeline's ontology and policy graphs are the same in every workspace it makes and
+        no call changes them, so the inputs found there are present in every call; looking them
+        up once per pipeline instead of once per call saves a third of the lookups of a warm
+        one-patient call. Oxigraph only (the fast path is the only one that skips rules).
+        """
+        if self.engine != "oxigraph":
+            return frozenset()
+        graphs = tuple(graphs)
+        keys = {k for r in self.rules for k in self._requires[r.name]}
+        keys |= {k for alts in self._alternatives.values() for alt in alts for k in alt}
+        found = set()
+        for key in keys:
+            if isinstance(key, tuple) and key[0] == "sub":
+                lookups = [("type", c) for c in self._classes[key[1].value]]
+            else:
+                lookups = [key]
+            if any(workspace.has(k, g) for k in lookups for g in graphs):
+                found.add(key)
+        return frozenset(found)
+
+    def run(self, workspace: Any, known_present: frozenset = frozenset()) -> RunStats:
+        """Run every rule in order (to a fixpoint when checked); see the class docstring.
+
+        ``known_present``: required inputs the caller knows the workspace holds (see
+        ``static_inputs``); the fast path does not look them up again.
+        """
         if workspace.engine != self.engine:
             raise RuleError(f"workspace uses {workspace.engine!r} but the engine is {self.engine!r}")
         if workspace.is_empty(GRAPH_RULES):
             workspace.add_graph(GRAPH_RULES, self._metadata_nt, "nt")
         if not self.checked:
-            return self._run_once(workspace)
+            return self._run_once(workspace, known_present)
         stats = RunStats(triples={r.name: 0 for r in self.rules})
         pending = list(self.rules)
         max_passes = len(self.rules) + 2
@@ -622,7 +649,7 @@ class RuleEngine:
                        if any(j > i and (w.name, r.name) in self._feeds for j, w in grown)]
         return stats
 
-    def _run_once(self, workspace: Any) -> RunStats:
+    def _run_once(self, workspace: Any, known_present: frozenset = frozenset()) -> RunStats:
         """One pass, each rule derived inside the store (``checked=False``)."""
         stats = RunStats(triples={r.name: 0 for r in self.rules}, passes=1)
         # The precomputed hierarchy holds only while no other graph adds rdfs:subClassOf.
@@ -630,7 +657,7 @@ class RuleEngine:
         # Inputs found present stay present for the rest of the pass (a rule only adds triples),
         # so each is looked up once per pass, not once per rule that needs it (~150 -> ~60
         # lookups in a one-patient call). An absent input is looked up again: a rule may add it.
-        present: set[Key] = set()
+        present: set[Key] = set(known_present)
         for rule in self.rules:
             started = time.perf_counter()
             if not (all(self._present(workspace, key, hierarchy, present) for key in self._requires[rule.name])

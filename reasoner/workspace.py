@@ -286,20 +286,22 @@ class Workspace:
         if data:
             self._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_DERIVED)))
 
-    def has(self, key: Any) -> bool:
-        """Whether any graph holds a triple with this predicate, of class C (``("type", C)``), or
-        with this predicate and object (``("po", p, o)``); keys as in ``rules.Rule.requires``.
+    def has(self, key: Any, graph: URIRef | None = None) -> bool:
+        """Whether any graph (or the named ``graph``) holds a triple with this predicate, of class
+        C (``("type", C)``), or with this predicate and object (``("po", p, o)``); keys as in
+        ``rules.Rule.requires``.
 
         Oxigraph only: the rule engine skips rules this way on its fast path alone.
         """
         if self.engine != "oxigraph":
             raise InputError("input lookups run on the oxigraph engine only")
+        g = None if graph is None else ox.NamedNode(str(graph))
         if isinstance(key, tuple):
             kind, *terms = key
             if kind == "type":
-                return has_quad(self._store, None, OX_RDF_TYPE, to_oxigraph(terms[0]))
-            return has_quad(self._store, None, to_oxigraph(terms[0]), to_oxigraph(terms[1]))
-        return has_quad(self._store, None, to_oxigraph(key))
+                return has_quad(self._store, None, OX_RDF_TYPE, to_oxigraph(terms[0]), g)
+            return has_quad(self._store, None, to_oxigraph(terms[0]), to_oxigraph(terms[1]), g)
+        return has_quad(self._store, None, to_oxigraph(key), graph=g)
 
     def subclass_closure_is_static(self) -> bool:
         """True when no graph but the ontology says rdfs:subClassOf, so a class hierarchy

@@ -351,3 +351,28 @@ def test_alternatives_survive_the_analysis_cache(tmp_path: Path, monkeypatch: py
     assert load_rules(tmp_path)[0].alternatives == fresh
     assert set(fresh) == {frozenset({URIRef(EX + "cause"), ("po", URIRef(EX + "cause"), URIRef(EX + "c1"))}),
                           frozenset({("type", URIRef(EX + "K"))})}
+
+
+def test_static_inputs_are_those_the_ontology_holds(tmp_path: Path) -> None:
+    # ex:threshold is ontology data, ex:lab patient data: only the first is a static input, and a
+    # run told so derives what a run that looks everything up derives
+    write_rule(tmp_path, "flag", "CONSTRUCT { ?l ex:high true } WHERE { ?l ex:lab ?v . "
+               "?t ex:threshold ?x . FILTER(?v > ?x) }")
+    engine = RuleEngine(load_rules(tmp_path), engine="oxigraph", checked=False)
+
+    def workspace(data: str) -> Workspace:
+        ws = Workspace("oxigraph")
+        ws.add_graph(GRAPH_ONTOLOGY, f"<{EX}t> <{EX}threshold> 5 .\n".encode())
+        ws.add_asserted(data.encode())
+        return ws
+
+    ws = workspace(f"<{EX}l> <{EX}lab> 7 .\n")
+    static = engine.static_inputs(ws, [GRAPH_ONTOLOGY])
+    assert {k.value for k in static} == {EX + "threshold"}
+    told = engine.run(ws, static)
+    assert told.skipped == [] and len(ws.derived_graph()) == 2
+    fresh = workspace(f"<{EX}l> <{EX}lab> 7 .\n")
+    engine.run(fresh)
+    assert isomorphic(fresh.derived_graph(), ws.derived_graph())
+    # a static input says nothing about patient data: without a lab the rule is still skipped
+    assert engine.run(workspace(f"<{EX}l> <{EX}other> 7 .\n"), static).skipped == ["flag"]

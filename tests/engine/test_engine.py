@@ -362,17 +362,17 @@ def test_static_inputs_are_those_the_ontology_holds(tmp_path: Path) -> None:
 
     def workspace(data: str) -> Workspace:
         ws = Workspace("oxigraph")
-        ws.add_graph(GRAPH_ONTOLOGY, f"<{EX}t> <{EX}threshold> 5 .\n".encode())
+        ws.add_graph(GRAPH_ONTOLOGY, f"<{EX}t> <{EX}threshold> \"5\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n".encode())
         ws.add_asserted(data.encode())
         return ws
 
-    ws = workspace(f"<{EX}l> <{EX}lab> 7 .\n")
+    ws = workspace(f"<{EX}l> <{EX}lab> \"7\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
     static = engine.static_inputs(ws, [GRAPH_ONTOLOGY])
     assert {k.value for k in static} == {EX + "threshold"}
     told = engine.run(ws, static)
     assert told.skipped == [] and len(ws.derived_graph()) == 2
-    fresh = workspace(f"<{EX}l> <{EX}lab> 7 .\n")
+    fresh = workspace(f"<{EX}l> <{EX}lab> \"7\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
     engine.run(fresh)
     assert isomorphic(fresh.derived_graph(), ws.derived_graph())
     # a static input says nothing about patient data: without a lab the rule is still skipped
-    assert engine.run(workspace(f"<{EX}l> <{EX}other> 7 .\n"), static).skipped == ["flag"]
+    assert engine.run(workspace(f"<{EX}l> <{EX}other> \"7\" .\n"), static).skipped == ["flag"]

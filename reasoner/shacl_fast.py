@@ -346,18 +346,25 @@ class FastValidator:
         shape.focus_nodes = any(True for _ in g.objects(shape.node, SH.targetNode))
 
     @staticmethod
-    def _has_focus(shape: _Shape, store: ox.Store) -> bool:
+    def _has_focus(shape: _Shape, store: ox.Store, seen: dict[Any, bool]) -> bool:
         """False when no node is targeted, so the shape's queries need not be compiled and run.
 
         A shape without focus nodes gives no result (SHACL §2.1.3). Why check: compiling a SPARQL
         text costs ~0.1 ms in Oxigraph whatever the data, and one patient leaves most shapes
         without a focus (no genotype, no lab of a kind), so a warm one-patient call saves most of
         the validator's compile time. Only used when the subclass hierarchy is the ontology's
-        (``workspace.subclass_closure_is_static``).
+        (``workspace.subclass_closure_is_static``). ``seen`` remembers each class's and
+        predicate's lookup for the rest of the call: shapes share targets (every trial shape
+        looks up the same classes).
         """
+        def found(key: Any, lookup: Callable[[], bool]) -> bool:
+            if key not in seen:
+                seen[key] = lookup()
+            return seen[key]
+
         return (shape.focus_nodes
-                or any(has_quad(store, None, OX_RDF_TYPE, cls) for cls in shape.focus_classes)
-                or any(has_quad(store, None, pred) for pred in shape.focus_predicates))
+                or any(found(cls, lambda c=cls: has_quad(store, None, OX_RDF_TYPE, c)) for cls in shape.focus_classes)
+                or any(found(("p", pred), lambda q=pred: has_quad(store, None, q)) for pred in shape.focus_predicates))
 
     def _target(self, node: Node) -> str:
         g = self.shapes_graph
@@ -626,8 +633,9 @@ class FastValidator:
         conforms = True
         copied: set[BNode] = set()
         skip_empty = union and subclass_closure_is_static(store)
+        focus_seen: dict[Any, bool] = {}
         for shape in self.shapes:
-            if skip_empty and not self._has_focus(shape, store):
+            if skip_empty and not self._has_focus(shape, store, focus_seen):
                 continue
             for constraint in shape.constraints:
                 for hit in constraint.run(run):

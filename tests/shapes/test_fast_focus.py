@@ -30,7 +30,7 @@ def test_shapes_without_focus_are_found_and_skipping_changes_nothing() -> None:
     store = result.workspace.store
     validator = pipe._validator
     assert subclass_closure_is_static(store)
-    empty = [s for s in validator.shapes if not validator._has_focus(s, store)]
+    empty = [s for s in validator.shapes if not validator._has_focus(s, store, {})]
     assert empty and len(empty) < len(validator.shapes)
     # Every shape run, none skipped: the same focus nodes as the (skipping) pipeline report.
     run = _Run(store, True, _Lexical())

@@ -613,6 +613,11 @@ class RuleEngine:
                 found.add(key)
         return frozenset(found)
 
+    def add_metadata(self, workspace: Any) -> None:
+        """Load the rules graph (each rule's label, source and query file) unless it is there."""
+        if workspace.is_empty(GRAPH_RULES):
+            workspace.add_graph(GRAPH_RULES, self._metadata_nt, "nt")
+
     def run(self, workspace: Any, known_present: frozenset = frozenset()) -> RunStats:
         """Run every rule in order (to a fixpoint when checked); see the class docstring.
 
@@ -621,8 +626,7 @@ class RuleEngine:
         """
         if workspace.engine != self.engine:
             raise RuleError(f"workspace uses {workspace.engine!r} but the engine is {self.engine!r}")
-        if workspace.is_empty(GRAPH_RULES):
-            workspace.add_graph(GRAPH_RULES, self._metadata_nt, "nt")
+        self.add_metadata(workspace)
         if not self.checked:
             return self._run_once(workspace, known_present)
         stats = RunStats(triples={r.name: 0 for r in self.rules})

@@ -47,8 +47,6 @@ from .namespaces import (
 from .paths import ONTOLOGY_FILES
 
 ENGINES = ("oxigraph", "rdflib")
-#: Inputs larger than this are loaded with ``Store.bulk_load``, smaller ones with ``Store.load``.
-_BULK_LOAD_BYTES = 64 * 1024
 #: rdf:type as a pyoxigraph term, for store lookups.
 OX_RDF_TYPE = ox.NamedNode(str(RDF.type))
 
@@ -181,11 +179,11 @@ class Workspace:
             target = ox.NamedNode(str(name))
             if isinstance(data, Graph):
                 data, format = data.serialize(format="nt", encoding="utf-8"), "nt"
-            # bulk_load pays a set-up cost that only large inputs repay (one patient's ~6 KB of
-            # N-Triples: 0.13 ms with bulk_load, 0.05 ms with load); both parse the same way
-            load = self._store.bulk_load if len(data) > _BULK_LOAD_BYTES else self._store.load
+            # Store.load, not bulk_load: into an in-memory store it is as fast or faster at every
+            # size (one patient: 0.09 vs 0.14 ms; 200 patients: 0.082 vs 0.088 ms a patient),
+            # and it is transactional (a parse error leaves the graph as it was)
             try:
-                load(data, format=_OX_FORMAT[format], to_graph=target)
+                self._store.load(data, format=_OX_FORMAT[format], to_graph=target)
             except (SyntaxError, ValueError) as exc:
                 raise InputError(f"not valid {format} RDF ({str(exc).splitlines()[0]})") from exc
         else:

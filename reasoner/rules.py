@@ -7,7 +7,14 @@ Why: rules are data (docs/data-model.md §7, issue 4). A rule is one ``.rq`` CON
     # inputs: the facts it reads
     # source: the published source of the criterion
 
-Its IRI is ``rule:<file stem>``. The engine parses each query with rdflib, collects the predicates
+An optional ``# guard: ASK { … }`` header line (continued on following ``#`` lines) is a cheap
+necessary condition: the fast path asks it just before the rule and skips the rule when it is
+false (a patient without a failed trial needs no Maudsley score). The loader refuses a guard that
+is not an ASK or reads what its rule does not read; tests/engine/test_guards.py checks on data
+that each shipped guard holds whenever its rule derives something. The reference path ignores
+guards.
+
+A rule's IRI is ``rule:<file stem>``. The engine parses each query with rdflib, collects the predicates
 (and ``rdf:type`` classes) of the CONSTRUCT template (*writes*) and of the WHERE clause, including
 ``FILTER NOT EXISTS`` and property paths (*reads*), links rule A -> rule B when A writes what B reads,
 refuses a cycle (a :class:`~reasoner.errors.RuleError` naming its rules), and runs the rules in
@@ -79,7 +86,8 @@ Key = Any
 
 _EMPTY_STORE = ox.Store()
 _INPUT_GRAPHS = {GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_POLICY}
-_HEADER = re.compile(r"^#\s*(intent|inputs|source)\s*:\s*(.*)$", re.IGNORECASE)
+_HEADER = re.compile(r"^#\s*(intent|inputs|source|guard)\s*:\s*(.*)$", re.IGNORECASE)
+_PREFIX_LINE = re.compile(r"^\s*PREFIX\s+[^\s:]*:\s*<[^>]*>", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,9 @@ class Rule:
     #: Alternatives beyond ``requires``, from UNION branches: the rule can match only if every
     #: key of at least one alternative is present (empty: nothing more is known).
     alternatives: tuple[frozenset, ...] = ()
+    #: An ASK query (with the rule's prefixes) that is true whenever the rule can derive
+    #: anything (``# guard:`` in the header); "" when the rule has none.
+    guard: str = ""
 
     @property
     def construct_text(self) -> str:
@@ -418,13 +429,14 @@ def parse_rule(path: Path) -> Rule:
     """Read one ``.rq`` file into a :class:`Rule` (RuleError when it is not a valid CONSTRUCT)."""
     text = path.read_text(encoding="utf-8")
     meta = _parse_header(text, path)
+    guard = _guard_text(text, meta.get("guard", ""))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     cached = _load_cache().get(digest)
     if cached is not None and "alternatives" in cached:
         return Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
                     source=meta["source"], reads=_decode(cached["reads"]), writes=_decode(cached["writes"]),
                     subjects=tuple(cached["subjects"]), requires=_decode(cached["requires"]),
-                    alternatives=tuple(_decode(a) for a in cached["alternatives"]))
+                    alternatives=tuple(_decode(a) for a in cached["alternatives"]), guard=guard)
     try:
         query = translateQuery(parseQuery(text))
     except Exception as exc:  # pyparsing raises its own exception types
@@ -447,15 +459,51 @@ def parse_rule(path: Path) -> Rule:
     _where_keys(query.algebra.p, reads)
     requires = frozenset(_required_keys(query.algebra.p))
     alternatives = _alternatives_beyond(query.algebra.p, requires)
+    if guard:
+        _check_guard(path, guard, frozenset(reads))
     rule = Rule(name=path.stem, path=path, text=text, intent=meta["intent"], inputs=meta["inputs"],
                 source=meta["source"], reads=frozenset(reads), writes=frozenset(writes), subjects=subjects,
-                requires=requires, alternatives=alternatives)
+                requires=requires, alternatives=alternatives, guard=guard)
     try:
         _EMPTY_STORE.query(rule.construct_text)
     except SyntaxError as exc:  # the rewriting must give valid SPARQL; refuse the rule otherwise
         raise RuleError(f"{path.name}: cannot run as written ({str(exc).splitlines()[0]})") from exc
     _store_cache(digest, frozenset(reads), frozenset(writes), subjects, requires, alternatives)
     return rule
+
+
+def _guard_text(text: str, guard: str) -> str:
+    """The ``# guard:`` ASK of a rule with the rule's own PREFIX lines in front ("" without one)."""
+    if not guard:
+        return ""
+    return "\n".join(m.group(0).strip() for m in _PREFIX_LINE.finditer(text)) + "\n" + guard
+
+
+def _check_guard(path: Path, guard: str, rule_reads: frozenset) -> None:
+    """A guard must be an ASK both engines accept that reads only what its rule reads.
+
+    Why the second condition: the engine asks the guard just before the rule runs, so it must
+    depend on the rule's inputs alone (made by earlier rules, or asserted), never on facts a
+    later rule adds. That it is *necessary* (true whenever the rule derives something) is checked
+    on data: tests/engine/test_guards.py runs every shipped rule unguarded on a generated cohort.
+    """
+    try:
+        query = translateQuery(parseQuery(guard))
+    except Exception as exc:  # pyparsing raises its own exception types
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RuleError(f"{path.name}: guard is not valid SPARQL ({first})") from exc
+    if query.algebra.name != "AskQuery":
+        raise RuleError(f"{path.name}: a guard must be an ASK query, not {query.algebra.name}")
+    try:
+        _EMPTY_STORE.query(guard)
+    except SyntaxError as exc:
+        raise RuleError(f"{path.name}: Oxigraph refuses the guard ({str(exc).splitlines()[0]})") from exc
+    reads: set[Key] = set()
+    _where_keys(query.algebra.p, reads)
+    extra = [k for k in reads if not any(_matches(k, r) or _matches(r, k) for r in rule_reads)]
+    if extra:
+        raise RuleError(f"{path.name}: the guard reads what the rule does not: "
+                        + ", ".join(sorted(str(k) for k in extra)))
 
 
 def load_rules(directory: Path | str = INFER_DIR) -> list[Rule]:
@@ -562,6 +610,7 @@ class RuleEngine:
         self._metadata_nt = self._metadata.serialize(format="nt", encoding="utf-8")
         # The text each rule runs as, built once (provenance in the template; see Rule).
         self._construct = {r.name: compact_query(r.construct_text) for r in self.rules}
+        self._guards = {r.name: compact_query(r.guard) for r in self.rules if r.guard}
         # ("sub", C) -> the classes whose instances satisfy it (C and its ontology subclasses);
         # unresolvable when no ontology is given or a rule itself writes rdfs:subClassOf.
         writes_hierarchy = any(RDFS.subClassOf in r.writes or ANY in r.writes for r in self.rules)
@@ -665,7 +714,8 @@ class RuleEngine:
         for rule in self.rules:
             started = time.perf_counter()
             if not (all(self._present(workspace, key, hierarchy, present) for key in self._requires[rule.name])
-                    and self._any_alternative(workspace, rule.name, hierarchy, present)):
+                    and self._any_alternative(workspace, rule.name, hierarchy, present)
+                    and (not rule.guard or workspace.ask(self._guards[rule.name]))):
                 stats.skipped.append(rule.name)
                 continue
             try:

@@ -262,6 +262,12 @@ class Workspace:
         return [{n: term.value if type(term) is named else value_of(term)
                  for n, term in zip(names, sol) if term is not None} for sol in solutions]
 
+    def ask(self, query: str) -> bool:
+        """Run an ASK over the union of all graphs."""
+        if self.engine == "oxigraph":
+            return bool(self._store.query(query, use_default_graph_as_union=True))
+        return bool(self._ds.query(query).askAnswer)
+
     def construct(self, query: str) -> list[tuple[Any, Any, Any]]:
         """Run a CONSTRUCT over the union; triples use the backend's own term types."""
         if self.engine == "oxigraph":

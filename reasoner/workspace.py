@@ -15,6 +15,7 @@ Public API (stable; B, C2 and E build on it)::
     ws.load_policy(policy_graph)                     # effective policy + evaluation context
     ws.select(query) -> list[dict[str, rdflib term]] # SELECT over the union of all graphs
     ws.select_values(query) -> list[dict[str, value]] # the same rows as plain JSON-ready values
+    ws.ask(query) -> bool                            # ASK over the union (rule guards)
     ws.construct(query) -> list[tuple]               # CONSTRUCT result (backend terms)
     ws.add_derived(triples) -> int                   # new triples only go to the derived graph
     ws.derive(construct_query)                       # Oxigraph: a rule's result into the derived graph, in the store

@@ -652,15 +652,7 @@ class RuleEngine:
         graphs = tuple(graphs)
         keys = {k for r in self.rules for k in self._requires[r.name]}
         keys |= {k for alts in self._alternatives.values() for alt in alts for k in alt}
-        found = set()
-        for key in keys:
-            if isinstance(key, tuple) and key[0] == "sub":
-                lookups = [("type", c) for c in self._classes[key[1].value]]
-            else:
-                lookups = [key]
-            if any(workspace.has(k, g) for k in lookups for g in graphs):
-                found.add(key)
-        return frozenset(found)
+        return frozenset(k for k in keys if any(self._held(workspace, k, g) for g in graphs))
 
     def add_metadata(self, workspace: Any) -> None:
         """Load the rules graph (each rule's label, source and query file) unless it is there."""
@@ -737,13 +729,19 @@ class RuleEngine:
         ``seen`` holds the inputs already found present in this pass (and gains this one)."""
         if key in seen:
             return True
-        if isinstance(key, tuple) and key[0] == "sub":
-            found = not hierarchy or any(workspace.has(("type", c)) for c in self._classes[key[1].value])
-        else:
-            found = workspace.has(key)
+        sub = isinstance(key, tuple) and key[0] == "sub"
+        found = (sub and not hierarchy) or self._held(workspace, key)
         if found:
             seen.add(key)
         return found
+
+
+    def _held(self, workspace: Any, key: Key, graph: URIRef | None = None) -> bool:
+        """Whether the workspace (or one named graph of it) holds a match for one lookup key;
+        ``("sub", C)`` is some instance of C or of one of its ontology subclasses."""
+        if isinstance(key, tuple) and key[0] == "sub":
+            return any(workspace.has(("type", c), graph) for c in self._classes[key[1].value])
+        return workspace.has(key, graph)
 
 
 def _as_lookup(key: Key) -> Key:

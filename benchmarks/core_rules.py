@@ -20,7 +20,7 @@ from pathlib import Path
 HOME = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HOME))
 
-from reasoner.output_json import read_findings  # noqa: E402
+from reasoner.findings.read import read_findings  # noqa: E402
 from reasoner.pipeline import Pipeline  # noqa: E402
 from tests.infer.core.scenarios import PREFIX, SCENARIOS  # noqa: E402
 

@@ -5,7 +5,7 @@ Usage::
     python benchmarks/import_bench.py                 # 10,000 patients -> benchmarks/results/import.md
     python benchmarks/import_bench.py --patients 20 --no-write   # smoke run
 
-The export is made by the cohort engineer's synthetic generator (``reasoner.cohort.synthetic``,
+The export is made by the cohort engineer's synthetic generator (``benchmarks.support.synthetic``,
 Bulk Data NDJSON: Patient, Condition, MedicationStatement, Observation), reused from
 ``benchmarks/work`` when it exists. Each measurement runs in a fresh Python process so that its
 peak RSS (``ru_maxrss``) is its own:
@@ -47,7 +47,7 @@ def ensure_export(patients: int, work: Path = WORK) -> Path:
             meta = candidate.parent / "generation.json"
             if not meta.exists() or json.loads(meta.read_text()).get("patients", patients) == patients:
                 return candidate
-    from reasoner.cohort.synthetic import generate_cohort
+    from benchmarks.support.synthetic import generate_cohort
 
     out = work / f"import-{patients}"
     generate_cohort(out, patients, seed=SEED, turtle=False, fhir=True)
@@ -150,7 +150,7 @@ Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC at commit `{_comm
 `python benchmarks/import_bench.py --patients {patients}` on {platform.machine()}, Python
 {platform.python_version()}, 2 cores shared with other jobs (numbers are single runs, not medians).
 
-Input: Bulk Data export of {patients:,} synthetic patients from `reasoner.cohort.synthetic`
+Input: Bulk Data export of {patients:,} synthetic patients from `benchmarks.support.synthetic`
 ({size / 1e6:.1f} MB NDJSON): {", ".join(f"{k} {v:,}" for k, v in lines_per_type.items())} lines.
 
 Wall time suffers from the shared machine; CPU time (this process) is the steadier figure, and

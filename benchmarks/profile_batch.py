@@ -57,7 +57,8 @@ def _stages(pipe: Any, data: bytes, with_store: bool) -> dict[str, float]:
 
 def _compile_floor(pipe: Any, data: bytes) -> dict[str, Any]:
     """Record the SPARQL texts of one warm call, then time each on an empty store."""
-    from reasoner import shacl_fast, workspace
+    from reasoner.validate import fast as shacl_fast
+    from reasoner.rules import workspace
 
     texts: dict[str, list[str]] = {"rules": [], "validate": [], "json": []}
     run_select, select_values, derive = shacl_fast._Run.select, workspace.Workspace.select_values, workspace.Workspace.derive
@@ -97,7 +98,7 @@ def _compile_floor(pipe: Any, data: bytes) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(ROOT))
-    from reasoner.cohort.baseline import patient_units
+    from benchmarks.support.baseline import patient_units
     from reasoner.cohort.pipeline_processor import pipeline_for
     from reasoner.cohort.worker import DEFAULT_BATCH_SIZE, RunSettings
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(REPO / "tests" / "shapes"))
 
 from cohort_gen import cohort_turtle  # noqa: E402
 
-from reasoner.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED  # noqa: E402
-from reasoner.shacl_fast import FastValidator  # noqa: E402
-from reasoner.validation import (  # noqa: E402
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED  # noqa: E402
+from reasoner.validate.fast import FastValidator  # noqa: E402
+from reasoner.validate.reference import (  # noqa: E402
     _policy_graph, _project_ontology, _project_shapes, data_graph, derive, reference_validate,
 )
 

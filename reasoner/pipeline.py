@@ -27,12 +27,12 @@ from typing import Any
 
 from rdflib import Graph
 
-from .errors import TrdError
-from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
-from .paths import INFER_DIR, ONTOLOGY_FILES
-from .policy import policy_graph, policy_name
-from .rules import RuleEngine, RunStats, load_rules
-from .workspace import Workspace
+from reasoner.errors import TrdError
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
+from reasoner.knowledge.paths import INFER_DIR, ONTOLOGY_FILES
+from reasoner.knowledge.policy import policy_graph, policy_name
+from reasoner.rules.engine import RuleEngine, RunStats, load_rules
+from reasoner.rules.workspace import Workspace
 
 
 def ontology_graph(files: tuple[Path, ...] = ONTOLOGY_FILES) -> Graph:
@@ -150,8 +150,8 @@ class Pipeline:
     def _load_validator(self) -> Any:
         """B's compiled validator when installed (shapes compiled once); None when absent."""
         try:
-            from .shacl_fast import FastValidator
-            from .validation import load_shapes
+            from reasoner.validate.fast import FastValidator
+            from reasoner.validate.reference import load_shapes
         except ImportError:
             return None
         try:
@@ -204,7 +204,7 @@ class Pipeline:
         ``timings``: when given, CPU seconds of each stage (load, rules, validate, json) are
         added to it, so benchmarks time the stages of this very call instead of a copy of it.
         """
-        from .output_json import read_findings, rule_evidence
+        from reasoner.findings.read import read_findings, rule_evidence
 
         lap = _StageClock(timings)
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from reasoner import __version__
-from reasoner.cli import COMMANDS
+from reasoner.cli.main import COMMANDS
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def run_trd(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reasoner.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "reasoner.cli.main", *args], capture_output=True, text=True,
                           cwd=REPO, timeout=300)
 
 
@@ -62,7 +62,7 @@ def test_ctx_exit_code_of_a_command_reaches_the_shell(monkeypatch: pytest.Monkey
     """Regression: `ctx.exit(1)` inside a command used to end the process with 0."""
     import click
 
-    from reasoner import cli as cli_module
+    from reasoner.cli import main as cli_module
 
     @click.command()
     @click.pass_context

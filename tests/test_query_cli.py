@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reasoner.cli import main
-from reasoner.paths import REPORT_DIR
+from reasoner.cli.main import main
+from reasoner.knowledge.paths import REPORT_DIR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # the scenario builder of tests/infer
 from infer.pseudo.cases import AS_OF, assess_ws, turtle  # noqa: E402

@@ -23,7 +23,7 @@ shard's data from the parent, so its machines need no access to the input.
 
 from __future__ import annotations
 
-from .run import run_cohort
-from .summary import Summary
+from reasoner.cohort.run import run_cohort
+from reasoner.cohort.summary import Summary
 
 __all__ = ["run_cohort", "Summary"]

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from .results import ShardResult
-from .shards import ShardSpec, materialize
-from .worker import RunSettings, run_task
+from reasoner.cohort.results import ShardResult
+from reasoner.cohort.shards import ShardSpec, materialize
+from reasoner.cohort.worker import RunSettings, run_task
 
 #: Shards in flight per worker: one running, one queued so a worker never waits for the parent.
 IN_FLIGHT_PER_WORKER = 2

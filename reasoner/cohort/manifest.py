@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import TrdError
-from .results import Counts, merge_counts
+from reasoner.errors import TrdError
+from reasoner.cohort.results import Counts, merge_counts
 
 
 class ResumeError(TrdError):

@@ -22,13 +22,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import InputError, TrdError
-from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, TRD
-from ..workspace import OX_RDF_TYPE
-from .results import UNATTRIBUTED_ID, ShardResult, count_patients, to_jsonl
-from .shards import FHIR, ShardInput, parse_group
-from .turtle_source import file_patients
-from .worker import RunSettings
+from reasoner.errors import InputError, TrdError
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, TRD
+from reasoner.rules.workspace import OX_RDF_TYPE
+from reasoner.cohort.results import UNATTRIBUTED_ID, ShardResult, count_patients, to_jsonl
+from reasoner.cohort.shards import FHIR, ShardInput, parse_group
+from reasoner.cohort.turtle_source import file_patients
+from reasoner.cohort.worker import RunSettings
 
 _pipelines: dict[tuple[str, str], Any] = {}
 
@@ -38,7 +38,7 @@ def pipeline_for(settings: RunSettings) -> Any:
     key = (settings.policy, settings.as_of)
     pipe = _pipelines.get(key)
     if pipe is None:
-        from ..pipeline import Pipeline
+        from reasoner.pipeline import Pipeline
 
         pipe = _pipelines[key] = Pipeline(policy=settings.policy, as_of=settings.as_of, engine="oxigraph",
                                           validate=True)
@@ -84,7 +84,7 @@ def store_nquads(workspace: Any) -> bytes:
 
 def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[bytes, dict[str, list[dict]]]:
     """Import a shard's FHIR groups; N-Triples plus import issues per patient id."""
-    from ..fhir import resources_to_ntriples
+    from reasoner.fhir import resources_to_ntriples
 
     resources: list[dict] = []
     owner: dict[str, str] = {}

@@ -23,16 +23,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, TrdError
-from .executors import run_dask, run_processes, run_serial
-from .fhir_index import FhirIndex, is_bulk_folder
-from .manifest import Manifest
-from .progress import CohortProgress
-from .shards import FHIR, TURTLE, plan_shards
-from .summary import Summary
-from .turtle_source import TurtleIndex, turtle_files
-from .worker import DEFAULT_BATCH_SIZE, DEFAULT_PROCESSOR, RunSettings
-from .writer import JSONL_NAME, STORE_NAME, ResultWriter
+from reasoner.errors import InputError, TrdError
+from reasoner.cohort.executors import run_dask, run_processes, run_serial
+from reasoner.fhir.bulk_index import FhirIndex, is_bulk_folder
+from reasoner.cohort.manifest import Manifest
+from reasoner.cohort.progress import CohortProgress
+from reasoner.cohort.shards import FHIR, TURTLE, plan_shards
+from reasoner.cohort.summary import Summary
+from reasoner.cohort.turtle_source import TurtleIndex, turtle_files
+from reasoner.cohort.worker import DEFAULT_BATCH_SIZE, DEFAULT_PROCESSOR, RunSettings
+from reasoner.cohort.writer import JSONL_NAME, STORE_NAME, ResultWriter
 
 INDEX_NAME = "index.sqlite"
 MANIFEST_NAME = "manifest.sqlite"

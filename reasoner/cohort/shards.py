@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fhir_index import FhirIndex
-from .turtle_source import TurtleIndex, format_of, read_file
+from reasoner.fhir.bulk_index import FhirIndex
+from reasoner.cohort.turtle_source import TurtleIndex, format_of, read_file
 
 FHIR = "fhir"
 TURTLE = "turtle"

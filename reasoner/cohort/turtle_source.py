@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError
-from ..namespaces import TRD
-from ..rdf_io import MAX_INPUT_BYTES
-from ..workspace import OX_RDF_TYPE
+from reasoner.errors import InputError
+from reasoner.knowledge.namespaces import TRD
+from reasoner.io.rdf import MAX_INPUT_BYTES
+from reasoner.rules.workspace import OX_RDF_TYPE
 
 #: Streaming formats this source reads directly (other RDF syntaxes: convert first).
 TURTLE_FORMATS: dict[str, ox.RdfFormat] = {

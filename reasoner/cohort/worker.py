@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .results import ShardResult
-from .shards import ShardInput, ShardSpec, materialize
+from reasoner.cohort.results import ShardResult
+from reasoner.cohort.shards import ShardInput, ShardSpec, materialize
 
 DEFAULT_PROCESSOR = "reasoner.cohort.pipeline_processor:process_shard"
 #: Patients per pipeline call inside a shard: the measured optimum (benchmarks/profile_batch.py;

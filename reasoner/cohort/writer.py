@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..namespaces import GRAPH_ONTOLOGY
-from ..paths import ONTOLOGY_TTL
-from ..workspace import has_quad
-from .manifest import Manifest, ResumeError
-from .results import ShardResult
+from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY
+from reasoner.knowledge.paths import ONTOLOGY_TTL
+from reasoner.rules.workspace import has_quad
+from reasoner.cohort.manifest import Manifest, ResumeError
+from reasoner.cohort.results import ShardResult
 
 JSONL_NAME = "patients.jsonl"
 STORE_NAME = "store"

@@ -38,19 +38,19 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .reader import iter_resources
+from reasoner.fhir.reader import iter_resources
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from rdflib import Graph
 
-    from .report import ImportReport
+    from reasoner.fhir.report import ImportReport
 
 
 def resources_to_graph(resources: "Iterable[dict[str, Any]]", as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
     """One graph and report for a patient's (or a group's) resources (lookup tables are cached)."""
-    from .convert import resources_to_graph as convert
+    from reasoner.fhir.convert import resources_to_graph as convert
 
     return convert(resources, as_of=as_of)
 
@@ -59,15 +59,15 @@ def resources_to_ntriples(resources: "Iterable[dict[str, Any]]", as_of: dt.date 
     """The same conversion as N-Triples bytes, skipping rdflib's store: for pipelines that load
     the result into Oxigraph (the cohort runner), where building a Graph only to serialise it
     would double the cost."""
-    from .convert import resources_to_ntriples as convert
+    from reasoner.fhir.convert import resources_to_ntriples as convert
 
     return convert(resources, as_of=as_of)
 
 
 def load_patient_graph(path: Path | str, as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
     """Read a Bundle, NDJSON file or Bulk Data folder into one graph of all its patients."""
-    from .convert import Importer, new_graph
-    from .reader import iter_resources_with_lines, ndjson_files
+    from reasoner.fhir.convert import Importer, new_graph
+    from reasoner.fhir.reader import iter_resources_with_lines, ndjson_files
 
     importer = Importer(as_of=as_of)
     for resource, line in iter_resources_with_lines(path):

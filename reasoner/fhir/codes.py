@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 
-from ..namespaces import FHIR_TRD_CODESYSTEM, TRD
+from reasoner.knowledge.namespaces import FHIR_TRD_CODESYSTEM, TRD
 
 #: FHIR code system URI -> the xref prefix of data-model §3 (structure of FHIR, not a code table).
 SYSTEM_PREFIX: dict[str, str] = {

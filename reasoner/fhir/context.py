@@ -13,12 +13,12 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from ..errors import PolicyError
-from ..namespaces import RDFS, TRD
-from ..paths import ONTOLOGY_FILES
-from ..rdf_io import read_graph
-from .codes import CodeIndex
-from .units import UnitTable
+from reasoner.errors import PolicyError
+from reasoner.knowledge.namespaces import RDFS, TRD
+from reasoner.knowledge.paths import ONTOLOGY_FILES
+from reasoner.io.rdf import read_graph
+from reasoner.fhir.codes import CodeIndex
+from reasoner.fhir.units import UnitTable
 
 #: Laterality individuals of ECT (data-model §2); their labels are matched in Procedure text.
 LATERALITIES = (TRD["laterality-unilateral"], TRD["laterality-bilateral"])
@@ -51,7 +51,7 @@ class ImportContext:
 
 
 def _read_settings(policy: str | Path) -> tuple[float, float, float | None]:
-    from ..policy import effective_policy, setting
+    from reasoner.knowledge.policy import effective_policy, setting
 
     _, g = effective_policy(policy)
     values = []

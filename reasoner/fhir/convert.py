@@ -17,18 +17,18 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ..namespaces import PREFIXES
-from . import report as R
-from .codes import codings_of, first_code_string
-from .context import ImportContext, get_context
-from .medications import daily_dose_mg, match_drug
-from .reader import FULL_URL_KEY, UNREADABLE_KEY
-from .records import AdherenceObservation, map_condition, map_observation, map_patient, map_procedure
-from .report import ImportReport
-from .trials import Dispense, MedPart, build_medications
-from .values import text, BadValue, node, number, optional_date, parse_date, reference_key, valid_id
-from .adherence import Supply
-from .terms import T
+from reasoner.knowledge.namespaces import PREFIXES
+from reasoner.fhir import report as R
+from reasoner.fhir.codes import codings_of, first_code_string
+from reasoner.fhir.context import ImportContext, get_context
+from reasoner.fhir.medications import daily_dose_mg, match_drug
+from reasoner.fhir.reader import FULL_URL_KEY, UNREADABLE_KEY
+from reasoner.fhir.records import AdherenceObservation, map_condition, map_observation, map_patient, map_procedure
+from reasoner.fhir.report import ImportReport
+from reasoner.fhir.trials import Dispense, MedPart, build_medications
+from reasoner.fhir.values import text, BadValue, node, number, optional_date, parse_date, reference_key, valid_id
+from reasoner.fhir.adherence import Supply
+from reasoner.fhir.terms import T
 
 #: Resource types that belong to a patient and that the importer maps.
 PATIENT_TYPES = frozenset({"Condition", "Observation", "Procedure", "MedicationStatement",

@@ -15,10 +15,10 @@ from typing import Any
 
 from rdflib import URIRef
 
-from ..namespaces import TRD
-from .codes import codings_of
-from .context import ImportContext
-from .values import number
+from reasoner.knowledge.namespaces import TRD
+from reasoner.fhir.codes import codings_of
+from reasoner.fhir.context import ImportContext
+from reasoner.fhir.values import number
 
 # One ingredient of an RxNorm normalized name: "<name> <strength> <unit>[/<per>]".
 _COMPONENT = re.compile(

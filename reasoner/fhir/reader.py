@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from reasoner.errors import InputError
 
 #: Largest Bundle file read whole (bytes); ``TRD_MAX_BUNDLE_BYTES`` overrides.
 MAX_BUNDLE_BYTES: int = int(os.environ.get("TRD_MAX_BUNDLE_BYTES", 128 * 1024 * 1024))

@@ -15,13 +15,13 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from ..namespaces import TRD
-from . import report as R
-from .codes import coding_key, codings_of, first_code_string
-from .context import DEFAULT_LATERALITY, ImportContext
-from .report import ImportReport
-from .values import text, TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
-from .terms import T
+from reasoner.knowledge.namespaces import TRD
+from reasoner.fhir import report as R
+from reasoner.fhir.codes import coding_key, codings_of, first_code_string
+from reasoner.fhir.context import DEFAULT_LATERALITY, ImportContext
+from reasoner.fhir.report import ImportReport
+from reasoner.fhir.values import text, TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
+from reasoner.fhir.terms import T
 
 #: Condition.clinicalStatus codes (FHIR value set) -> active?
 _CLINICAL_ACTIVE = {"active": True, "recurrence": True, "relapse": True,

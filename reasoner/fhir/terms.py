@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from ..namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 _NAMES = (
     "Analyte Antidepressant AntidepressantTrial Assessment AugmentingAgent Diagnosis DosePeriod Drug ECTCourse "

@@ -18,13 +18,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 
-from . import report as R
-from .adherence import Supply, proportion_of_days_covered
-from .context import ImportContext
-from .records import AdherenceObservation, add_source
-from .report import ImportReport
-from .values import TRUE, date_literal, decimal, node
-from .terms import T
+from reasoner.fhir import report as R
+from reasoner.fhir.adherence import Supply, proportion_of_days_covered
+from reasoner.fhir.context import ImportContext
+from reasoner.fhir.records import AdherenceObservation, add_source
+from reasoner.fhir.report import ImportReport
+from reasoner.fhir.values import TRUE, date_literal, decimal, node
+from reasoner.fhir.terms import T
 
 
 @dataclass

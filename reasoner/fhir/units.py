@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 
-from ..namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 _QUERY = """
 PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>

@@ -16,7 +16,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from ..namespaces import FHIR_DATA
+from reasoner.knowledge.namespaces import FHIR_DATA
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?$")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")

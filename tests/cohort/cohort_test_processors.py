@@ -16,7 +16,7 @@ from reasoner.cohort.results import ShardResult, count_patients, to_jsonl
 from reasoner.cohort.shards import FHIR, ShardInput, parse_group
 from reasoner.cohort.turtle_source import file_patients
 from reasoner.cohort.worker import RunSettings
-from reasoner.namespaces import GRAPH_ASSERTED, TRD
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, TRD
 
 _STATUSES = ("confirmed", "possible", "not-met", "not-met", "excluded")
 

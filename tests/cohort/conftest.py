@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reasoner.cohort.synthetic import generate_cohort
+from benchmarks.support.synthetic import generate_cohort
 
 sys.path.insert(0, str(Path(__file__).parent))  # cohort_helpers, cohort_test_processors
 

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from reasoner.cohort.baseline import patient_units, reference_pipeline
+from benchmarks.support.baseline import patient_units, reference_pipeline
 from reasoner.cohort.pipeline_processor import pipeline_for
 from reasoner.cohort.worker import RunSettings
 

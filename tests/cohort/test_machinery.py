@@ -17,7 +17,7 @@ import pytest
 
 from cohort_helpers import CRASH, ECHO, HERE, read_jsonl
 from reasoner.cohort import run_cohort
-from reasoner.cohort.fhir_index import FhirIndex
+from reasoner.fhir.bulk_index import FhirIndex
 from reasoner.cohort.manifest import Manifest, ResumeError
 from reasoner.errors import InputError
 

@@ -14,7 +14,7 @@ import pytest
 from cohort_helpers import read_jsonl
 from reasoner.cohort import run_cohort
 from reasoner.cohort.turtle_source import TurtleIndex, file_patients, group_by_patient, turtle_files
-from reasoner.paths import EXAMPLES_DIR
+from reasoner.knowledge.paths import EXAMPLES_DIR
 
 AS_OF = "2026-01-15"
 PREFIXES = """@prefix trd: <https://w3id.org/trd-reasoner/ontology#> .

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from reasoner.cohort.synthetic import generate_cohort, generate_patient
-from reasoner.cohort.vocab import load_vocabulary
-from reasoner.namespaces import TRD
+from benchmarks.support.synthetic import generate_cohort, generate_patient
+from benchmarks.support.vocab import load_vocabulary
+from reasoner.knowledge.namespaces import TRD
 
 REF = dt.date(2026, 1, 15)
 

@@ -11,9 +11,9 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
-from reasoner.paths import EXAMPLES_DIR, HOME
+from reasoner.knowledge.paths import EXAMPLES_DIR, HOME
 from reasoner.pipeline import Pipeline
-from reasoner.rdf_io import read_graph
+from reasoner.io.rdf import read_graph
 
 NUMERIC = {XSD.decimal, XSD.integer, XSD.double, XSD.float}
 FIXTURE = HOME / "tests" / "infer" / "core" / "fixtures" / "trd-confirmed.ttl"

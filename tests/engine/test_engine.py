@@ -10,9 +10,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF
 
 from reasoner.errors import RuleError
-from reasoner.namespaces import GRAPH_ONTOLOGY, GRAPH_RULES, RULE, TRD
-from reasoner.rules import RuleEngine, dependency_graph, load_rules, order_rules
-from reasoner.workspace import Workspace
+from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY, GRAPH_RULES, RULE, TRD
+from reasoner.rules.engine import RuleEngine, dependency_graph, load_rules, order_rules
+from reasoner.rules.workspace import Workspace
 
 EX = "http://e/"
 PFX = f"PREFIX ex: <{EX}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -108,7 +108,7 @@ def test_run_derives_only_into_derived_graph(chain: Path, engine: str) -> None:
 
 
 def ws_asserted() -> URIRef:
-    from reasoner.namespaces import GRAPH_ASSERTED
+    from reasoner.knowledge.namespaces import GRAPH_ASSERTED
     return GRAPH_ASSERTED
 
 
@@ -153,7 +153,7 @@ def test_template_rewrite_skips_braces_in_comments_and_strings(tmp_path: Path) -
 
 def test_nquads_export_round_trips(chain: Path) -> None:
     from rdflib import Dataset
-    from reasoner.namespaces import GRAPH_DERIVED
+    from reasoner.knowledge.namespaces import GRAPH_DERIVED
     for engine in ("oxigraph", "rdflib"):
         ws = Workspace(engine)
         ws.add_asserted(DATA)
@@ -182,8 +182,8 @@ def test_read_confined_to_asserted_graph_is_no_dependency(tmp_path: Path) -> Non
 
 
 def test_workspace_loads_ontology_policy_and_context() -> None:
-    from reasoner.namespaces import EVALUATION, GRAPH_ONTOLOGY, GRAPH_POLICY
-    from reasoner.policy import policy_graph
+    from reasoner.knowledge.namespaces import EVALUATION, GRAPH_ONTOLOGY, GRAPH_POLICY
+    from reasoner.knowledge.policy import policy_graph
     for engine in ("oxigraph", "rdflib"):
         ws = Workspace(engine)
         ws.load_ontology()
@@ -199,9 +199,9 @@ def test_workspace_loads_ontology_policy_and_context() -> None:
 
 def test_warm_pipeline_calls_do_not_leak_into_each_other() -> None:
     from rdflib.compare import isomorphic as iso
-    from reasoner.paths import EXAMPLES_DIR
+    from reasoner.knowledge.paths import EXAMPLES_DIR
     from reasoner.pipeline import Pipeline
-    from reasoner.rdf_io import read_graph
+    from reasoner.io.rdf import read_graph
     a = read_graph(EXAMPLES_DIR / "trd-confirmed.ttl")
     b = read_graph(EXAMPLES_DIR / "inadequate-trial.ttl")
     warm = Pipeline(as_of="2026-01-15", validate=False)
@@ -238,7 +238,7 @@ def test_required_objects_and_subclass_paths(tmp_path: Path) -> None:
 def test_requirements_survive_the_analysis_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Regression: the cache once stored only predicates and classes; every kind of key must come
     # back from it unchanged, or a cached run would skip by a different rule than a fresh one.
-    from reasoner import rules as rules_module
+    from reasoner.rules import engine as rules_module
     monkeypatch.setattr(rules_module, "_CACHE_FILE", tmp_path / "cache" / "analysis.json")
     monkeypatch.setattr(rules_module, "_cache", None)
     write_rule(tmp_path, "req", "CONSTRUCT { ?s ex:r true } WHERE { ?s ex:cause ex:c1 ; a ex:K ; "
@@ -284,7 +284,7 @@ def test_a_rule_whose_required_input_is_absent_is_skipped(chain: Path) -> None:
 
 
 def test_compact_query_drops_comment_lines_only() -> None:
-    from reasoner.rules import compact_query
+    from reasoner.rules.engine import compact_query
 
     text = ("# intent: x\nPREFIX ex: <http://e/ns#>\nSELECT ?s WHERE {\n    # a comment line\n"
             "    ?s ex:p \"# not a comment\" .   # trailing comment stays\n}\n")
@@ -301,7 +301,7 @@ def test_every_shipped_rule_compacts_to_valid_sparql() -> None:
     engine runs them compacted)."""
     import pyoxigraph as ox
 
-    from reasoner.rules import compact_query
+    from reasoner.rules.engine import compact_query
 
     store = ox.Store()
     for rule in load_rules():
@@ -342,7 +342,7 @@ def test_a_branch_without_requirements_makes_alternatives_empty(tmp_path: Path) 
 
 
 def test_alternatives_survive_the_analysis_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reasoner import rules as rules_module
+    from reasoner.rules import engine as rules_module
     monkeypatch.setattr(rules_module, "_CACHE_FILE", tmp_path / "cache" / "analysis.json")
     monkeypatch.setattr(rules_module, "_cache", None)
     write_rule(tmp_path, "alt", "CONSTRUCT { ?p ex:flag true } WHERE { { ?p ex:cause ex:c1 } UNION { ?p a ex:K } }")

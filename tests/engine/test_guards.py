@@ -11,15 +11,15 @@ import pytest
 from rdflib.namespace import PROV
 
 from reasoner.errors import RuleError
-from reasoner.namespaces import GRAPH_DERIVED
-from reasoner.paths import EXAMPLES_DIR
+from reasoner.knowledge.namespaces import GRAPH_DERIVED
+from reasoner.knowledge.paths import EXAMPLES_DIR
 from reasoner.pipeline import Pipeline
-from reasoner.rules import RuleEngine, load_rules
-from reasoner.workspace import Workspace, has_quad, to_oxigraph
+from reasoner.rules.engine import RuleEngine, load_rules
+from reasoner.rules.workspace import Workspace, has_quad, to_oxigraph
 
 from infer.pseudo.cases import AS_OF, PREFIX, SCENARIOS  # tests/ is on sys.path (its conftest)
-from reasoner.cohort.baseline import patient_units
-from reasoner.cohort.synthetic import generate_cohort
+from benchmarks.support.baseline import patient_units
+from benchmarks.support.synthetic import generate_cohort
 
 EX = "http://e/"
 RULE_HEAD = "# intent: flag\n# inputs: ex:lab\n# source: test\n"

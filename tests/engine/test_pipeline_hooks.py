@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reasoner.pipeline import Pipeline
-from reasoner.validation import ResultRecord
+from reasoner.validate.reference import ResultRecord
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "trd-confirmed.ttl").read_bytes()
 

@@ -14,7 +14,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 
 from reasoner.fhir import resources_to_graph
-from reasoner.namespaces import FHIR_DATA, TRD
+from reasoner.knowledge.namespaces import FHIR_DATA, TRD
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"

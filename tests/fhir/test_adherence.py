@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from reasoner.fhir.adherence import Supply, proportion_of_days_covered
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 from .builders import (SERTRALINE, TRDCS, concept, condition, convert, dispense, dosage, iri, observation, patient,
                        quantity, statement, trials, value, SNOMED)

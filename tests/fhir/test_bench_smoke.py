@@ -11,7 +11,7 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "import_bench.py"
 
 
 def test_import_benchmark_runs_on_a_small_export(tmp_path):
-    pytest.importorskip("reasoner.cohort.synthetic")
+    pytest.importorskip("benchmarks.support.synthetic")
     spec = importlib.util.spec_from_file_location("import_bench", BENCH)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)

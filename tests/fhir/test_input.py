@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from reasoner.cli import main
+from reasoner.cli.main import main
 from reasoner.errors import InputError
 from reasoner.fhir import iter_resources, load_patient_graph
 from reasoner.fhir import reader
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 from .builders import (ICD10, SERTRALINE, bundle, concept, condition, dosage, iri, patient, statement, trials, value,
                        write_json)

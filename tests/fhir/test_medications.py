@@ -6,7 +6,7 @@ import pytest
 
 from reasoner.fhir.context import get_context
 from reasoner.fhir.medications import match_drug, parse_components
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 from .builders import (ATC, ESCITALOPRAM_ATC, RXNORM, SERTRALINE, SERTRALINE_50_TAB, VENLAFAXINE_ER_150, concept,
                        convert, dosage, iri, patient, statement, value)

@@ -10,8 +10,8 @@ import pytest
 from rdflib import RDF, RDFS
 
 from reasoner.fhir.context import get_context
-from reasoner.namespaces import TRD
-from reasoner.ontology_build import load_ontology
+from reasoner.knowledge.namespaces import TRD
+from reasoner.knowledge.build import load_ontology
 
 from .builders import (ICD10, RXNORM, SERTRALINE, SNOMED, concept, condition, convert, dosage, iri, patient,
                        statement, trials)

@@ -9,7 +9,7 @@ import pytest
 from rdflib import RDF
 
 from reasoner.fhir import load_patient_graph
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 from .builders import AS_OF, iri, value
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from rdflib import RDF
 
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 from .builders import (ICD10, LOINC, SNOMED, TRDCS, concept, condition, convert, iri, observation, patient, quantity,
                        value)

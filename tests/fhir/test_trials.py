@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef
 
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 from .builders import (ARIPIPRAZOLE, SERTRALINE, SERTRALINE_50_TAB, VENLAFAXINE_ER_150, concept, convert, dosage,
                        iri, patient, request, statement, trials, value)

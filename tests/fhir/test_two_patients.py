@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from reasoner.fhir import load_patient_graph
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 from .builders import (ICD10, LOINC, SERTRALINE, bundle, concept, condition, dosage, iri, observation, patient,
                        quantity, statement, trials, value, write_json)

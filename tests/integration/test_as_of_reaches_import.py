@@ -11,8 +11,8 @@ from pathlib import Path
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from reasoner.namespaces import TRD
-from reasoner.validation import load_input
+from reasoner.knowledge.namespaces import TRD
+from reasoner.validate.reference import load_input
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 

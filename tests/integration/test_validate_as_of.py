@@ -21,7 +21,7 @@ ex:t1 a trd:AntidepressantTrial ; trd:patient ex:p1 ; trd:identifier "t1" ;
 
 
 def validate(path: Path, as_of: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "reasoner.cli", "validate", str(path), "--as-of", as_of],
+    result = subprocess.run([sys.executable, "-m", "reasoner.cli.main", "validate", str(path), "--as-of", as_of],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stderr  # warnings do not fail validation
     return result.stdout
@@ -39,7 +39,7 @@ def test_ongoing_trial_is_judged_up_to_the_evaluation_date(tmp_path: Path) -> No
 def test_bad_as_of_is_a_usage_error(tmp_path: Path) -> None:
     data = tmp_path / "ongoing.ttl"
     data.write_text(ONGOING_TRIAL)
-    result = subprocess.run([sys.executable, "-m", "reasoner.cli", "validate", str(data), "--as-of", "soon"],
+    result = subprocess.run([sys.executable, "-m", "reasoner.cli.main", "validate", str(data), "--as-of", "soon"],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

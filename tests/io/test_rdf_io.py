@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from reasoner import rdf_io
+from reasoner.io import rdf as rdf_io
 from reasoner.errors import InputError
 
 HERE = Path(__file__).parent

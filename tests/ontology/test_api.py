@@ -10,9 +10,9 @@ from ontology_refparse import RefDrug, section
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from reasoner.namespaces import TRD
-from reasoner.ontology_build import code_index, code_lookup, load_ontology, ontology_stats, read_policies
-from reasoner.ontology_cli import ontology
+from reasoner.knowledge.namespaces import TRD
+from reasoner.knowledge.build import code_index, code_lookup, load_ontology, ontology_stats, read_policies
+from reasoner.cli.ontology import ontology
 
 
 def _resolve(index: dict[tuple[str, str], URIRef], system: str, code: str) -> URIRef | None:

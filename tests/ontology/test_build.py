@@ -12,10 +12,10 @@ import hashlib
 
 from rdflib import BNode
 
-from reasoner import paths
-from reasoner.ontology_build import GENERATED_NOTE, MERGED_FILE, OWL_FILE, build, read_ontology
-from reasoner.ontology_cli import ontology
-from reasoner.rdf_io import read_graph
+from reasoner.knowledge import paths
+from reasoner.knowledge.build import GENERATED_NOTE, MERGED_FILE, OWL_FILE, build, read_ontology
+from reasoner.cli.ontology import ontology
+from reasoner.io.rdf import read_graph
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_sync_check_detects_a_changed_blank_node(fresh_build: Path) -> None:
     from rdflib import Literal
     from rdflib.namespace import OWL
 
-    from reasoner.namespaces import TRD
+    from reasoner.knowledge.namespaces import TRD
 
     graph = read_graph(fresh_build / OWL_FILE)
     before = _digest(graph)
@@ -107,7 +107,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / seed
-        code = f"from pathlib import Path; from reasoner.ontology_build import build; build(out_dir=Path({str(out)!r}))"
+        code = f"from pathlib import Path; from reasoner.knowledge.build import build; build(out_dir=Path({str(out)!r}))"
         subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
         outputs.append(out)
     for name in (OWL_FILE, MERGED_FILE):

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 
 def _contract_terms(text: str) -> set[str]:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reasoner import paths
-from reasoner.ontology_build import MERGED_FILE, OWL_FILE
+from reasoner.knowledge import paths
+from reasoner.knowledge.build import MERGED_FILE, OWL_FILE
 
 pytestmark = pytest.mark.java
 TRD_IRI = "https://w3id.org/trd-reasoner/ontology#"

@@ -12,9 +12,9 @@ from ontology_refparse import section
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from reasoner import paths
-from reasoner.namespaces import POLICY, TRD
-from reasoner.rdf_io import read_graph
+from reasoner.knowledge import paths
+from reasoner.knowledge.namespaces import POLICY, TRD
+from reasoner.io.rdf import read_graph
 
 #: Set only by the EU-PEARL policy (docs/data-model.md §4), so absent from the default.
 EU_PEARL_ONLY = {TRD["param-early-discontinuation-weeks"]}

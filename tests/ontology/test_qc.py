@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from reasoner import paths
-from reasoner.namespaces import POLICY, TRD
-from reasoner.ontology_build import qc_queries, read_ontology, read_policies, run_qc
-from reasoner.ontology_cli import ontology
+from reasoner.knowledge import paths
+from reasoner.knowledge.namespaces import POLICY, TRD
+from reasoner.knowledge.build import qc_queries, read_ontology, read_policies, run_qc
+from reasoner.cli.ontology import ontology
 
 
 @pytest.fixture(scope="module")

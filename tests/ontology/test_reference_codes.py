@@ -6,7 +6,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from reasoner.namespaces import TRD
+from reasoner.knowledge.namespaces import TRD
 
 # Reference group name -> (IRI prefix, class): the mapping of docs/data-model.md §2.
 GROUPS = {

@@ -8,7 +8,7 @@ from decimal import Decimal
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, XSD
 
-from reasoner.namespaces import OBOINOWL, TRD
+from reasoner.knowledge.namespaces import OBOINOWL, TRD
 
 from ontology_refparse import RefDrug, section
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reasoner.output_json import Q_FOCUS, _focus_query, read_findings
+from reasoner.findings.read import Q_FOCUS, _focus_query, read_findings
 from reasoner.pipeline import Pipeline
 
 REPO = Path(__file__).resolve().parents[2]

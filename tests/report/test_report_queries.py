@@ -10,8 +10,8 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from infer.pseudo.cases import EX, assess, assess_ws
-from reasoner.paths import REPORT_DIR
-from reasoner.query_cli import select
+from reasoner.knowledge.paths import REPORT_DIR
+from reasoner.cli.query import select
 
 QUERIES = sorted(REPORT_DIR.glob("*.rq"))
 SHARD = ("two-classes", "two-classes-crp", "crp-5.1", "ich", "bipolar-history", "one-class", "dose-49",

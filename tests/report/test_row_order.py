@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reasoner.output_json import read_findings
-from reasoner.paths import EXAMPLES_DIR
+from reasoner.findings.read import read_findings
+from reasoner.knowledge.paths import EXAMPLES_DIR
 from reasoner.pipeline import Pipeline
 
 #: Two source resources for one score, and one record that claims two patients.

@@ -31,7 +31,7 @@ def _input(tmp_path: Path) -> Path:
 
 
 def _trd(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reasoner.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "reasoner.cli.main", *args], capture_output=True, text=True,
                           cwd=REPO, timeout=300)
 
 

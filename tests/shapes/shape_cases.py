@@ -47,7 +47,7 @@ def fixture_id(fixture: Path) -> str:
 
 def validate_fixture(fixture: Path, engine: str = "reference"):
     """Run rules + validation on one fixture, as `trd validate --policy P --engine E` does."""
-    from reasoner.validation import load_input, validate
+    from reasoner.validate.reference import load_input, validate
 
     return validate(load_input(fixture), policy=policy_of(fixture), engine=engine)
 

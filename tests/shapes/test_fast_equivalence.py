@@ -13,9 +13,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from cohort_gen import DEFECTS, cohort_turtle
-from reasoner.namespaces import EX, GRAPH_ASSERTED, SH, TRD
-from reasoner.shacl_fast import FastValidator, UnsupportedShapeError
-from reasoner.validation import (
+from reasoner.knowledge.namespaces import EX, GRAPH_ASSERTED, SH, TRD
+from reasoner.validate.fast import FastValidator, UnsupportedShapeError
+from reasoner.validate.reference import (
     _policy_graph, _project_ontology, _project_shapes, data_graph, derive, reference_validate, sort_records,
 )
 

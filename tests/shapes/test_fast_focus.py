@@ -12,10 +12,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from reasoner.namespaces import GRAPH_ASSERTED
-from reasoner.workspace import subclass_closure_is_static
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED
+from reasoner.rules.workspace import subclass_closure_is_static
 from reasoner.pipeline import Pipeline
-from reasoner.shacl_fast import _Lexical, _Run
+from reasoner.validate.fast import _Lexical, _Run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "trd-confirmed.ttl"
 

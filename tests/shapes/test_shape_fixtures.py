@@ -13,8 +13,8 @@ from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from reasoner.namespaces import SH
-from reasoner.validation import load_shapes
+from reasoner.knowledge.namespaces import SH
+from reasoner.validate.reference import load_shapes
 from shape_cases import cases, decimal_forms_normalised, expected_path, fixture_id, fixtures, read_expected, validate_fixture
 
 ENGINES = ("reference", "fast")

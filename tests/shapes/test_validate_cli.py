@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from reasoner.cli import main
-from reasoner.namespaces import SH
+from reasoner.cli.main import main
+from reasoner.knowledge.namespaces import SH
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

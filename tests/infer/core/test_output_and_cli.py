@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reasoner.cli import main
+from reasoner.cli.main import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "trd-confirmed.ttl"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from reasoner.errors import PolicyError
-from reasoner.namespaces import POLICY, TRD
-from reasoner.policy import available_policies, effective_policy, policy_graph, setting
+from reasoner.knowledge.namespaces import POLICY, TRD
+from reasoner.knowledge.policy import available_policies, effective_policy, policy_graph, setting
 
 from .conftest import assess_shard, override_policy
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from reasoner.mechanisms import MechanismGraph, NoPathError
-from reasoner.namespaces import TRD
+from reasoner.rules.mechanisms import MechanismGraph, NoPathError
+from reasoner.knowledge.namespaces import TRD
 
 from ..pseudo.cases import EX, assess, assess_ws, override_policy
 

@@ -10,8 +10,8 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
-from reasoner.namespaces import GRAPH_ONTOLOGY, TRD
-from reasoner.paths import ONTOLOGY_TTL
+from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY, TRD
+from reasoner.knowledge.paths import ONTOLOGY_TTL
 
 from ..pseudo.cases import AS_OF, assess, assess_ws, override_policy, turtle
 
@@ -163,9 +163,9 @@ def test_option_eligibility_data_is_read_from_the_ontology(option: str, prop: st
                                                            before: str, after: str) -> None:
     """Changing an option's eligibility data in the ontology graph changes its status."""
     from reasoner.pipeline import ontology_graph
-    from reasoner.policy import policy_graph
-    from reasoner.rules import RuleEngine, load_rules
-    from reasoner.workspace import Workspace
+    from reasoner.knowledge.policy import policy_graph
+    from reasoner.rules.engine import RuleEngine, load_rules
+    from reasoner.rules.workspace import Workspace
 
     from ..pseudo.cases import read_findings
 

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
-from reasoner.namespaces import TRD
-from reasoner.paths import ONTOLOGY_TTL
+from reasoner.knowledge.namespaces import TRD
+from reasoner.knowledge.paths import ONTOLOGY_TTL
 
 from .cases import assess, assess_ws, override_policy
 

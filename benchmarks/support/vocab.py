@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError
-from ..namespaces import PREFIXES, TRD
-from ..paths import ONTOLOGY_TTL
+from reasoner.errors import InputError
+from reasoner.knowledge.namespaces import PREFIXES, TRD
+from reasoner.knowledge.paths import ONTOLOGY_TTL
 
 _PREFIX = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 

@@ -3,7 +3,7 @@
 Why this module exists: users must be able to check a patient graph before they trust any
 inference, and the cohort runner needs the same verdict at scale. This module is the *reference*:
 it runs pySHACL exactly as the SHACL specification prescribes, and the fast compiled validator
-(:mod:`reasoner.shacl_fast`) is proved equal to it by a differential test.
+(:mod:`reasoner.validate.fast`) is proved equal to it by a differential test.
 
 Two pySHACL pitfalls shape the design (shared/library-notes.md §1):
 
@@ -39,10 +39,10 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from .errors import InputError, TrdError
-from .namespaces import SH
-from .paths import SHAPES_DIR
-from .rdf_io import read_graph
+from reasoner.errors import InputError, TrdError
+from reasoner.knowledge.namespaces import SH
+from reasoner.knowledge.paths import SHAPES_DIR
+from reasoner.io.rdf import read_graph
 
 #: Severity IRI -> the short name used in text and JSON output.
 SEVERITY_NAMES: dict[URIRef, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -100,10 +100,10 @@ def load_input(path: Path | str, as_of: dt.date | str | None = None) -> Graph:
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir() or path.suffix.lower() in _FHIR_SUFFIXES:
         try:
-            from .fhir import load_patient_graph  # type: ignore[attr-defined]
+            from reasoner.fhir import load_patient_graph  # type: ignore[attr-defined]
         except ImportError as exc:
             raise InputError(f"{path}: FHIR input needs the FHIR importer (reasoner.fhir), not available") from exc
-        from .policy import as_of_date
+        from reasoner.knowledge.policy import as_of_date
 
         graph, _report = load_patient_graph(path, as_of=as_of_date(as_of))
         return graph
@@ -135,16 +135,16 @@ def load_ontology(path: Path | str | None = None) -> Graph:
     One definition of "the ontology" for rules and shapes alike (reasoner.pipeline), so the
     validator never sees a different class tree from the one the rules ran on. A fresh copy.
     """
-    from .ontology_build import read_ontology
+    from reasoner.knowledge.build import read_ontology
 
     if path is not None:
         g = Graph()
         g += read_ontology(path)
         return g
     try:
-        from .pipeline import ontology_graph
+        from reasoner.pipeline import ontology_graph
     except ImportError:  # an install without the pipeline: the same files
-        from .paths import ONTOLOGY_FILES
+        from reasoner.knowledge.paths import ONTOLOGY_FILES
 
         g = Graph()
         for f in ONTOLOGY_FILES:
@@ -155,7 +155,7 @@ def load_ontology(path: Path | str | None = None) -> Graph:
 
 def load_policy(policy: str | Path = "default", as_of: str | None = None) -> Graph:
     """The effective policy graph + evaluation context, via C1's policy loader."""
-    from .policy import policy_graph
+    from reasoner.knowledge.policy import policy_graph
 
     return policy_graph(policy, as_of)
 
@@ -166,7 +166,7 @@ def derive(patient: Graph, ontology: Graph, policy: Graph, engine: str = "oxigra
 
     The adequacy shapes report what the rules decided, so this must run before validation.
     """
-    from .workspace import GRAPH_ONTOLOGY, Workspace
+    from reasoner.rules.workspace import GRAPH_ONTOLOGY, Workspace
 
     ws = Workspace(engine=engine)
     ws.add_graph(GRAPH_ONTOLOGY, ontology)
@@ -179,7 +179,7 @@ def derive(patient: Graph, ontology: Graph, policy: Graph, engine: str = "oxigra
 @functools.lru_cache(maxsize=2)
 def _rule_engine(engine: str) -> Any:
     """Parsing and ordering the rules costs more than running them: do it once per process."""
-    from .rules import RuleEngine, load_rules
+    from reasoner.rules.engine import RuleEngine, load_rules
 
     return RuleEngine(load_rules(), engine=engine)
 
@@ -202,7 +202,7 @@ def _policy_graph(policy: str) -> Graph:
 
 @functools.lru_cache(maxsize=8)
 def _fast_validator(policy: str) -> Any:
-    from .shacl_fast import FastValidator
+    from reasoner.validate.fast import FastValidator
 
     return FastValidator(_project_shapes(), _project_ontology(), _policy_graph(policy))
 
@@ -297,7 +297,7 @@ def validate(
     derived = derive(patient, ontology, policy_g) if run_rules else Graph()
     if engine == "reference":
         return reference_validate(data_graph(patient, derived, ontology, policy_g), shapes, ontology, policy_g)
-    from .shacl_fast import FastValidator
+    from reasoner.validate.fast import FastValidator
 
     data = Graph()
     data += patient

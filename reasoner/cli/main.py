@@ -14,17 +14,17 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import TrdError
+from reasoner import __version__
+from reasoner.errors import TrdError
 
 #: command name -> "module:attribute" of a click command. Add one line per command.
 COMMANDS: dict[str, str] = {
-    "ontology": "reasoner.ontology_cli:ontology",
-    "validate": "reasoner.validation_cli:validate",
-    "assess": "reasoner.assess_cli:assess",
-    "explain": "reasoner.assess_cli:explain",
-    "query": "reasoner.query_cli:query",
-    "import": "reasoner.fhir.cli:import_fhir",
+    "ontology": "reasoner.cli.ontology:ontology",
+    "validate": "reasoner.cli.validate:validate",
+    "assess": "reasoner.cli.assess:assess",
+    "explain": "reasoner.cli.assess:explain",
+    "query": "reasoner.cli.query:query",
+    "import": "reasoner.cli.fhir_import:import_fhir",
 }
 
 

@@ -26,9 +26,9 @@ import networkx as nx
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .errors import TrdError
-from .namespaces import TRD
-from .paths import ONTOLOGY_TTL
+from reasoner.errors import TrdError
+from reasoner.knowledge.namespaces import TRD
+from reasoner.knowledge.paths import ONTOLOGY_TTL
 
 #: ontology predicate -> (relation name, True when the edge is reversed).
 EDGE_PREDICATES: dict[URIRef, tuple[str, bool]] = {

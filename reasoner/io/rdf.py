@@ -27,7 +27,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from .errors import InputError
+from reasoner.errors import InputError
 
 MAX_INPUT_BYTES: int = int(os.environ.get("TRD_MAX_INPUT_BYTES", 512 * 1024 * 1024))
 

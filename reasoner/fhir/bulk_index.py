@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
+from reasoner.errors import InputError
 
 #: Bump when the index layout changes: an index of another version is rebuilt, never misread.
 INDEX_VERSION = "1"

@@ -18,7 +18,7 @@ A rule's IRI is ``rule:<file stem>``. The engine parses each query with rdflib, 
 (and ``rdf:type`` classes) of the CONSTRUCT template (*writes*) and of the WHERE clause, including
 ``FILTER NOT EXISTS`` and property paths (*reads*), links rule A -> rule B when A writes what B reads,
 refuses a cycle (a :class:`~reasoner.errors.RuleError` naming its rules), and runs the rules in
-topological order over a :class:`~reasoner.workspace.Workspace`, repeating the rules whose inputs
+topological order over a :class:`~reasoner.rules.workspace.Workspace`, repeating the rules whose inputs
 changed after they ran until no rule adds a triple. A new rule is a new file: no Python change.
 
 Because negation (``FILTER NOT EXISTS``) is allowed, the order matters: refusing cycles makes the
@@ -76,9 +76,9 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from .errors import RuleError
-from .namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_RULES, RULE, TRD
-from .paths import INFER_DIR, QUERIES_DIR
+from reasoner.errors import RuleError
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, GRAPH_RULES, RULE, TRD
+from reasoner.knowledge.paths import INFER_DIR, QUERIES_DIR
 
 #: A dependency key: a predicate IRI, or ("type", class IRI). ANY stands for "any".
 ANY = URIRef("urn:trd:any")

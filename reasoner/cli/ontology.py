@@ -1,6 +1,6 @@
 """``trd ontology``: build the generated artefacts, print statistics, run the QC queries.
 
-Thin click wrappers around :mod:`reasoner.ontology_build`; every option that names a file
+Thin click wrappers around :mod:`reasoner.knowledge.build`; every option that names a file
 lets a user (or a test) point the command at a copy of the ontology instead of the repo's.
 """
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from . import paths
-from .ontology_build import OntologyCheckError, build, ontology_stats, read_ontology, read_policies, run_qc
+from reasoner.knowledge import paths
+from reasoner.knowledge.build import OntologyCheckError, build, ontology_stats, read_ontology, read_policies, run_qc
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)

@@ -21,10 +21,10 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from . import paths
-from .errors import InputError, TrdError
-from .namespaces import OBOINOWL, PREFIXES, TRD
-from .rdf_io import assert_no_service, read_graph
+from reasoner.knowledge import paths
+from reasoner.errors import InputError, TrdError
+from reasoner.knowledge.namespaces import OBOINOWL, PREFIXES, TRD
+from reasoner.io.rdf import assert_no_service, read_graph
 
 #: First line of every generated artefact (inside the format's own comment syntax).
 GENERATED_NOTE = "generated from ontology/trd.ttl by `trd ontology build` — do not edit"
@@ -44,7 +44,7 @@ class OntologyCheckError(TrdError):
 def read_ontology(path: Path | str | None = None) -> Graph:
     """Parse an ontology file (default ``ontology/trd.ttl``) into a fresh graph.
 
-    Goes through :func:`reasoner.rdf_io.read_graph` so a copy of the ontology handed in by a
+    Goes through :func:`reasoner.io.rdf.read_graph` so a copy of the ontology handed in by a
     user (``--ontology``) is read with the same no-network, no-DTD guarantees as patient data.
     """
     graph = Graph()

@@ -47,9 +47,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from .errors import TrdError
-from .namespaces import GRAPH_ONTOLOGY, GRAPH_POLICY, SH
-from .workspace import OX_RDF_TYPE, has_quad, subclass_closure_is_static, to_rdflib
+from reasoner.errors import TrdError
+from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY, GRAPH_POLICY, SH
+from reasoner.rules.workspace import OX_RDF_TYPE, has_quad, subclass_closure_is_static, to_rdflib
 
 #: Shape-level predicates that carry no constraint (documentation, grouping, metadata).
 _NON_CONSTRAINT = {
@@ -622,7 +622,7 @@ class FastValidator:
         that needs only the records (the pipeline's data issues) spent ~45% of validation
         building a report graph and reading it back.
         """
-        from .validation import result_record, results_from_report, sort_records
+        from reasoner.validate.reference import result_record, results_from_report, sort_records
 
         store, union = self._store_for(data)
         lexical = self._lexical.copy().add(data) if isinstance(data, Graph) else _Lexical()

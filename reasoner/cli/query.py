@@ -6,7 +6,7 @@ effective policy + derived findings, the union of the named graphs (docs/data-mo
 Two sources:
 
 * ``trd query FILE.rq DATA...``: read the patient graphs, run the rule set first (the rule engine of
-  :mod:`reasoner.rules`), then the question;
+  :mod:`reasoner.rules.engine`), then the question;
 * ``trd query FILE.rq --store DIR``: an Oxigraph store written by a cohort run, opened read-only.
 
 Only SELECT is accepted, and ``SERVICE`` is refused before any engine sees the text (rdflib would
@@ -25,9 +25,9 @@ import click
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import InputError
-from .namespaces import PREFIXES
-from .rdf_io import assert_no_service
+from reasoner.errors import InputError
+from reasoner.knowledge.namespaces import PREFIXES
+from reasoner.io.rdf import assert_no_service
 
 FORMATS = ("table", "csv", "json")
 
@@ -49,7 +49,7 @@ def _select_oxigraph(store: Any, text: str, name: str) -> tuple[list[str], list[
     """SELECT on a pyoxigraph Store over the union of its named graphs."""
     import pyoxigraph as ox
 
-    from .workspace import to_rdflib
+    from reasoner.rules.workspace import to_rdflib
 
     try:
         result = store.query(text, use_default_graph_as_union=True)
@@ -110,9 +110,9 @@ def assess_workspace(data: list[Path], policy: str, as_of: str | None, engine: s
     :class:`reasoner.pipeline.Pipeline`, so a question sees exactly what ``trd assess`` derives.
     """
 
-    from .pipeline import Pipeline
+    from reasoner.pipeline import Pipeline
 
-    from .validation import load_inputs
+    from reasoner.validate.reference import load_inputs
 
     merged = load_inputs(data, as_of)
     pipe = Pipeline(policy=policy, as_of=as_of, engine=engine, validate=False)

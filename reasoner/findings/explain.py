@@ -16,8 +16,8 @@ from typing import Any
 
 from rdflib import URIRef
 
-from .errors import InputError
-from .output_json import PREFIXES, node_id, py
+from reasoner.errors import InputError
+from reasoner.findings.read import PREFIXES, node_id, py
 
 Q_TRIAL_DETAIL = PREFIXES + """
 SELECT ?t ?tid ?drugLabel ?minDose ?minSource ?maxDose ?weeks ?minWeeks ?weeksSource ?adherence ?adhThreshold

@@ -1,9 +1,9 @@
 """``trd validate``: check patient graphs against the project's shapes before trusting inference.
 
-Why a separate module: the command only parses options, calls :mod:`reasoner.validation` and
+Why a separate module: the command only parses options, calls :mod:`reasoner.validate.reference` and
 prints; every decision (which shapes, which engine, what conforms) lives there. Exit codes are the
 user contract (shared/json-output.md): 0 conforms (Warnings and Infos allowed), 1 at least one
-Violation, 2 unreadable input (an InputError naming the file, raised to ``reasoner.cli.main``).
+Violation, 2 unreadable input (an InputError naming the file, raised to ``reasoner.cli.main.main``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from .namespaces import EX, FHIR_DATA, PREFIXES
-from .validation import ENGINES, Outcome, ResultRecord, load_inputs, validate as run_validation
+from reasoner.knowledge.namespaces import EX, FHIR_DATA, PREFIXES
+from reasoner.validate.reference import ENGINES, Outcome, ResultRecord, load_inputs, validate as run_validation
 
 FORMATS = ("text", "turtle", "json")
 #: Prefixes for short IRIs in the text report (ex: for examples, the project's own terms).
@@ -98,7 +98,7 @@ def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str
     else:
         _print_text(outcome, len(patient_graph))
     if not outcome.conforms:
-        # SystemExit, not ctx.exit: reasoner.cli.main runs click with standalone_mode=False and
+        # SystemExit, not ctx.exit: reasoner.cli.main.main runs click with standalone_mode=False and
         # would drop the code of a click Exit; a violation is exit 1, not an error message.
         sys.stdout.flush()
         sys.exit(1)

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..namespaces import EX, TRD
-from .vocab import Drug, Vocabulary, load_vocabulary
+from reasoner.knowledge.namespaces import EX, TRD
+from benchmarks.support.vocab import Drug, Vocabulary, load_vocabulary
 
 CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 SNOMED = "http://snomed.info/sct"

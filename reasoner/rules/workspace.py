@@ -37,15 +37,15 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from .errors import InputError
-from .namespaces import (
+from reasoner.errors import InputError
+from reasoner.knowledge.namespaces import (
     GRAPH_ASSERTED,
     GRAPH_DERIVED,
     GRAPH_ONTOLOGY,
     GRAPH_POLICY,
     GRAPH_RULES,
 )
-from .paths import ONTOLOGY_FILES
+from reasoner.knowledge.paths import ONTOLOGY_FILES
 
 ENGINES = ("oxigraph", "rdflib")
 #: rdf:type as a pyoxigraph term, for store lookups.
@@ -213,7 +213,7 @@ class Workspace:
                 self.add_graph(GRAPH_ONTOLOGY, p.read_bytes(), "turtle")
 
     def load_policy(self, policy_graph: Graph) -> None:
-        """Load the effective policy + evaluation context (see reasoner.policy) into the policy graph."""
+        """Load the effective policy + evaluation context (see reasoner.knowledge.policy) into the policy graph."""
         self.clear(GRAPH_POLICY)
         self.add_graph(GRAPH_POLICY, policy_graph)
 

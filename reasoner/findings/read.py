@@ -16,8 +16,8 @@ from typing import Any
 
 from rdflib.term import Node
 
-from .namespaces import BASE, TRD
-from .workspace import value_of
+from reasoner.knowledge.namespaces import BASE, TRD
+from reasoner.rules.workspace import value_of
 
 PREFIXES = """
 PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>

@@ -25,10 +25,10 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .errors import InputError, PolicyError
-from .namespaces import EVALUATION, POLICY, TRD
-from .paths import POLICY_DIR
-from .rdf_io import read_graph
+from reasoner.errors import InputError, PolicyError
+from reasoner.knowledge.namespaces import EVALUATION, POLICY, TRD
+from reasoner.knowledge.paths import POLICY_DIR
+from reasoner.io.rdf import read_graph
 
 
 def available_policies(directory: Path = POLICY_DIR) -> list[str]:

@@ -2,7 +2,7 @@
 
 Exit codes (shared/json-output.md): 0 the input was read (findings or not), 1 a patient graph
 violates a shape (output still printed), 2 unreadable input or a usage error (one line on stderr,
-raised as a :class:`~reasoner.errors.TrdError` and printed by ``reasoner.cli``).
+raised as a :class:`~reasoner.errors.TrdError` and printed by ``reasoner.cli.main``).
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from typing import Any
 
 import click
 
-from .errors import InputError, TrdError
+from reasoner.errors import InputError, TrdError
 
 
 def _check_date(value: str | None) -> str | None:
     """The checked --as-of as YYYY-MM-DD text (what the pipeline and cohort runner take)."""
-    from .policy import as_of_date
+    from reasoner.knowledge.policy import as_of_date
 
     checked = as_of_date(value)
     return None if checked is None else checked.isoformat()
 
 
 def _run(inputs: tuple[str, ...], as_of: str | None, policy: str, engine: str) -> tuple[Any, Any]:
-    from .pipeline import Pipeline
-    from .validation import load_inputs
+    from reasoner.pipeline import Pipeline
+    from reasoner.validate.reference import load_inputs
 
     data = load_inputs(inputs, as_of)
     pipe = Pipeline(policy=policy, as_of=as_of, engine=engine, validate=True)
@@ -80,8 +80,8 @@ def _table(result: Any) -> None:
 
 
 def _explanations(result: Any, finding: str | None = None, only: str | None = None) -> list[str]:
-    from .explain import explain
-    from .output_json import patient_iris
+    from reasoner.findings.explain import explain
+    from reasoner.findings.read import patient_iris
 
     iris = patient_iris(result.workspace)
     lines: list[str] = []
@@ -109,7 +109,7 @@ def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, en
     as_of = _check_date(as_of)
     if out_dir is not None:
         try:
-            from .cohort import run_cohort
+            from reasoner.cohort import run_cohort
         except ImportError as exc:
             raise TrdError("--out needs the cohort runner (reasoner.cohort), not available") from exc
         # Cohort mode writes JSON Lines and an Oxigraph store on the fast engine: say so rather than

@@ -1,7 +1,7 @@
 """Reference path, naive baseline and warm latency: what the fast cohort path is measured against.
 
 * :func:`reference_pipeline` is the project's pipeline on the *reference* engines: rdflib's SPARQL
-  engine for the rules and pySHACL for validation (reasoner.validation.reference_validate). The
+  engine for the rules and pySHACL for validation (reasoner.validate.reference.reference_validate). The
   differential test proves the fast path (Oxigraph + compiled validator) gives the same findings
   and the same validation results.
 * :func:`naive_assess` is the naive baseline of issue 6: the reference pipeline over *one* graph
@@ -20,26 +20,26 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .turtle_source import TURTLE_FORMATS, group_by_patient, turtle_files
+from reasoner.cohort.turtle_source import TURTLE_FORMATS, group_by_patient, turtle_files
 
 
 class PyShaclValidator:
     """pySHACL behind the interface the pipeline expects of its validator.
 
     ``validate(data, report=True) -> (conforms, report graph, records)``; the data graph is
-    completed with the ontology and policy as pySHACL needs it (see reasoner.validation's module
+    completed with the ontology and policy as pySHACL needs it (see reasoner.validate.reference's module
     docstring). pySHACL always builds its report graph, so it is returned whatever ``report`` says.
     """
 
     def __init__(self, ontology: Graph, policy: Graph) -> None:
-        from ..validation import load_shapes
+        from reasoner.validate.reference import load_shapes
 
         self.shapes = load_shapes()
         self.ontology = ontology
         self.policy = policy
 
     def validate(self, data: Graph, report: bool = True) -> tuple[bool, Graph, list[Any]]:
-        from ..validation import data_graph, reference_validate
+        from reasoner.validate.reference import data_graph, reference_validate
 
         outcome = reference_validate(data_graph(data, None, self.ontology, self.policy), self.shapes,
                                      self.ontology, self.policy)
@@ -48,7 +48,7 @@ class PyShaclValidator:
 
 def reference_pipeline(policy: str = "default", as_of: str | None = None) -> Any:
     """The pipeline on rdflib's SPARQL engine with pySHACL as validator (the reference path)."""
-    from ..pipeline import Pipeline
+    from reasoner.pipeline import Pipeline
 
     return Pipeline(policy=policy, as_of=as_of, engine="rdflib", make_validator=PyShaclValidator)
 
@@ -80,8 +80,8 @@ def naive_assess(turtle: Path, patients: int, as_of: str, policy: str = "default
 
 def warm_latency(turtle: Path, calls: int, as_of: str, policy: str = "default") -> dict[str, Any]:
     """Median (and p90) time of one patient through a warm fast pipeline, over ``calls`` patients."""
-    from .pipeline_processor import pipeline_for
-    from .worker import RunSettings
+    from reasoner.cohort.pipeline_processor import pipeline_for
+    from reasoner.cohort.worker import RunSettings
 
     pipe = pipeline_for(RunSettings(policy=policy, as_of=as_of))
     units = patient_units(turtle, calls)

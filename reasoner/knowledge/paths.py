@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-HOME: Path = Path(os.environ.get("TRD_HOME", Path(__file__).resolve().parent.parent))
+HOME: Path = Path(os.environ.get("TRD_HOME", Path(__file__).resolve().parents[2]))
 ONTOLOGY_DIR: Path = HOME / "ontology"
 ONTOLOGY_TTL: Path = ONTOLOGY_DIR / "trd.ttl"
 #: Every file of "the ontology" (one source of truth: trd.ttl). Rules, shapes, the FHIR importer

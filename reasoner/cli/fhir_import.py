@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
-from .report import ImportReport
+from reasoner.errors import InputError
+from reasoner.fhir.report import ImportReport
 
 
 def _parse_as_of(value: str | None) -> dt.date | None:
@@ -58,9 +58,9 @@ def _summary(report: ImportReport) -> str:
 @click.option("--policy", default="default", show_default=True, help="Policy for trial gap and default supply days.")
 def import_fhir(fhir_input: Path, output: Path, report_path: Path | None, strict: bool, as_of: str | None, policy: str) -> None:
     """Import a FHIR R4 Bundle (JSON) or Bulk Data folder (NDJSON) into a patient graph."""
-    from .context import get_context
-    from .convert import Importer, write_patients
-    from .reader import iter_resources_with_lines, ndjson_files
+    from reasoner.fhir.context import get_context
+    from reasoner.fhir.convert import Importer, write_patients
+    from reasoner.fhir.reader import iter_resources_with_lines, ndjson_files
 
     importer = Importer(get_context(policy=policy), _parse_as_of(as_of))
     importer.report.source = str(fhir_input)

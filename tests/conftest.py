@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def ontology_graph() -> Graph:
     """The project ontology (ontology/trd.ttl), parsed once per test session. Do not mutate."""
-    from reasoner.knowledge.build import load_ontology
+    from reasoner.knowledge.loader import ontology_graph as load_ontology
 
     return load_ontology()
 

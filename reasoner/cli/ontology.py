@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from reasoner.knowledge import paths
-from reasoner.knowledge.build import OntologyCheckError, build, ontology_stats, read_ontology, read_policies, run_qc
+from reasoner.knowledge.build import OntologyCheckError, build, ontology_stats, read_policies, run_qc
+from reasoner.knowledge.loader import read_ontology
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from reasoner.errors import InputError
 from reasoner.knowledge.namespaces import TRD
-from reasoner.io.rdf import MAX_INPUT_BYTES
+from reasoner.config import MAX_INPUT_BYTES
 from reasoner.rules.workspace import OX_RDF_TYPE
 
 #: Streaming formats this source reads directly (other RDF syntaxes: convert first).

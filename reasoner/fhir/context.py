@@ -8,17 +8,18 @@ tables and policy settings once (keyed by the files and policy used) and reuses 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from reasoner.errors import PolicyError
-from reasoner.knowledge.namespaces import RDFS, TRD
-from reasoner.knowledge.paths import ONTOLOGY_FILES
-from reasoner.io.rdf import read_graph
-from reasoner.fhir.codes import CodeIndex
+from reasoner.fhir.codes import lookup
 from reasoner.fhir.units import UnitTable
+from reasoner.knowledge.codes import CodeIndex
+from reasoner.knowledge.loader import ontology_graph, read_ontology
+from reasoner.knowledge.namespaces import RDFS, TRD
 
 #: Laterality individuals of ECT (data-model §2); their labels are matched in Procedure text.
 LATERALITIES = (TRD["laterality-unilateral"], TRD["laterality-bilateral"])
@@ -40,6 +41,14 @@ class ImportContext:
     days_per_month: float | None
     mg: URIRef | None  # the unit doses are expressed in
     one: URIRef | None  # the unit of a proportion (adherence)
+
+    def lookup(self, codings: Iterable[dict], category: URIRef) -> tuple[tuple[URIRef, ...], str | None]:
+        """The terms of the first FHIR coding that maps into ``category``, and its ``SYSTEM:code``."""
+        return lookup(self.codes, codings, category)
+
+    def days(self, unit_text: str | None) -> float | None:
+        """Days in one unit of time given as FHIR writes it (``d``, ``wk``, ``mo``, ``days``…)."""
+        return self.units.days(unit_text, {TRD["param-days-per-month"]: self.days_per_month})
 
     def drug_kind(self, drug: URIRef) -> str:
         """"antidepressant" (forms trials), "augmenting" (augments overlapping trials) or "other"."""
@@ -89,21 +98,14 @@ def build_context(ontology: Graph, policy: str | Path = "default") -> ImportCont
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _cached(files: tuple[tuple[str, float], ...], policy: str) -> ImportContext:
-    g = Graph()
-    for path, _ in files:
-        read_graph(path, g)
-    return build_context(g, policy)
+@functools.lru_cache(maxsize=8)
+def _cached(ontology_path: str | None, policy: str) -> ImportContext:
+    graph = ontology_graph() if ontology_path is None else read_ontology(ontology_path)
+    return build_context(graph, policy)
 
 
 def get_context(ontology_path: Path | str | None = None, policy: str | Path = "default") -> ImportContext:
-    """The cached context for an ontology file (default ``paths.ONTOLOGY_FILES``) and a policy."""
-    paths = (Path(ontology_path),) if ontology_path is not None else ONTOLOGY_FILES
-    stamps = []
-    for path in paths:
-        try:
-            stamps.append((str(path), path.stat().st_mtime))
-        except OSError as exc:
-            raise PolicyError(f"ontology {path} not found (the FHIR importer maps codes through it)") from exc
-    return _cached(tuple(stamps), str(policy))
+    """The cached context for the project ontology (or another ontology file) and a policy."""
+    if ontology_path is not None and not Path(ontology_path).exists():
+        raise PolicyError(f"ontology {ontology_path} not found (the FHIR importer maps codes through it)")
+    return _cached(None if ontology_path is None else str(ontology_path), str(policy))

@@ -220,7 +220,7 @@ def _med_part(res: dict, rtype: str, rid: str, ctx: ImportContext, report: Impor
     reasons = reasons if isinstance(reasons, list) else [reasons] if reasons else []
     if reasons:
         codings = [c for concept_ in reasons for c in codings_of(concept_)]
-        found, _ = ctx.codes.lookup(codings, T.StopReason)
+        found, _ = ctx.lookup(codings, T.StopReason)
         if found:
             stop = found[0]
         else:
@@ -240,7 +240,7 @@ def _supply_days(res: dict, ctx: ImportContext) -> float:
     duration = request.get("expectedSupplyDuration")
     if isinstance(duration, dict) and number(duration.get("value")) is not None:
         unit = text(duration.get("code")) or text(duration.get("unit")) or "d"
-        per = {"d": 1.0, "day": 1.0, "days": 1.0, "wk": 7.0, "mo": ctx.days_per_month}.get(unit)
+        per = ctx.days(unit)
         if per is not None:
             return number(duration["value"]) * per  # type: ignore[operator]
     repeats = number(request.get("numberOfRepeatsAllowed"))

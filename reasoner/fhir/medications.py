@@ -80,7 +80,7 @@ def match_drug(concept: Any, ctx: ImportContext) -> DrugMatch:
     texts = [c["display"] for c in codings if isinstance(c.get("display"), str)]
     if isinstance(concept, dict) and isinstance(concept.get("text"), str):
         texts.append(concept["text"])
-    found, code = ctx.codes.lookup(codings, TRD.Drug)
+    found, code = ctx.lookup(codings, TRD.Drug)
     result = DrugMatch(drug=found[0] if found else None, code=code, text=texts[0] if texts else "")
     for text in texts:
         components = parse_components(text, ctx)
@@ -106,9 +106,7 @@ def period_days(repeat: dict, ctx: ImportContext) -> float | None:
     """Length of ``timing.repeat.period`` in days (calendar units; a month from the policy)."""
     period = number(repeat.get("period", 1))
     unit = repeat.get("periodUnit", "d")
-    unit = unit if isinstance(unit, str) else None
-    lengths = {"h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": ctx.days_per_month}
-    days = lengths.get(unit)
+    days = ctx.days(unit if isinstance(unit, str) else None)
     if period is None or period <= 0 or days is None:
         return None
     return period * days

@@ -8,18 +8,14 @@ Every refusal is an :class:`~reasoner.errors.InputError` naming the file (exit c
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from reasoner.config import MAX_BUNDLE_BYTES, MAX_NDJSON_LINE_BYTES as MAX_LINE_BYTES
 from reasoner.errors import InputError
 
-#: Largest Bundle file read whole (bytes); ``TRD_MAX_BUNDLE_BYTES`` overrides.
-MAX_BUNDLE_BYTES: int = int(os.environ.get("TRD_MAX_BUNDLE_BYTES", 128 * 1024 * 1024))
-#: Largest single NDJSON line (one resource); ``TRD_MAX_NDJSON_LINE_BYTES`` overrides.
-MAX_LINE_BYTES: int = int(os.environ.get("TRD_MAX_NDJSON_LINE_BYTES", 16 * 1024 * 1024))
 
 #: Bundle types that carry resources to import (fhir-profile: "Bundle").
 BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch"})

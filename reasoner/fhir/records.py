@@ -81,9 +81,9 @@ def map_condition(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportCon
         report.not_mapped("Condition", rid, R.NOT_APPLICABLE, f"verificationStatus {_status_code(res.get('verificationStatus'))}")
         return
     codings = codings_of(res.get("code"))
-    classes, code = ctx.codes.lookup(codings, T.Diagnosis)
+    classes, code = ctx.lookup(codings, T.Diagnosis)
     if not classes:
-        classes, code = ctx.codes.lookup(codings, T.NoncomplianceFinding)
+        classes, code = ctx.lookup(codings, T.NoncomplianceFinding)
     if not classes:
         report.not_mapped("Condition", rid, R.UNKNOWN_CODE, first_code_string(res.get("code")))
         return
@@ -208,7 +208,7 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
         g.add((s, T.value, decimal(value * factor)))
         g.add((s, T.unit, target))
     elif category == T.Gene:
-        phenotypes, _ = c.lookup(codings_of(res.get("valueCodeableConcept")), T.MetabolizerPhenotype)
+        phenotypes, _ = ctx.lookup(codings_of(res.get("valueCodeableConcept")), T.MetabolizerPhenotype)
         if not phenotypes:
             report.not_mapped("Observation", rid, R.UNKNOWN_CODE, f"phenotype answer {first_code_string(res.get('valueCodeableConcept'))}")
             return None
@@ -266,7 +266,7 @@ def map_procedure(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportCon
     if text(res.get("status")) in _VOID_STATUS:
         report.not_mapped("Procedure", rid, R.NOT_APPLICABLE, f"status {res.get('status')}")
         return
-    classes, _ = ctx.codes.lookup(codings_of(res.get("code")), T.ECTCourse)
+    classes, _ = ctx.lookup(codings_of(res.get("code")), T.ECTCourse)
     if not classes:
         report.not_mapped("Procedure", rid, R.UNKNOWN_CODE, first_code_string(res.get("code")))
         return
@@ -288,7 +288,7 @@ def map_procedure(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportCon
     texts = _texts(res.get("bodySite"), res.get("code"))
     laterality = next((lat for label, lat in ctx.laterality_labels if any(label in t for t in texts)), DEFAULT_LATERALITY)
     g.add((s, T.laterality, laterality))
-    outcome, _ = ctx.codes.lookup(codings_of(res.get("outcome")), T.StopReason)
+    outcome, _ = ctx.lookup(codings_of(res.get("outcome")), T.StopReason)
     if TRD["stop-absent-response"] in outcome:
         g.add((s, T.absentResponse, TRUE))
     report.mapped("Procedure", rid)

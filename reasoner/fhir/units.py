@@ -13,20 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 
 from reasoner.knowledge.namespaces import TRD
-
-_QUERY = """
-PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?unit ?code ?alt ?target ?factor ?analyte ?doseForm WHERE {
-  ?unit a trd:UnitOfMeasure .
-  OPTIONAL { ?unit trd:ucumCode ?code }
-  OPTIONAL { { ?unit skos:altLabel ?alt } UNION { ?unit rdfs:label ?alt } }
-  OPTIONAL { ?unit trd:convertsTo ?c . ?c trd:targetUnit ?target ; trd:factor ?factor .
-             OPTIONAL { ?c trd:forAnalyte ?analyte } }
-  OPTIONAL { ?unit trd:doseFormUnit ?doseForm }
-}
-"""
+from reasoner.knowledge.queries import query_text
 
 
 @dataclass
@@ -39,6 +26,8 @@ class UnitTable:
     factors: dict[URIRef, dict[URIRef, tuple[float, URIRef | None]]] = field(default_factory=dict)
     dose_form: frozenset[URIRef] = frozenset()
     canonical: dict[URIRef, URIRef] = field(default_factory=dict)
+    # unit of time -> its length in days, or the policy parameter that gives it (a month)
+    lengths: dict[URIRef, float | URIRef] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, graph: Graph) -> "UnitTable":
@@ -46,7 +35,8 @@ class UnitTable:
         by_alt: dict[str, URIRef] = {}
         factors: dict[URIRef, dict[URIRef, tuple[float, URIRef | None]]] = defaultdict(dict)
         dose_form: set[URIRef] = set()
-        for unit, code, alt, target, factor, analyte, df in graph.query(_QUERY):
+        lengths: dict[URIRef, float | URIRef] = {}
+        for unit, code, alt, target, factor, analyte, df, days, days_param in graph.query(query_text("knowledge/units")):
             if code is not None:
                 by_code.setdefault(str(code), unit)
             if alt is not None:
@@ -55,8 +45,12 @@ class UnitTable:
                 factors[unit][target] = (float(factor), analyte)
             if isinstance(df, Literal) and df.toPython() is True:
                 dose_form.add(unit)
+            if days is not None:
+                lengths[unit] = float(days)
+            elif isinstance(days_param, URIRef):
+                lengths[unit] = days_param
         canonical = {a: u for a, u in graph.subject_objects(TRD.canonicalUnit) if isinstance(u, URIRef)}
-        return cls(by_code, by_alt, dict(factors), frozenset(dose_form), canonical)
+        return cls(by_code, by_alt, dict(factors), frozenset(dose_form), canonical, lengths)
 
     def unit_of(self, quantity: dict) -> URIRef | None:
         """The unit of a FHIR Quantity: its UCUM ``code`` first, then its ``unit`` text."""
@@ -81,6 +75,20 @@ class UnitTable:
             if found is not None and (found[1] is None or found[1] == analyte) and found[0]:
                 return 1.0 / found[0] if invert else found[0]
         return None
+
+    def days(self, text: str | None, settings: dict[URIRef, float | None]) -> float | None:
+        """Days in one unit of time (``d``, ``wk``, ``mo``, ``days``…); None when it is not one.
+
+        A unit whose length is a policy parameter (a month: ``param-days-per-month``) takes the
+        value of that parameter in ``settings`` (parameter IRI -> value, read from the policy).
+        """
+        if not isinstance(text, str) or not text.strip():
+            return None
+        unit = self.by_code.get(text.strip()) or self.by_alt.get(text.strip().lower())
+        length = self.lengths.get(unit) if unit is not None else None
+        if isinstance(length, URIRef):
+            return settings.get(length)
+        return length
 
     def is_dose_form(self, unit: URIRef) -> bool:
         return unit in self.dose_form

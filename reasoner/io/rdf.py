@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import sys
 import threading
@@ -27,9 +26,9 @@ from typing import Any
 
 from rdflib import Graph
 
+from reasoner.config import MAX_INPUT_BYTES
 from reasoner.errors import InputError
 
-MAX_INPUT_BYTES: int = int(os.environ.get("TRD_MAX_INPUT_BYTES", 512 * 1024 * 1024))
 
 #: File suffix -> rdflib format name. Only these formats are accepted for patient graphs.
 RDF_FORMATS: dict[str, str] = {

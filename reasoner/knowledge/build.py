@@ -3,14 +3,11 @@
 ``ontology/trd.ttl`` is the hand-edited source. Tools that cannot read Turtle (owlready2,
 older Protégé set-ups) get generated artefacts in ``ontology/build/``; those are rebuilt by
 ``trd ontology build`` and never edited by hand, so this module is the single place that
-knows how they are made. Other modules use :func:`load_ontology` and :func:`code_index`
-(the FHIR importer builds its code tables from ``oboInOwl:hasDbXref`` through it, so a new
-code is a data change in trd.ttl, never a Python change).
+knows how they are made. Reading the ontology is :mod:`reasoner.knowledge.loader`'s job.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections import Counter
@@ -19,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
 from reasoner.knowledge import paths
 from reasoner.errors import InputError, TrdError
 from reasoner.knowledge.namespaces import OBOINOWL, PREFIXES, TRD
 from reasoner.io.rdf import assert_no_service, read_graph
+from reasoner.knowledge.loader import read_ontology
 
 #: First line of every generated artefact (inside the format's own comment syntax).
 GENERATED_NOTE = "generated from ontology/trd.ttl by `trd ontology build` — do not edit"
@@ -40,28 +38,7 @@ class OntologyCheckError(TrdError):
     exit_code = 1
 
 
-# --- loading ----------------------------------------------------------------------------------
-def read_ontology(path: Path | str | None = None) -> Graph:
-    """Parse an ontology file (default ``ontology/trd.ttl``) into a fresh graph.
-
-    Goes through :func:`reasoner.io.rdf.read_graph` so a copy of the ontology handed in by a
-    user (``--ontology``) is read with the same no-network, no-DTD guarantees as patient data.
-    """
-    graph = Graph()
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri)
-    return read_graph(Path(path) if path is not None else paths.ONTOLOGY_TTL, graph)
-
-
-@functools.lru_cache(maxsize=1)
-def load_ontology() -> Graph:
-    """The project ontology, parsed once per process.
-
-    Shared and cached: treat it as read-only (copy it, ``Graph() + g``, before adding triples).
-    """
-    return read_ontology()
-
-
+# --- policies ---------------------------------------------------------------------------------
 def policy_path(name: str, policy_dir: Path | None = None) -> Path:
     """The file of a named policy graph (``ontology/policies/<name>.ttl``)."""
     return (policy_dir or paths.POLICY_DIR) / f"{name}.ttl"
@@ -77,54 +54,6 @@ def read_policies(policy_dir: Path | None = None, graph: Graph | None = None) ->
     for file in files:
         read_graph(file, graph)
     return graph
-
-
-# --- terminology lookup -----------------------------------------------------------------------
-def _split_xref(value: str) -> tuple[str, str] | None:
-    system, sep, code = value.partition(":")
-    return (system, code) if sep and system and code else None
-
-
-def code_lookup(graph: Graph) -> dict[tuple[str, str], frozenset[URIRef]]:
-    """Every ``(SYSTEM, code)`` of an ``oboInOwl:hasDbXref`` with all the terms that carry it.
-
-    A code may legitimately name two terms (SNOMED 129834002 is both the noncompliance finding
-    and the nonadherence stop reason); callers that know the context use :func:`code_index`
-    with ``within``.
-    """
-    found: dict[tuple[str, str], set[URIRef]] = {}
-    for term, value in graph.subject_objects(OBOINOWL.hasDbXref):
-        key = _split_xref(str(value))
-        if key is not None and isinstance(term, URIRef):
-            found.setdefault(key, set()).add(term)
-    return {key: frozenset(terms) for key, terms in found.items()}
-
-
-def _members(graph: Graph, klass: URIRef) -> set[URIRef]:
-    """Instances and subclasses (transitively) of a class, and the class itself."""
-    classes = set(graph.transitive_subjects(RDFS.subClassOf, klass))
-    members: set[URIRef] = {c for c in classes if isinstance(c, URIRef)}
-    for c in classes:
-        members.update(s for s in graph.subjects(RDF.type, c) if isinstance(s, URIRef))
-    return members
-
-
-def code_index(graph: Graph, within: URIRef | None = None) -> dict[tuple[str, str], URIRef]:
-    """``(SYSTEM, code) -> term IRI`` built from ``oboInOwl:hasDbXref`` only.
-
-    ``within`` keeps only terms that are the class, a subclass or an instance of it (for
-    example ``TRD.StopReason`` to read a MedicationStatement.statusReason). When a code still
-    names several terms, the lexically smallest IRI wins, so the answer is deterministic.
-    ICD-10-CM categories appear as their category code (``("ICD10CM", "F31")``); match a code
-    by exact key first, then by its longest prefix that is a key.
-    """
-    allowed = _members(graph, within) if within is not None else None
-    index: dict[tuple[str, str], URIRef] = {}
-    for key, terms in code_lookup(graph).items():
-        candidates = sorted(t for t in terms if allowed is None or t in allowed)
-        if candidates:
-            index[key] = candidates[0]
-    return index
 
 
 # --- statistics --------------------------------------------------------------------------------
@@ -158,8 +87,8 @@ def ontology_stats(ontology: Graph, policies: Graph | None = None) -> OntologySt
     """
     mappings: Counter[str] = Counter()
     for value in ontology.objects(None, OBOINOWL.hasDbXref):
-        key = _split_xref(str(value))
-        mappings[key[0] if key else "malformed"] += 1
+        system, sep, code = str(value).partition(":")
+        mappings[system if sep and system and code else "malformed"] += 1
     thresholds = [(d, ontology) for d in ontology.subjects(TRD.minimumAdequateDailyDoseMg, None)]
     thresholds += [(b, ontology) for b in ontology.subjects(RDF.type, TRD.SeverityBand)]
     thresholds += [(b, ontology) for k in (TRD.MaudsleyScoringBand, TRD.ScoringWeight)

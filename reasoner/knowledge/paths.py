@@ -1,15 +1,16 @@
 """Where the project's data artefacts live.
 
 The ontology, shapes and queries are versioned files in the repository, next to the
-``reasoner`` package; ``TRD_HOME`` can point elsewhere (for example to a release bundle).
+``reasoner`` package; ``TRD_HOME`` (reasoner.config) can point elsewhere, e.g. to a release bundle.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-HOME: Path = Path(os.environ.get("TRD_HOME", Path(__file__).resolve().parents[2]))
+from reasoner import config
+
+HOME: Path = config.HOME
 ONTOLOGY_DIR: Path = HOME / "ontology"
 ONTOLOGY_TTL: Path = ONTOLOGY_DIR / "trd.ttl"
 #: Every file of "the ontology" (one source of truth: trd.ttl). Rules, shapes, the FHIR importer

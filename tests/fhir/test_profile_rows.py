@@ -11,7 +11,7 @@ from rdflib import RDF, RDFS
 
 from reasoner.fhir.context import get_context
 from reasoner.knowledge.namespaces import TRD
-from reasoner.knowledge.build import load_ontology
+from reasoner.knowledge.loader import ontology_graph as load_ontology
 
 from .builders import (ICD10, RXNORM, SERTRALINE, SNOMED, concept, condition, convert, dosage, iri, patient,
                        statement, trials)

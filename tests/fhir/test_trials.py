@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from reasoner.knowledge.namespaces import TRD
 

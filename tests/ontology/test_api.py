@@ -1,4 +1,4 @@
-"""The Python API other modules use: load_ontology (cached) and code_index, checked against the
+"""The Python API other modules use: the cached ontology graph and the code index, checked against the
 codes of fhir-profile.md and clinical-reference.md; and the numbers `trd ontology stats` prints."""
 
 from __future__ import annotations
@@ -11,11 +11,37 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from reasoner.knowledge.namespaces import TRD
-from reasoner.knowledge.build import code_index, code_lookup, load_ontology, ontology_stats, read_policies
+from reasoner.knowledge.build import ontology_stats, read_policies
+from reasoner.knowledge.codes import CodeIndex
+from reasoner.knowledge.loader import ontology_graph as load_ontology
 from reasoner.cli.ontology import ontology
 
 
-def _resolve(index: dict[tuple[str, str], URIRef], system: str, code: str) -> URIRef | None:
+class _Index:
+    """The product's code index (``CodeIndex``) asked one code at a time, within a category or not."""
+
+    def __init__(self, graph: Graph, within: URIRef | None = None) -> None:
+        self.index, self.within = CodeIndex.from_graph(graph), within
+
+    def get(self, key: tuple[str, str]) -> URIRef | None:
+        """The term of an exact code (the smallest IRI when several share it), or None."""
+        found = [t for t in self.index.by_code.get(key, ()) if self.within is None or self.index.is_a(t, self.within)]
+        return min(found) if found else None
+
+    def __getitem__(self, key: tuple[str, str]) -> URIRef:
+        term = self.get(key)
+        assert term is not None, key
+        return term
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return self.get(key) is not None
+
+
+def code_index(graph: Graph, within: URIRef | None = None) -> _Index:
+    return _Index(graph, within)
+
+
+def _resolve(index: _Index, system: str, code: str) -> URIRef | None:
     """Exact xref first, then the longest prefix that has one (docs/data-model.md §3)."""
     for end in range(len(code), 0, -1):
         term = index.get((system, code[:end]))
@@ -106,7 +132,7 @@ def test_stop_reason_codes_resolve_within_stop_reasons(ontology_graph: Graph, fh
         for code in re.findall(r"\d{6,}", codes):
             assert index[("SNOMEDCT", code)] == TRD[f"stop-{expected}"], code
     # The same SNOMED code also names the noncompliance finding; `within` chooses by context.
-    assert TRD.NoncomplianceFinding in code_lookup(ontology_graph)[("SNOMEDCT", "129834002")]
+    assert TRD.NoncomplianceFinding in CodeIndex.from_graph(ontology_graph).by_code[("SNOMEDCT", "129834002")]
     assert code_index(ontology_graph, within=TRD.NoncomplianceFinding)[("SNOMEDCT", "129834002")] == TRD.NoncomplianceFinding
 
 

@@ -13,7 +13,8 @@ import hashlib
 from rdflib import BNode
 
 from reasoner.knowledge import paths
-from reasoner.knowledge.build import GENERATED_NOTE, MERGED_FILE, OWL_FILE, build, read_ontology
+from reasoner.knowledge.build import GENERATED_NOTE, MERGED_FILE, OWL_FILE, build
+from reasoner.knowledge.loader import read_ontology
 from reasoner.cli.ontology import ontology
 from reasoner.io.rdf import read_graph
 

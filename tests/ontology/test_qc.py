@@ -15,7 +15,8 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from reasoner.knowledge import paths
 from reasoner.knowledge.namespaces import POLICY, TRD
-from reasoner.knowledge.build import qc_queries, read_ontology, read_policies, run_qc
+from reasoner.knowledge.build import qc_queries, read_policies, run_qc
+from reasoner.knowledge.loader import read_ontology
 from reasoner.cli.ontology import ontology
 
 

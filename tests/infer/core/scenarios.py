@@ -68,7 +68,7 @@ class Scenario:
             out.append(f"{p}-dx a trd:{self.dx} ; trd:patient {p} ; trd:onsetDate {_date(self.dx_onset)} ; trd:isActive true .")
         for i, t in enumerate(self.trials, 1):
             node = f"{p}-t{i}"
-            props = [f"a trd:AntidepressantTrial", f"trd:patient {p}", f'trd:identifier "{self.pid}-t{i}"',
+            props = ["a trd:AntidepressantTrial", f"trd:patient {p}", f'trd:identifier "{self.pid}-t{i}"',
                      f"trd:drug trd:{t.drug}", f"trd:startDate {_date(day(t.start))}"]
             if t.end is not None:
                 props.append(f"trd:endDate {_date(day(t.end))}")

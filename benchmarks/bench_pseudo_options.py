@@ -40,7 +40,7 @@ def cohort(n: int) -> bytes:
 
 
 def run(n: int) -> dict[str, float]:
-    pipe = Pipeline(policy="default", as_of=AS_OF, engine="oxigraph", validate=False)
+    pipe = Pipeline(policy="default", as_of=AS_OF, backend="oxigraph", validator=None)
     ws = pipe.workspace()
     ws.add_asserted(cohort(n), "turtle")
     times: dict[str, float] = {}

@@ -59,7 +59,7 @@ def measure(pipe: Pipeline, copies: int) -> str:
 def main(argv: list[str]) -> None:
     copies = [int(a) for a in argv] or [1, 5, 21]
     t = time.perf_counter()
-    pipe = Pipeline(policy="default", as_of="2026-01-15", validate=False)
+    pipe = Pipeline(policy="default", as_of="2026-01-15", validator=None)
     lines = [f"# {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {len(pipe.rules.rules)} rules, "
              f"pipeline start {time.perf_counter() - t:.2f} s"]
     one = shard(1).split(b"\n\n")[0]

@@ -90,7 +90,7 @@ def measure_per_patient(folder: Path) -> dict[str, Any]:
     """One ``resources_to_graph`` call per patient group, as the cohort runner makes them."""
     from reasoner.fhir import iter_resources, resources_to_graph
     from reasoner.fhir.context import get_context
-    from reasoner.fhir.values import reference_key
+    from reasoner.fhir.references import resolve as reference_key
 
     from reasoner.fhir import resources_to_ntriples
 
@@ -115,7 +115,7 @@ def measure_per_patient(folder: Path) -> dict[str, Any]:
     c1 = time.process_time()
     nt_bytes = 0
     for group in groups.values():
-        data, _ = resources_to_ntriples(group, as_of=AS_OF)
+        data, _, _ = resources_to_ntriples(group, as_of=AS_OF)
         nt_bytes += len(data)
     nt_seconds = time.perf_counter() - t1
     nt_cpu = time.process_time() - c1

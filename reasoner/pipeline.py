@@ -1,75 +1,70 @@
-"""The assessment pipeline: asserted patient data in, findings (JSON-ready dicts) and derived graph out.
+"""The one pipeline: patient data in, findings out — for every command and the cohort run.
 
-Why a class: the ontology, the effective policy, the parsed rules and the compiled validator are
-loaded ONCE per process (``Pipeline(...)``), then ``assess`` runs per patient (warm, as a
-service) or per shard of ~1,000 patients (the cohort runner). Every rule is patient-local (each
-joins through ``trd:patient`` or the trial), so one shard in one store costs time linear in its
-size.
+    data ─▶ workspace ─▶ rules ─▶ validation ─▶ findings ─▶ (a renderer, chosen by the caller)
 
-    pipe = Pipeline(policy="default", as_of="2026-01-15", engine="oxigraph", validate=True)
+Why one class: the ontology, the effective policy, the parsed rules and the compiled validator
+are loaded ONCE per process (``Pipeline(...)``), then ``assess`` runs per patient (warm, as a
+service) or per batch of patients (the cohort runner). Every rule is patient-local (each joins
+through ``trd:patient`` or the trial), so one batch in one store costs time linear in its size.
+``trd validate`` is the same pipeline stopped after validation (:meth:`Pipeline.validate`), so it
+sees the same rules, policy and ``--as-of`` as ``trd assess``.
+
+    pipe = Pipeline(policy="default", as_of="2026-01-15", backend="oxigraph", validator="fast")
     result = pipe.assess(graph_or_ntriples_bytes)          # AssessmentResult
-    result.patients      # list of dicts, the "patients" entries of shared/json-output.md
-    result.derived       # rdflib Graph (derived="graph"), N-Quads bytes ("nquads") or b"" ("none")
-    result.report        # ValidationSummary: conforms + issues (dicts) or None when not validated
-    result.unattributed  # validation issues whose focus node belongs to no patient
+    result.patients      # list of dicts, the patients of docs/output-contract.md
     result.document()    # the whole JSON document {"asOf", "policy", "patients"[, "dataIssues"]}
+    result.validation    # Validation: conforms, records, report graph (when asked for)
+
+The stages are methods of their own (:meth:`workspace`, :meth:`derive`, :meth:`check`,
+:meth:`read`), so a benchmark can time each by calling them itself; the product carries no clock.
+
+Two seams: the SPARQL backend (``backend``, :data:`reasoner.rules.workspace.BACKENDS`) and the
+validator (``validator``, :data:`reasoner.validate.VALIDATORS`). A different rule engine (the
+columnar cohort engine) is another implementation of :class:`AssessmentEngine`: it turns patient
+data into the same :class:`AssessmentResult`, and readers and renderers stay as they are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import Graph
 
-from reasoner.errors import TrdError
+from reasoner.findings.read import read_findings, rule_evidence
+from reasoner.knowledge.loader import ontology_graph, ontology_ntriples
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
-from reasoner.knowledge.paths import INFER_DIR, ONTOLOGY_FILES
-from reasoner.knowledge.policy import policy_graph, policy_name
-from reasoner.rules.engine import RuleEngine, RunStats, load_rules
-from reasoner.rules.workspace import Workspace
-
-
-def ontology_graph(files: tuple[Path, ...] = ONTOLOGY_FILES) -> Graph:
-    """The ontology graph the rules read (trusted repository files)."""
-    g = Graph()
-    for f in files:
-        if f.exists():
-            g.parse(f, format="turtle")
-    if len(g) == 0:
-        raise TrdError(f"ontology not found at {files[0]}")
-    return g
-
-
-@dataclass
-class ValidationSummary:
-    """What the validator said about the asserted + derived data."""
-
-    conforms: bool
-    issues: list[dict[str, Any]] = field(default_factory=list)
+from reasoner.knowledge.paths import INFER_DIR
+from reasoner.knowledge.policy import as_of_date, policy_graph, policy_name
+from reasoner.rules.engine import RuleEngine, RunStats
+from reasoner.rules.rule import load_rules
+from reasoner.rules.workspace import BACKENDS, Workspace, new_workspace
+from reasoner.validate import Validator, make_validator
+from reasoner.validate.report import Validation
 
 
 @dataclass
 class AssessmentResult:
-    """The findings of one ``Pipeline.assess`` call."""
+    """What one pipeline call found (every command and output reads this one type)."""
 
     patients: list[dict[str, Any]]
-    derived: Graph | bytes
-    report: ValidationSummary | None
+    validation: Validation | None
     as_of: str
     policy: str
     stats: RunStats
+    #: the derived graph: an rdflib Graph ("graph"), N-Quads bytes ("nquads") or b"" ("none")
+    derived: Graph | bytes = b""
     workspace: Workspace | None = None
     #: validation issues whose focus node belongs to no patient (a record without trd:patient)
     unattributed: list[dict[str, Any]] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
-        """The JSON document of shared/json-output.md.
+        """The JSON document of docs/output-contract.md.
 
         Issues that belong to no patient go to a top-level ``dataIssues`` list (the contract
         welcomes more keys), present only when there are such issues.
@@ -79,168 +74,150 @@ class AssessmentResult:
             doc["dataIssues"] = self.unattributed
         return doc
 
+    def model(self) -> Any:
+        """The document as the typed result model (:class:`reasoner.findings.model.Document`)."""
+        from reasoner.findings.model import Document
+
+        return Document.model_validate(self.document())
+
     @property
     def conforms(self) -> bool:
-        return self.report is None or self.report.conforms
+        """False when the data violates a shape (``trd assess`` and ``trd validate`` exit 1)."""
+        return self.validation is None or self.validation.conforms
+
+
+class AssessmentEngine(Protocol):
+    """What every engine behind the commands does: patient data in, one result out."""
+
+    def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
+               keep_workspace: bool = False) -> AssessmentResult:
+        ...
 
 
 #: Calls served by one warm workspace before a fresh one replaces it. Why: Oxigraph's in-memory
 #: store gets slower after many clear-and-reload cycles although it holds the same number of
-#: quads (~0.1 ms a call; 100 calls without renewal: 27-29 ms a call instead of 22); a fresh
-#: workspace costs ~4 ms since its quads are copied (``Pipeline.workspace``), so renewing every
-#: 16 calls adds ~0.25 ms a call on average and keeps the slowdown under ~1.5 ms.
+#: quads, while a fresh workspace is cheap (its quads are copied, ``Pipeline.workspace``), so
+#: renewing it every few calls keeps the warm call fast (benchmarks/results/cohort-analysis.md).
 WARM_WORKSPACE_CALLS = 16
 
 
-class _StageClock:
-    """Adds the CPU seconds since the previous lap to ``timings[stage]`` (no-op without a dict)."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings = timings
-        self.last = time.process_time() if timings is not None else 0.0
-
-    def __call__(self, stage: str) -> None:
-        if self.timings is not None:
-            now = time.process_time()
-            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
-            self.last = now
-
-
 class Pipeline:
-    """Ontology + policy + rules (+ validator) loaded once; ``assess`` per patient or shard."""
+    """Ontology + policy + rules (+ validator) loaded once; ``assess``/``validate`` per call."""
 
     def __init__(self, policy: str | Path = "default", as_of: str | dt.date | None = None,
-                 engine: str = "oxigraph", validate: bool = True, rules_dir: Path = INFER_DIR,
-                 checked: bool = False,
-                 make_validator: Callable[[Graph, Graph], Any] | None = None) -> None:
-        """``checked``: run the rules with the fixpoint safety net and per-rule counts (slower on
-        Oxigraph; see ``RuleEngine``). The rdflib engine is always checked.
-
-        ``make_validator(ontology, policy graph)`` builds the validator used when ``validate`` is
-        true, any object with ``validate(data, report=...) -> (conforms, report, records)``; the
-        default is the compiled fast validator. The reference pipeline passes pySHACL this way.
+                 backend: str = "oxigraph", validator: str | Validator | None = "fast",
+                 rules_dir: Path = INFER_DIR, checked: bool = False) -> None:
+        """``backend``: the SPARQL store the rules run in (``oxigraph`` fast, ``rdflib`` the
+        reference). ``validator``: ``fast`` (compiled shapes), ``reference`` (pySHACL), an object
+        with the :class:`~reasoner.validate.Validator` interface, or None (no validation).
+        ``checked``: run the rules with the fixpoint safety net and per-rule counts (slower on
+        Oxigraph; see ``RuleEngine``); the rdflib backend is always checked.
         """
-        self.engine = engine
-        self.policy_graph = policy_graph(policy, as_of)
+        self.backend = backend
+        checked_date = as_of_date(as_of)
+        self.as_of = (checked_date or dt.date.today()).isoformat()
+        self.policy_graph = policy_graph(policy, self.as_of)
         self.policy = policy_name(self.policy_graph)
-        self.as_of = str(as_of if as_of is not None else dt.date.today().isoformat())
-        if isinstance(as_of, dt.date):
-            self.as_of = as_of.isoformat()
         self.ontology = ontology_graph()
-        self._ontology_nt = self.ontology.serialize(format="nt", encoding="utf-8")
         self._policy_nt = self.policy_graph.serialize(format="nt", encoding="utf-8")
-        self.rules = RuleEngine(load_rules(rules_dir), engine=engine, checked=checked, ontology=self.ontology)
-        if not validate:
-            self._validator = None
-        elif make_validator is not None:
-            self._validator = make_validator(self.ontology, self.policy_graph)
-        else:
-            self._validator = self._load_validator()
+        self.rules = RuleEngine(load_rules(rules_dir), backend=backend, checked=checked, ontology=self.ontology)
+        self.validator: Validator | None = (make_validator(validator, self.ontology, self.policy_graph)
+                                            if isinstance(validator, str) else validator)
         # rule IRI -> evidence item, read from the first workspace's rules graph (all the same)
         self._rule_evidence: dict[str, dict[str, Any]] | None = None
         # required rule inputs that the ontology and policy graphs hold (the same in every
         # workspace of this pipeline), looked up once
         self._static_inputs: frozenset | None = None
-        # the quads of a fresh Oxigraph workspace (ontology, policy, rules graph), made once
+        # the quads of a fresh fast-path workspace (ontology, policy, rules graph), made once
         self._static_quads: list[Any] | None = None
         self._warm: Workspace | None = None
         self._warm_uses = 0
         self._warm_lock = threading.Lock()
 
-    def _load_validator(self) -> Any:
-        """B's compiled validator when installed (shapes compiled once); None when absent."""
-        try:
-            from reasoner.validate.fast import FastValidator
-            from reasoner.validate.reference import load_shapes
-        except ImportError:
-            return None
-        try:
-            return FastValidator(load_shapes(), self.ontology, self.policy_graph)
-        except TrdError:
-            return None  # no shapes installed: nothing to validate against
-
+    # --- the stages ----------------------------------------------------------------------------
     def workspace(self) -> Workspace:
         """A fresh workspace with the ontology, the effective policy and the rules graph loaded.
 
-        On Oxigraph the three graphs are parsed once per pipeline and every workspace gets the
-        same quads (``Store.extend``: 3.9 ms instead of 7.9 ms to parse them again), which is
-        what lets the warm path renew its workspace often (see ``WARM_WORKSPACE_CALLS``).
+        On a fast-path backend the three graphs are parsed once per pipeline and every workspace
+        gets the same quads (``Store.extend``), which is what lets the warm path renew its
+        workspace often (see ``WARM_WORKSPACE_CALLS``).
         """
-        ws = Workspace(self.engine)
-        if self.engine == "oxigraph":
+        ws = new_workspace(self.backend)
+        if BACKENDS[self.backend].in_store_derivation:
             if self._static_quads is None:
-                ws.add_graph(GRAPH_ONTOLOGY, self._ontology_nt, "nt")
+                ws.add_graph(GRAPH_ONTOLOGY, ontology_ntriples(), "nt")
                 ws.add_graph(GRAPH_POLICY, self._policy_nt, "nt")
                 self.rules.add_metadata(ws)
                 self._static_quads = list(ws.store)
             else:
                 ws.store.extend(self._static_quads)
             return ws
-        ws.add_graph(GRAPH_ONTOLOGY, self._ontology_nt, "nt")
+        ws.add_graph(GRAPH_ONTOLOGY, ontology_ntriples(), "nt")
         ws.add_graph(GRAPH_POLICY, self._policy_nt, "nt")
         return ws
 
-    def _validate(self, ws: Workspace) -> ValidationSummary | None:
-        if self._validator is None:
-            return None
-        if self.engine == "oxigraph":
-            # records only: the pipeline reports data issues, not a SHACL report graph
-            conforms, _report, records = self._validator.validate(ws.store, report=False)
-        else:
-            data = ws.graph(GRAPH_ASSERTED)
-            data += ws.graph(GRAPH_DERIVED)
-            conforms, _report, records = self._validator.validate(data, report=False)
-        issues = [{"severity": r.severity.lower(), "focusNode": r.focus_node,
-                   "message": " ".join(r.messages) or r.constraint_component,
-                   "path": r.path, "value": r.value} for r in records]
-        return ValidationSummary(bool(conforms), issues)
+    def derive(self, ws: Workspace) -> RunStats:
+        """Run the rules over a loaded workspace (derived facts go to the derived graph)."""
+        if self._static_inputs is None:
+            self._static_inputs = self.rules.static_inputs(ws, (GRAPH_ONTOLOGY, GRAPH_POLICY))
+        return self.rules.run(ws, self._static_inputs)
 
-    def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
-               keep_workspace: bool = False, timings: dict[str, float] | None = None) -> AssessmentResult:
-        """Run the rules over one patient graph or shard and read the findings back.
+    def check(self, ws: Workspace, report: bool = False) -> Validation | None:
+        """Validate the asserted + derived data (None without a validator)."""
+        return None if self.validator is None else self.validator.check(ws, report=report)
 
-        ``derived``: "graph" (an rdflib Graph), "nquads" (bytes), or "none" when the caller reads
-        what it needs from the kept workspace (the cohort writer) or wants the findings only.
-        ``timings``: when given, CPU seconds of each stage (load, rules, validate, json) are
-        added to it, so benchmarks time the stages of this very call instead of a copy of it.
-        """
-        from reasoner.findings.read import read_findings, rule_evidence
+    def read(self, ws: Workspace, validation: Validation | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The patients' findings and the validation issues that belong to no patient."""
+        if self._rule_evidence is None:
+            self._rule_evidence = rule_evidence(ws)
+        return read_findings(ws, validation.issues if validation else [], self._rule_evidence)
 
-        lap = _StageClock(timings)
-
-        # A warm workspace (ontology, policy and rules graphs already loaded) is reused when the
-        # caller does not keep it and no other thread is using it: a call then only clears the
-        # asserted and derived graphs (saves ~20% of a single-patient call).
-        reuse = not keep_workspace and self._warm_lock.acquire(blocking=False)
+    @contextlib.contextmanager
+    def _workspace_for(self, keep: bool) -> Iterator[Workspace]:
+        """The warm workspace when the caller does not keep it and no other thread uses it (a
+        call then only clears the asserted and derived graphs); a fresh one otherwise."""
+        reuse = not keep and self._warm_lock.acquire(blocking=False)
         try:
             if reuse:
                 if self._warm is None or self._warm_uses >= WARM_WORKSPACE_CALLS:
                     self._warm, self._warm_uses = self.workspace(), 0
                 self._warm_uses += 1
-                ws = self._warm
-                ws.clear(GRAPH_ASSERTED)
-                ws.clear(GRAPH_DERIVED)
+                self._warm.clear(GRAPH_ASSERTED)
+                self._warm.clear(GRAPH_DERIVED)
+                yield self._warm
             else:
-                ws = self.workspace()
-            ws.add_asserted(asserted, format)
-            lap("load")
-            if self._static_inputs is None:
-                self._static_inputs = self.rules.static_inputs(ws, (GRAPH_ONTOLOGY, GRAPH_POLICY))
-            stats = self.rules.run(ws, self._static_inputs)
-            lap("rules")
-            report = self._validate(ws)
-            lap("validate")
-            if self._rule_evidence is None:
-                self._rule_evidence = rule_evidence(ws)
-            patients, unattributed = read_findings(ws, report.issues if report else [], self._rule_evidence)
-            lap("json")
-            out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
-                                  if derived == "graph" else b"")
+                yield self.workspace()
         finally:
             if reuse:
                 self._warm_lock.release()
-        return AssessmentResult(patients, out, report, self.as_of, self.policy, stats,
+
+    # --- the calls -----------------------------------------------------------------------------
+    def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
+               keep_workspace: bool = False) -> AssessmentResult:
+        """Run the rules over one patient graph or batch, validate, and read the findings back.
+
+        ``derived``: "graph" (an rdflib Graph), "nquads" (bytes), or "none" when the caller reads
+        what it needs from the kept workspace (the cohort writer) or wants the findings only.
+        """
+        with self._workspace_for(keep_workspace) as ws:
+            ws.add_asserted(asserted, format)
+            stats = self.derive(ws)
+            validation = self.check(ws)
+            patients, unattributed = self.read(ws, validation)
+            out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
+                                  if derived == "graph" else b"")
+        return AssessmentResult(patients, validation, self.as_of, self.policy, stats, out,
                                 ws if keep_workspace else None, unattributed)
 
+    def validate(self, asserted: Graph | bytes | str, format: str = "nt", report: bool = True) -> AssessmentResult:
+        """The pipeline stopped after validation: the rules run (the adequacy shapes report what
+        they decided), the data is validated, no findings are read. ``report``: keep the SHACL
+        report graph (``result.validation.report``)."""
+        with self._workspace_for(False) as ws:
+            ws.add_asserted(asserted, format)
+            stats = self.derive(ws)
+            validation = self.check(ws, report=report)
+        return AssessmentResult([], validation, self.as_of, self.policy, stats)
 
-__all__ = ["Pipeline", "AssessmentResult", "ValidationSummary", "ontology_graph", "ONTOLOGY_FILES"]
+
+__all__ = ["Pipeline", "AssessmentResult", "AssessmentEngine", "WARM_WORKSPACE_CALLS"]

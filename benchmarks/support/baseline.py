@@ -1,7 +1,7 @@
 """Reference path, naive baseline and warm latency: what the fast cohort path is measured against.
 
 * :func:`reference_pipeline` is the project's pipeline on the *reference* engines: rdflib's SPARQL
-  engine for the rules and pySHACL for validation (reasoner.validate.reference.reference_validate). The
+  engine for the rules and pySHACL for validation (reasoner.validate.reference). The
   differential test proves the fast path (Oxigraph + compiled validator) gives the same findings
   and the same validation results.
 * :func:`naive_assess` is the naive baseline of issue 6: the reference pipeline over *one* graph
@@ -23,34 +23,11 @@ from rdflib import Graph
 from reasoner.cohort.turtle_source import TURTLE_FORMATS, group_by_patient, turtle_files
 
 
-class PyShaclValidator:
-    """pySHACL behind the interface the pipeline expects of its validator.
-
-    ``validate(data, report=True) -> (conforms, report graph, records)``; the data graph is
-    completed with the ontology and policy as pySHACL needs it (see reasoner.validate.reference's module
-    docstring). pySHACL always builds its report graph, so it is returned whatever ``report`` says.
-    """
-
-    def __init__(self, ontology: Graph, policy: Graph) -> None:
-        from reasoner.validate.reference import load_shapes
-
-        self.shapes = load_shapes()
-        self.ontology = ontology
-        self.policy = policy
-
-    def validate(self, data: Graph, report: bool = True) -> tuple[bool, Graph, list[Any]]:
-        from reasoner.validate.reference import data_graph, reference_validate
-
-        outcome = reference_validate(data_graph(data, None, self.ontology, self.policy), self.shapes,
-                                     self.ontology, self.policy)
-        return outcome.conforms, outcome.report, outcome.results
-
-
 def reference_pipeline(policy: str = "default", as_of: str | None = None) -> Any:
     """The pipeline on rdflib's SPARQL engine with pySHACL as validator (the reference path)."""
     from reasoner.pipeline import Pipeline
 
-    return Pipeline(policy=policy, as_of=as_of, engine="rdflib", make_validator=PyShaclValidator)
+    return Pipeline(policy=policy, as_of=as_of, backend="rdflib", validator="reference")
 
 
 def patient_units(turtle: Path, limit: int) -> list[tuple[str, bytes]]:
@@ -96,4 +73,4 @@ def warm_latency(turtle: Path, calls: int, as_of: str, policy: str = "default") 
             "p90_ms": times[int(0.9 * (len(times) - 1))]}
 
 
-__all__ = ["PyShaclValidator", "reference_pipeline", "naive_assess", "warm_latency", "patient_units"]
+__all__ = ["reference_pipeline", "naive_assess", "warm_latency", "patient_units"]

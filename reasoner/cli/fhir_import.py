@@ -7,23 +7,15 @@ lines, so per-patient chunks concatenate into one valid document).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import click
 
+from reasoner.cli.options import as_of_option, policy_option
 from reasoner.errors import InputError
 from reasoner.fhir.report import ImportReport
-
-
-def _parse_as_of(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(f"--as-of {value!r} is not a date (expected YYYY-MM-DD)") from exc
+from reasoner.knowledge.policy import as_of_date
 
 
 def _summary(report: ImportReport) -> str:
@@ -54,18 +46,21 @@ def _summary(report: ImportReport) -> str:
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the import report (JSON) here.")
 @click.option("--strict", is_flag=True, help="Fail (exit 2) if any resource is not mapped.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date for open-ended medications (default today).")
-@click.option("--policy", default="default", show_default=True, help="Policy for trial gap and default supply days.")
+@as_of_option
+@policy_option
 def import_fhir(fhir_input: Path, output: Path, report_path: Path | None, strict: bool, as_of: str | None, policy: str) -> None:
-    """Import a FHIR R4 Bundle (JSON) or Bulk Data folder (NDJSON) into a patient graph."""
+    """Import a FHIR R4 Bundle (JSON) or Bulk Data folder (NDJSON) into a patient graph.
+
+    The policy gives the trial gap and the default supply of an order.
+    """
     from reasoner.fhir.context import get_context
     from reasoner.fhir.convert import Importer, write_patients
-    from reasoner.fhir.reader import iter_resources_with_lines, ndjson_files
+    from reasoner.fhir.reader import iter_resources_with_lines, bulk_files
 
-    importer = Importer(get_context(policy=policy), _parse_as_of(as_of))
+    importer = Importer(get_context(policy=policy), as_of_date(as_of))
     importer.report.source = str(fhir_input)
     if fhir_input.is_dir():
-        importer.report.skippedFiles = [str(p) for p in ndjson_files(fhir_input)[1]]
+        importer.report.skippedFiles = [str(p) for p in bulk_files(fhir_input)[1]]
     for resource, line in iter_resources_with_lines(fhir_input):
         importer.feed(resource, line)
     fmt = "nt" if output.suffix.lower() == ".nt" else "turtle"

@@ -22,7 +22,7 @@ COMMANDS: dict[str, str] = {
     "ontology": "reasoner.cli.ontology:ontology",
     "validate": "reasoner.cli.validate:validate",
     "assess": "reasoner.cli.assess:assess",
-    "explain": "reasoner.cli.assess:explain",
+    "explain": "reasoner.cli.explain:explain",
     "query": "reasoner.cli.query:query",
     "import": "reasoner.cli.fhir_import:import_fhir",
 }

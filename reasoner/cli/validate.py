@@ -16,8 +16,9 @@ from pathlib import Path
 
 import click
 
+from reasoner.cli.options import as_of_option, policy_option, validator_option
 from reasoner.knowledge.namespaces import EX, FHIR_DATA, PREFIXES
-from reasoner.validate.reference import ENGINES, Outcome, ResultRecord, load_inputs, validate as run_validation
+from reasoner.validate.report import ResultRecord, Validation
 
 FORMATS = ("text", "turtle", "json")
 #: Prefixes for short IRIs in the text report (ex: for examples, the project's own terms).
@@ -36,8 +37,8 @@ def _short(iri: str | None) -> str:
     return iri
 
 
-def _summary(outcome: Outcome, n_inputs: int) -> str:
-    counts = Counter(r.severity for r in outcome.results)
+def _summary(outcome: Validation, n_inputs: int) -> str:
+    counts = Counter(r.severity for r in outcome.records)
     verdict = "conforms" if outcome.conforms else "does NOT conform"
     return (f"{n_inputs} input(s) {verdict}: {counts.get('Violation', 0)} violation(s), "
             f"{counts.get('Warning', 0)} warning(s), {counts.get('Info', 0)} info(s)")
@@ -50,8 +51,8 @@ def _rows(results: list[ResultRecord]) -> list[tuple[str, str, str, str, str]]:
             for r in ordered]
 
 
-def _print_text(outcome: Outcome, n_inputs: int) -> None:
-    rows = _rows(outcome.results)
+def _print_text(outcome: Validation, n_inputs: int) -> None:
+    rows = _rows(outcome.records)
     if sys.stdout.isatty():  # tables for people; plain tab-separated lines for pipes and files
         from rich.console import Console
         from rich.table import Table
@@ -72,22 +73,24 @@ def _print_text(outcome: Outcome, n_inputs: int) -> None:
 @click.argument("patient_graph", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: a readable report; turtle/json: the SHACL validation report graph (json = JSON-LD).")
-@click.option("--policy", default="default", show_default=True,
-              help="Policy name (ontology/policies) or a policy Turtle file; sets the adequacy thresholds.")
-@click.option("--engine", type=click.Choice(ENGINES), default="reference", show_default=True,
-              help="reference: pySHACL; fast: the compiled SPARQL validator (same report).")
-@click.option("--as-of", "as_of", default=None,
-              help="Evaluation date YYYY-MM-DD (default: today): ongoing trials are judged up to it.")
-def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str, as_of: str | None) -> None:
-    """Validate PATIENT_GRAPH... (Turtle, N-Triples, JSON-LD, RDF/XML, or FHIR) against the shapes.
+@policy_option
+@validator_option("reference")
+@as_of_option
+def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, validator: str, as_of: str | None) -> None:
+    """Validate PATIENT_GRAPH... (Turtle, N-Triples, JSON-LD, RDF/XML, FHIR file or folder) against the shapes.
 
     All inputs are merged into one graph, so one report lists every patient's problems.
     Exit 0 when it conforms (warnings and infos allowed), 1 on violations, 2 on unreadable input.
     """
+    from reasoner.inputs import load_inputs
+    from reasoner.pipeline import Pipeline
+
     # rdflib logs a traceback for every ill-typed literal; the report already names them.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     patient = load_inputs(patient_graph, as_of)
-    outcome = run_validation(patient, policy=policy, engine=engine, as_of=as_of)
+    result = Pipeline(policy=policy, as_of=as_of, validator=validator).validate(patient, report=fmt != "text")
+    outcome = result.validation
+    assert outcome is not None  # a validator was asked for
     if fmt == "turtle":
         click.echo(outcome.report.serialize(format="turtle"))
     elif fmt == "json":
@@ -98,7 +101,7 @@ def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, engine: str
     else:
         _print_text(outcome, len(patient_graph))
     if not outcome.conforms:
-        # SystemExit, not ctx.exit: reasoner.cli.main.main runs click with standalone_mode=False and
+        # SystemExit, not ctx.exit: reasoner.cli.main runs click with standalone_mode=False and
         # would drop the code of a click Exit; a violation is exit 1, not an error message.
         sys.stdout.flush()
         sys.exit(1)

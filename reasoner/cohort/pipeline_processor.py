@@ -23,9 +23,19 @@ from typing import Any
 import pyoxigraph as ox
 
 from reasoner.errors import InputError, TrdError
-from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, TRD
-from reasoner.rules.workspace import OX_RDF_TYPE
-from reasoner.cohort.results import UNATTRIBUTED_ID, ShardResult, count_patients, to_jsonl
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED
+from reasoner.knowledge.vocabulary import vocabulary
+from reasoner.render.jsonl import unattributed_entry
+from reasoner.rules.terms import OX_RDF_TYPE
+from reasoner.cohort.results import (
+    UNATTRIBUTED_ID,
+    Counts,
+    ShardResult,
+    count_patients,
+    import_counts,
+    merge_counts,
+    to_jsonl,
+)
 from reasoner.cohort.shards import FHIR, ShardInput, parse_group
 from reasoner.cohort.turtle_source import file_patients
 from reasoner.cohort.worker import RunSettings
@@ -40,8 +50,8 @@ def pipeline_for(settings: RunSettings) -> Any:
     if pipe is None:
         from reasoner.pipeline import Pipeline
 
-        pipe = _pipelines[key] = Pipeline(policy=settings.policy, as_of=settings.as_of, engine="oxigraph",
-                                          validate=True)
+        pipe = _pipelines[key] = Pipeline(policy=settings.policy, as_of=settings.as_of, backend="oxigraph",
+                                          validator="fast")
         _tune_gc()
     return pipe
 
@@ -59,37 +69,39 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-#: Working facts of the rules that the results store leaves out (about 30% of the derived quads;
-#: the store write is the single writer's cost per quad): the trd:OptionCandidate nodes that rule
-#: option-status turns into one trd:OptionFinding per option (the finding carries the winning
-#: status, reasons, missing criteria and evidence), and the Julian day numbers the date rules
-#: compute from dates that stay in the store. The JSON Lines are made before this cut, from
-#: the whole workspace.
-WORKING_CLASSES = (TRD.OptionCandidate,)
-WORKING_PREDICATES = (TRD.startDay, TRD.endDay, TRD.dayNumber, TRD.onsetDay)
-
-
 def store_nquads(workspace: Any) -> bytes:
-    """The asserted data and the derived facts (minus working facts) of a workspace, as N-Quads."""
+    """The asserted data and the derived facts (minus working facts) of a workspace, as N-Quads.
+
+    Working facts (``trd:workingFact`` in the ontology: the option candidates that rule
+    option-status turns into one finding per option, the Julian day numbers of the date rules)
+    stay out of the results store: no output reads them, and the store's single writer pays per
+    quad. The JSON Lines are made before this cut, from the whole workspace.
+    """
     store = workspace.store
+    vocab = vocabulary()
     asserted, derived = ox.NamedNode(str(GRAPH_ASSERTED)), ox.NamedNode(str(GRAPH_DERIVED))
-    working = {q.subject for cls in WORKING_CLASSES
+    working = {q.subject for cls in vocab.working_classes
                for q in store.quads_for_pattern(None, OX_RDF_TYPE, ox.NamedNode(str(cls)), derived)}
-    skip = {ox.NamedNode(str(p)) for p in WORKING_PREDICATES}
+    skip = {ox.NamedNode(str(p)) for p in vocab.working_predicates}
     kept = (q for q in store.quads_for_pattern(None, None, None, derived)
             if q.predicate not in skip and q.subject not in working)
     return ox.serialize(chain(store.quads_for_pattern(None, None, None, asserted), kept),
                         format=ox.RdfFormat.N_QUADS) or b""
 
 
-def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[bytes, dict[str, list[dict]]]:
-    """Import a shard's FHIR groups; N-Triples plus import issues per patient id."""
+def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_lines: dict[str, list[str]],
+                      ) -> tuple[bytes, dict[str, list[dict]], Counts]:
+    """Import a shard's FHIR groups; N-Triples, import issues per patient id, and the import's
+    counts (resources per type; the keys of shared resources the patients used)."""
     from reasoner.fhir import resources_to_ntriples
 
     resources: list[dict] = []
+    shared: dict[str, dict] = {}
     owner: dict[str, str] = {}
     issues: dict[str, list[dict]] = {}
     for pid, lines in groups:
+        for res in parse_group(shared_lines.get(pid, []))[0]:
+            shared.setdefault(f"{res.get('resourceType')}/{res.get('id')}", res)
         parsed, problems = parse_group(lines)
         for res in parsed:
             owner[f"{res.get('resourceType')}/{res.get('id')}"] = pid
@@ -99,7 +111,8 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[
                                                "message": f"unreadable Bulk FHIR line: {problem}",
                                                "source": "import"})
     # N-Triples straight from the importer: no rdflib Graph built only to be serialised (~2x faster)
-    data, report = resources_to_ntriples(resources, as_of=dt.date.fromisoformat(as_of))
+    data, report, used_shared = resources_to_ntriples(resources, as_of=dt.date.fromisoformat(as_of),
+                                                      shared=list(shared.values()))
     for item in report.unmapped:
         ref = f"{item.resourceType}/{item.id}"
         pid = owner.get(ref)
@@ -114,7 +127,9 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str) -> tuple[
         if pid is not None:
             issues.setdefault(pid, []).append({"severity": "warning", "focusNode": ref,
                                                "message": str(getattr(item, "message", item)), "source": "import"})
-    return data, issues
+    counts = import_counts(report)
+    counts["usedShared"] = {key: 1 for key in sorted(used_shared)}
+    return data, issues, counts
 
 
 def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[dict], bytes]:
@@ -134,9 +149,7 @@ def _with_unattributed(patients: list[dict], issues: list[dict]) -> list[dict]:
     ``dataIssues``), and filing them under some patient would say they are that patient's."""
     if not issues:
         return patients
-    entry = _error_patient(UNATTRIBUTED_ID, "")
-    entry["dataIssues"] = list(issues)
-    return patients + [entry]
+    return patients + [unattributed_entry(issues)]
 
 
 def _one_unattributed_entry(patients: list[dict]) -> list[dict]:
@@ -227,22 +240,25 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     """
     pipe = pipeline_for(settings)
     import_issues: dict[str, list[dict]] = {}
+    resource_counts: Counts = {}
     patients: list[dict] = []
     quads: list[bytes] = []
     size = max(1, settings.batch_size)
     if shard.kind == FHIR:
         for chunk in _batches(shard.groups, size):
             try:
-                data, issues = _fhir_to_ntriples(chunk, settings.as_of)
+                data, issues, counts = _fhir_to_ntriples(chunk, settings.as_of, shard.shared)
                 units = [_Unit("", data)]
                 import_issues.update(issues)
+                merge_counts(resource_counts, counts)
             except TrdError:  # one patient's resources broke the import: import them one by one
                 units = []
                 for pid, lines in chunk:
                     try:
-                        data, issues = _fhir_to_ntriples([(pid, lines)], settings.as_of)
+                        data, issues, counts = _fhir_to_ntriples([(pid, lines)], settings.as_of, shard.shared)
                         units.append(_Unit(pid, data))
                         import_issues.update(issues)
+                        merge_counts(resource_counts, counts)
                     except TrdError as exc:
                         units.append(_Unit(pid, b"", str(exc)))
             got, nq = _run_batch(pipe, units, settings.store)
@@ -267,7 +283,48 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     counts = count_patients(patients)
     counts["unreadableLines"] = sum(1 for issues in import_issues.values() for i in issues
                                     if i["message"].startswith("unreadable Bulk FHIR line"))
+    merge_counts(counts, resource_counts)
     return ShardResult(shard.shard_id, counts["patients"], to_jsonl(patients), b"".join(quads), counts)
 
 
-__all__ = ["process_shard", "pipeline_for"]
+#: Import outcomes of a loose resource that can change an assessment: a record of some patient that
+#: names none (a Condition without a subject), a Patient whose id cannot be read, a malformed or
+#: unreadable record. They go on the "(unattributed)" line; the rest (types the reasoner does not
+#: read, a Medication no order uses) is counted only.
+LOOSE_ISSUE_REASONS = frozenset({"missing subject", "missing or invalid id", "malformed resource", "unreadable line"})
+
+
+def process_loose(shard_id: int, lines: list[bytes], settings: RunSettings, used_shared: frozenset[str]) -> ShardResult:
+    """Account for the lines of a Bulk export that belong to no patient (the index's *loose* lines).
+
+    Why: single-patient mode reads a Bulk folder whole and counts every resource (a Practitioner
+    as a type the reasoner does not read, a Condition without a subject as not mapped); a cohort
+    run must give the same account. Each loose resource goes through the same importer, counted
+    once; a shared resource (a Medication) counts as used when any patient's order used it
+    (``used_shared``: the keys the shards reported).
+    """
+    from reasoner.fhir.context import get_context
+    from reasoner.fhir.convert import Importer
+
+    importer = Importer(get_context(policy=settings.policy), dt.date.fromisoformat(settings.as_of),
+                        used_elsewhere=used_shared)
+    resources, problems = parse_group([line.decode("utf-8", "replace") for line in lines])
+    for res in resources:
+        importer.feed(res)
+    for _ in importer.patients():  # loose lines name no patient; a Patient line is its own group
+        pass
+    report = importer.report
+    issues = [{"severity": "warning", "focusNode": f"{item.resourceType}/{item.id}", "resource": f"{item.resourceType}/{item.id}",
+               "message": f"not mapped: {item.reason}" + (f" ({item.detail})" if item.detail else ""),
+               "source": "import"}
+              for item in report.unmapped if item.reason in LOOSE_ISSUE_REASONS]
+    issues += [{"severity": "violation", "focusNode": "(unattributed)", "message": f"unreadable Bulk FHIR line: {p}",
+                "source": "import"} for p in problems]
+    entries = [unattributed_entry(issues)] if issues else []
+    counts = count_patients(entries)
+    merge_counts(counts, import_counts(report))
+    counts["unreadableLines"] = len(problems)
+    return ShardResult(shard_id, 0, to_jsonl(entries), b"", counts)
+
+
+__all__ = ["process_shard", "process_loose", "pipeline_for", "LOOSE_ISSUE_REASONS"]

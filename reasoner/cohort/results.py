@@ -7,16 +7,13 @@ manifest with the shard, so a resumed run reports the same totals as an uninterr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-Counts = dict[str, Any]
+from reasoner.render.jsonl import UNATTRIBUTED_ID, to_jsonl
 
-#: The id of the JSON Lines entry that carries data issues of records belonging to no patient
-#: (a shard, or a Turtle file, without any patient): reported, but not counted as a patient.
-UNATTRIBUTED_ID = "(unattributed)"
+Counts = dict[str, Any]
 
 
 @dataclass
@@ -68,10 +65,11 @@ def merge_counts(total: Counts, part: Counts) -> Counts:
     return total
 
 
-def to_jsonl(patients: Iterable[dict[str, Any]]) -> bytes:
-    """One compact JSON object per line, keys in a stable order (byte-comparable across runs)."""
-    return b"".join(json.dumps(p, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
-                    for p in patients)
+def import_counts(report: Any) -> Counts:
+    """Per resource type, how many were read, mapped and not mapped (an import report's counts)."""
+    return {"resources": {rtype: {"read": c.read, "mapped": c.mapped, "notMapped": c.notMapped}
+                          for rtype, c in report.counts.items()}}
 
 
-__all__ = ["ShardResult", "Counts", "UNATTRIBUTED_ID", "count_patients", "merge_counts", "to_jsonl"]
+__all__ = ["ShardResult", "Counts", "UNATTRIBUTED_ID", "count_patients", "merge_counts", "to_jsonl",
+           "import_counts"]

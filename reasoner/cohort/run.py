@@ -25,7 +25,8 @@ from typing import Any
 
 from reasoner.errors import InputError, TrdError
 from reasoner.cohort.executors import run_dask, run_processes, run_serial
-from reasoner.fhir.bulk_index import FhirIndex, is_bulk_folder
+from reasoner.fhir.bulk_index import FhirIndex
+from reasoner.inputs import FHIR_BULK, input_kind
 from reasoner.cohort.manifest import Manifest
 from reasoner.cohort.progress import CohortProgress
 from reasoner.cohort.shards import FHIR, TURTLE, plan_shards
@@ -65,16 +66,36 @@ def _clear_outputs(out_dir: Path) -> None:
 def _index(source: Path, out_dir: Path) -> tuple[str, FhirIndex | TurtleIndex, list]:
     """Build (or reuse) the input index; returns (kind, index, bad input lines)."""
     db = out_dir / INDEX_NAME
-    if is_bulk_folder(source):
+    if input_kind(source) == FHIR_BULK:  # the one input seam decides, as in single-patient mode
         fhir = FhirIndex(db, source)
         fhir.build()
         return FHIR, fhir, fhir.bad_lines()
     files = turtle_files(source)
-    if not files:
-        raise InputError(f"{source}: no Bulk FHIR NDJSON files and no Turtle/N-Triples files found")
     turtle = TurtleIndex(db, files)
     turtle.build()
     return TURTLE, turtle, []
+
+
+def _account_loose(index: FhirIndex, writer: ResultWriter, manifest: Manifest, settings: RunSettings,
+                   n_shards: int, size: int) -> int:
+    """Count (or report) the export's lines that belong to no patient, once, after the patients.
+
+    They are committed like shards (ids after the last shard), so a resumed run neither repeats
+    nor loses them; they run in this process because they need to know which shared resources
+    (Medications) the patients used, which the shards report. Returns the units committed now.
+    """
+    from reasoner.cohort.pipeline_processor import process_loose
+
+    done = manifest.done()
+    used = frozenset(manifest.totals().get("usedShared", {}))
+    total, committed = index.loose_count(), 0
+    for unit, first in enumerate(range(0, total, size)):
+        shard_id = n_shards + unit
+        if shard_id in done:
+            continue
+        writer.write(process_loose(shard_id, index.read_loose(first, min(first + size, total)), settings, used))
+        committed += 1
+    return committed
 
 
 def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int = 1,
@@ -148,6 +169,8 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
                 except BrokenProcessPool as exc:  # a worker was killed (out of memory, signal)
                     raise TrdError(f"a worker process died ({exc}); {shards_run} shards were committed: "
                                    "run the same command again to resume") from exc
+            if isinstance(index, FhirIndex):
+                shards_run += _account_loose(index, writer, manifest, settings, n_shards, shard_size)
         finally:
             writer.close()
             index.close()
@@ -159,7 +182,8 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
             pseudo_resistance=totals.get("pseudoResistance", {}), data_issues=totals.get("dataIssues", {}),
             patients_with_data_issues=totals.get("patientsWithDataIssues", 0),
             bad_input_lines=[tuple(x) for x in bad_lines],
-            unreadable_lines_of_patients=totals.get("unreadableLines", 0), as_of=settings.as_of, policy=policy)
+            unreadable_lines_of_patients=totals.get("unreadableLines", 0), as_of=settings.as_of, policy=policy,
+            resources=totals.get("resources", {}))
     finally:
         manifest.close()
     summary.write(out / SUMMARY_NAME)

@@ -10,7 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-TRD_STATUSES = ("confirmed", "possible", "not-met", "excluded")
+from reasoner.knowledge.vocabulary import vocabulary
+
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Summary:
     unreadable_lines_of_patients: int = 0   # broken lines that still named their patient (in dataIssues)
     as_of: str = ""
     policy: str = ""
+    #: per FHIR resource type: read, mapped, not mapped (every line of a Bulk input accounted for)
+    resources: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def patients_per_second(self) -> float:
@@ -60,16 +63,22 @@ class Summary:
         table.add_column("measure")
         table.add_column("count", justify="right")
         table.add_row("patients", f"{self.patients:,}")
-        for status in TRD_STATUSES:
+        statuses = vocabulary().trd_statuses
+        for status in statuses:
             table.add_row(f"TRD {status}", f"{self.trd.get(status, 0):,}")
         for status, n in sorted(self.trd.items()):
-            if status not in TRD_STATUSES:
+            if status not in statuses:
                 table.add_row(f"TRD {status}", f"{n:,}")
         for code, n in sorted(self.pseudo_resistance.items()):
             table.add_row(f"pseudo-resistance: {code}", f"{n:,}")
         table.add_row("patients with data issues", f"{self.patients_with_data_issues:,}")
         for severity, n in sorted(self.data_issues.items()):
             table.add_row(f"data issues: {severity}", f"{n:,}")
+        if self.resources:
+            read = sum(c.get("read", 0) for c in self.resources.values())
+            mapped = sum(c.get("mapped", 0) for c in self.resources.values())
+            table.add_row("FHIR resources read / mapped / not mapped",
+                          f"{read:,} / {mapped:,} / {read - mapped:,}")
         unreadable = len(self.bad_input_lines) + self.unreadable_lines_of_patients
         if unreadable:
             table.add_row("unreadable input lines", f"{unreadable:,}")
@@ -83,4 +92,4 @@ class Summary:
         (console or Console(stderr=True)).print(self.table())
 
 
-__all__ = ["Summary", "TRD_STATUSES"]
+__all__ = ["Summary"]

@@ -25,9 +25,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from reasoner.errors import InputError
+from reasoner.inputs import rdf_files
 from reasoner.knowledge.namespaces import TRD
 from reasoner.config import MAX_INPUT_BYTES
-from reasoner.rules.workspace import OX_RDF_TYPE
+from reasoner.rules.terms import OX_RDF_TYPE
 
 #: Streaming formats this source reads directly (other RDF syntaxes: convert first).
 TURTLE_FORMATS: dict[str, ox.RdfFormat] = {
@@ -49,7 +50,7 @@ def turtle_files(path: Path) -> list[Path]:
             raise InputError(f"{path}: not a Turtle or N-Triples file (expected .ttl or .nt)")
         return [path]
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TURTLE_FORMATS)
+        return rdf_files(path)  # the one rule of the input seam (reasoner.inputs)
     raise InputError(f"{path}: no such file or folder")
 
 

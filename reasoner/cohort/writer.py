@@ -16,8 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY
-from reasoner.knowledge.paths import ONTOLOGY_TTL
-from reasoner.rules.workspace import has_quad
+from reasoner.knowledge.loader import ontology_ntriples
+from reasoner.rules.terms import has_quad
 from reasoner.cohort.manifest import Manifest, ResumeError
 from reasoner.cohort.results import ShardResult
 
@@ -43,7 +43,7 @@ class ResultWriter:
             self._jsonl.truncate(end)
             self._jsonl.seek(end)
         self.store: ox.Store | None = ox.Store(str(self.out_dir / STORE_NAME)) if store else None
-        if self.store is not None and ONTOLOGY_TTL.exists():
+        if self.store is not None:
             self._load_ontology()
 
     def _load_ontology(self) -> None:
@@ -51,7 +51,7 @@ class ResultWriter:
         assert self.store is not None
         graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
         if not has_quad(self.store, graph=graph):
-            self.store.bulk_load(ONTOLOGY_TTL.read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=graph)
+            self.store.bulk_load(ontology_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
     def write(self, result: ShardResult) -> None:
         """Write one shard and commit it (the commit is the last step; see module docstring)."""

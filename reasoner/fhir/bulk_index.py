@@ -9,13 +9,16 @@ index, which keeps it small (~40 bytes a resource) and the build I/O-light.
 
 Rules of attribution (documented, because they decide which patient a line belongs to):
 
-* a ``Patient`` resource belongs to its own ``id``;
-* any other resource belongs to the patient named by ``subject.reference`` or
-  ``patient.reference`` (``Patient/<id>``, ``urn:uuid:<id>`` or an absolute URL ending in
-  ``Patient/<id>``); a fast regular expression finds it, with a full JSON parse as fallback;
-* a resource with no patient (``Medication``, ``Practitioner``, …) is *shared*: it is indexed by
-  ``<Type>/<id>`` and added to every patient group whose resources point at it with
-  ``medicationReference`` (the only such reference the importer reads);
+* which files hold resources is :func:`reasoner.fhir.reader.bulk_files` and whose a resource is
+  :func:`reasoner.fhir.references.owner`: the same rules as single-patient mode, so a folder gives
+  the same patients either way (a fast regular expression locates ``subject.reference``, with a
+  full JSON parse as fallback);
+* a resource with no patient (``Medication``, ``Practitioner``, a Condition without a subject, a
+  Patient with an invalid id …) is *loose*: every loose line is read once more after the patients
+  (the cohort runner's last unit), so it is counted or reported like in single mode, never lost;
+  a loose ``Medication`` is also *shared*: indexed by ``<Type>/<id>`` (and ``urn:uuid:<id>``) and
+  handed to every patient group whose resources point at it with ``medicationReference`` (the
+  only such reference the importer reads);
 * a line that is not JSON, or not a FHIR resource, is recorded as a bad line (file, line number,
   reason) and reported in the summary; the run goes on.
 
@@ -34,9 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reasoner.errors import InputError
+from reasoner.fhir.reader import bulk_files, is_bulk_folder
+from reasoner.fhir.references import owner, patient_id, shared_key
 
 #: Bump when the index layout changes: an index of another version is rebuilt, never misread.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 _BATCH = 20_000
 
@@ -46,25 +51,6 @@ _RTYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 _SUBJECT = re.compile(rb'"(?:subject|patient)"\s*:\s*\{\s*"reference"\s*:\s*"([^"]+)"')
 _MEDREF = re.compile(rb'"medicationReference"\s*:\s*\{\s*"reference"\s*:\s*"([^"]+)"')
 _ID = re.compile(rb'"id"\s*:\s*"([^"]+)"')
-
-
-def patient_id_from_reference(reference: str) -> str | None:
-    """The patient id in a reference (``Patient/x``, ``urn:uuid:x``, ``https://…/Patient/x``)."""
-    if reference.startswith("urn:uuid:"):
-        return reference[9:] or None
-    marker = reference.rfind("Patient/")
-    if marker >= 0:
-        rest = reference[marker + 8:].split("/_history", 1)[0]
-        return rest or None
-    return None
-
-
-def shared_key(reference: str) -> str:
-    """Normalise a reference to a shared resource (``Medication/x``, ``urn:uuid:x``) to one key."""
-    if reference.startswith("urn:uuid:"):
-        return reference
-    parts = reference.rstrip("/").split("/")
-    return "/".join(parts[-2:]) if len(parts) >= 2 else reference
 
 
 @dataclass(frozen=True)
@@ -77,17 +63,6 @@ class IndexStats:
     shared: int
     bad_lines: int
     unattributed: int
-
-
-def _bulk_files(folder: Path) -> list[Path]:
-    """The NDJSON files of an export, in a stable order (the export's ``log.ndjson`` is no data)."""
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".ndjson")
-    return [p for p in files if not p.name.lower().startswith("log.")]
-
-
-def is_bulk_folder(path: Path) -> bool:
-    """True when ``path`` is a folder holding NDJSON files (a Bulk Data export)."""
-    return path.is_dir() and bool(_bulk_files(path))
 
 
 class FhirIndex:
@@ -108,7 +83,7 @@ class FhirIndex:
     def _fingerprint(self) -> str:
         """Names, sizes and mtimes of the export's files: a changed export means a new index."""
         parts = []
-        for p in _bulk_files(self.export_dir):
+        for p in bulk_files(self.export_dir)[0]:
             st = p.stat()
             parts.append(f"{p.name}:{st.st_size}:{st.st_mtime_ns}")
         return "|".join(parts)
@@ -132,7 +107,7 @@ class FhirIndex:
         con.executescript("""
             DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS res;
             DROP TABLE IF EXISTS patients; DROP TABLE IF EXISTS shared; DROP TABLE IF EXISTS medref;
-            DROP TABLE IF EXISTS bad;
+            DROP TABLE IF EXISTS bad; DROP TABLE IF EXISTS loose;
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE files(fno INTEGER PRIMARY KEY, name TEXT);
             CREATE TABLE res(pid TEXT, fno INTEGER, off INTEGER, len INTEGER);
@@ -140,9 +115,10 @@ class FhirIndex:
             CREATE TABLE shared(key TEXT PRIMARY KEY, fno INTEGER, off INTEGER, len INTEGER, rtype TEXT);
             CREATE TABLE medref(pid TEXT, key TEXT);
             CREATE TABLE bad(fno INTEGER, lineno INTEGER, reason TEXT);
+            CREATE TABLE loose(fno INTEGER, off INTEGER, len INTEGER, rtype TEXT);
         """)
         con.execute("PRAGMA synchronous=OFF")
-        files = _bulk_files(self.export_dir)
+        files = bulk_files(self.export_dir)[0]
         con.executemany("INSERT INTO files VALUES (?, ?)", [(i, p.name) for i, p in enumerate(files)])
         res_rows: list[tuple[str, int, int, int]] = []
         pids: list[tuple[str]] = []
@@ -175,6 +151,7 @@ class FhirIndex:
                         continue
                     rtype, pid, rid, medref = attributed
                     if pid is None:
+                        con.execute("INSERT INTO loose VALUES (?, ?, ?, ?)", (fno, start, length, rtype))
                         if rid is not None:
                             con.execute("INSERT OR IGNORE INTO shared VALUES (?, ?, ?, ?, ?)",
                                         (f"{rtype}/{rid}", fno, start, length, rtype))
@@ -185,8 +162,9 @@ class FhirIndex:
                     if pid not in seen_pid_batch:
                         seen_pid_batch.add(pid)
                         pids.append((pid,))
-                    if medref is not None:
-                        refs.append((pid, shared_key(medref)))
+                    key = shared_key(medref) if medref is not None else None
+                    if key is not None:
+                        refs.append((pid, key))
                     if len(res_rows) >= _BATCH:
                         flush()
         flush()
@@ -210,7 +188,7 @@ class FhirIndex:
         if m_type is not None and m_type.group(1) != b"Patient":
             m_subj = _SUBJECT.search(raw)
             if m_subj is not None:
-                pid = patient_id_from_reference(m_subj.group(1).decode())
+                pid = patient_id(m_subj.group(1).decode())
                 if pid is not None:
                     m_med = _MEDREF.search(raw)
                     return (m_type.group(1).decode(), pid, None,
@@ -220,22 +198,15 @@ class FhirIndex:
             doc = json.loads(raw)
         except ValueError:
             return "not valid JSON"
+        except RecursionError:
+            return "JSON nested too deeply"
         if not isinstance(doc, dict) or not isinstance(doc.get("resourceType"), str):
             return "not a FHIR resource (no resourceType)"
         rtype = doc["resourceType"]
         rid = doc.get("id") if isinstance(doc.get("id"), str) else None
-        if rtype == "Patient":
-            return (rtype, rid, rid, None) if rid else "Patient without id"
-        pid = None
-        for key in ("subject", "patient"):
-            ref = doc.get(key)
-            if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
-                pid = patient_id_from_reference(ref["reference"])
-                if pid:
-                    break
         med = doc.get("medicationReference")
         medref = med.get("reference") if isinstance(med, dict) and isinstance(med.get("reference"), str) else None
-        return rtype, pid, rid, medref
+        return rtype, owner(doc), rid, medref
 
     # --- read ----------------------------------------------------------------------------
     def stats(self) -> IndexStats:
@@ -271,11 +242,9 @@ class FhirIndex:
             self._files = [self.export_dir / n for n in names]
         return self._files
 
-    def read_group(self, first: int, stop: int) -> list[tuple[str, list[bytes]]]:
-        """Patients with ordinal in ``[first, stop)``: (patient id, raw resource lines), in order.
-
-        Shared resources a patient points at (``medicationReference``) are appended to its group.
-        """
+    def read_group(self, first: int, stop: int) -> list[tuple[str, list[bytes], list[bytes]]]:
+        """Patients with ordinal in ``[first, stop)``: (patient id, its own raw resource lines, the
+        shared resources it points at with ``medicationReference``), in order."""
         paths = self._paths()
         fds: dict[int, int] = {}
         try:
@@ -285,30 +254,52 @@ class FhirIndex:
                     fd = fds[fno] = os.open(paths[fno], os.O_RDONLY)
                 return os.pread(fd, length, off).rstrip(b"\r\n")
 
-            groups: dict[str, list[bytes]] = {}
+            own: dict[str, list[bytes]] = {}
+            shared_lines: dict[str, list[bytes]] = {}
             order = self._con.execute(
                 "SELECT pid FROM patients WHERE ordinal >= ? AND ordinal < ? ORDER BY ordinal",
                 (first + 1, stop + 1)).fetchall()  # INTEGER PRIMARY KEY starts at 1
             for (pid,) in order:
-                groups[pid] = []
+                own[pid], shared_lines[pid] = [], []
             rows = self._con.execute(
                 "SELECT r.pid, r.fno, r.off, r.len FROM patients p JOIN res r ON r.pid = p.pid "
                 "WHERE p.ordinal >= ? AND p.ordinal < ? ORDER BY p.ordinal, r.fno, r.off",
                 (first + 1, stop + 1))
             for pid, fno, off, length in rows:
-                groups[pid].append(read(fno, off, length))
+                own[pid].append(read(fno, off, length))
             shared = self._con.execute(
                 "SELECT DISTINCT m.pid, s.fno, s.off, s.len FROM patients p JOIN medref m ON m.pid = p.pid "
-                "JOIN shared s ON s.key = m.key WHERE p.ordinal >= ? AND p.ordinal < ?",
-                (first + 1, stop + 1))
+                "JOIN shared s ON s.key = m.key WHERE p.ordinal >= ? AND p.ordinal < ? "
+                "ORDER BY m.pid, s.fno, s.off", (first + 1, stop + 1))
             for pid, fno, off, length in shared:
-                groups[pid].append(read(fno, off, length))
-            return list(groups.items())
+                shared_lines[pid].append(read(fno, off, length))
+            return [(pid, own[pid], shared_lines[pid]) for pid in own]
         finally:
             for fd in fds.values():
                 os.close(fd)
 
-    def iter_groups(self, shard_size: int) -> Iterator[tuple[int, list[tuple[str, list[bytes]]]]]:
+    def loose_count(self) -> int:
+        """Number of lines that belong to no patient (read after the patients, see module docstring)."""
+        return self._con.execute("SELECT COUNT(*) FROM loose").fetchone()[0]
+
+    def read_loose(self, first: int, stop: int) -> list[bytes]:
+        """Loose lines ``[first, stop)`` in file order."""
+        paths = self._paths()
+        out: list[bytes] = []
+        fds: dict[int, int] = {}
+        try:
+            for fno, off, length in self._con.execute(
+                    "SELECT fno, off, len FROM loose ORDER BY fno, off LIMIT ? OFFSET ?", (stop - first, first)):
+                fd = fds.get(fno)
+                if fd is None:
+                    fd = fds[fno] = os.open(paths[fno], os.O_RDONLY)
+                out.append(os.pread(fd, length, off).rstrip(b"\r\n"))
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+        return out
+
+    def iter_groups(self, shard_size: int) -> Iterator[tuple[int, list[tuple[str, list[bytes], list[bytes]]]]]:
         """(shard id, patient groups) for every shard, streaming."""
         total = self.patient_count()
         for shard_id, first in enumerate(range(0, total, shard_size)):
@@ -319,5 +310,4 @@ class FhirIndex:
         self._con.close()
 
 
-__all__ = ["FhirIndex", "IndexStats", "is_bulk_folder", "patient_id_from_reference", "shared_key",
-           "INDEX_VERSION"]
+__all__ = ["FhirIndex", "IndexStats", "is_bulk_folder", "INDEX_VERSION"]

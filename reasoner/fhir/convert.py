@@ -26,7 +26,8 @@ from reasoner.fhir.reader import FULL_URL_KEY, UNREADABLE_KEY
 from reasoner.fhir.records import AdherenceObservation, map_condition, map_observation, map_patient, map_procedure
 from reasoner.fhir.report import ImportReport
 from reasoner.fhir.trials import Dispense, MedPart, build_medications
-from reasoner.fhir.values import text, BadValue, node, number, optional_date, parse_date, reference_key, valid_id
+from reasoner.fhir.references import patient_id, resolve
+from reasoner.fhir.values import text, BadValue, node, number, optional_date, parse_date, valid_id
 from reasoner.fhir.adherence import Supply
 from reasoner.fhir.terms import T
 
@@ -44,17 +45,11 @@ def _parsed(stored: dict | bytes) -> dict:
 
 
 def _subject(res: dict, full_urls: dict[str, str]) -> str | None:
-    """The patient id a resource belongs to (``subject`` or ``patient``)."""
+    """The patient id a resource belongs to (``subject`` or ``patient``; fhir/references.py)."""
     for key in ("subject", "patient"):
-        field_value = res.get(key)
-        ref = reference_key(field_value, full_urls)
-        if ref is not None and ref.startswith("Patient/"):
-            return ref[len("Patient/"):]
-        raw = field_value.get("reference") if isinstance(field_value, dict) else None
-        if ref is None and isinstance(raw, str) and raw.startswith("urn:uuid:") and valid_id(raw[9:]):
-            # A urn:uuid subject with no matching fullUrl (resources regrouped out of their
-            # Bundle): Synthea and most servers use the uuid as the Patient id.
-            return raw[9:]
+        pid = patient_id(res.get(key), full_urls)
+        if pid is not None:
+            return pid
     return None
 
 
@@ -77,8 +72,16 @@ def new_graph() -> Graph:
 class Importer:
     """Streaming FHIR import: ``feed`` resources, then iterate ``patients()`` for graphs."""
 
-    def __init__(self, ctx: ImportContext | None = None, as_of: dt.date | None = None) -> None:
+    def __init__(self, ctx: ImportContext | None = None, as_of: dt.date | None = None,
+                 used_elsewhere: frozenset[str] = frozenset()) -> None:
+        """``used_elsewhere``: keys (``Medication/x``) of shared resources that patients converted
+        by other importers used (a cohort's loose pass counts each shared resource once)."""
         self.ctx = ctx or get_context()
+        self.used_elsewhere = used_elsewhere
+        # keys of shared copies handed in beside a patient group: used, never counted here
+        self._shared: set[str] = set()
+        #: keys of the shared copies the converted patients used (what the loose pass needs)
+        self.used_shared: set[str] = set()
         self.as_of = as_of or dt.date.today()
         self.report = ImportReport()
         self.full_urls: dict[str, str] = {}
@@ -91,10 +94,13 @@ class Importer:
         # Bundle fullUrl that appears later, so patients are resolved at the end.
         self._pending: list[tuple[str, str, tuple[Any, Any], dict | bytes]] = []
 
-    def feed(self, res: dict, raw: bytes | None = None) -> None:
+    def feed(self, res: dict, raw: bytes | None = None, shared: bool = False) -> None:
         """Route one resource: keep it for its patient, or report it now.
 
         ``raw`` is the resource's NDJSON line, stored instead of the dict to bound memory.
+        ``shared``: a copy of a resource that belongs to no patient (a Medication) handed in
+        beside a patient group; it resolves references but is counted where the export holds
+        it, once (the cohort runner's loose pass), not here.
         """
         rtype = res.get("resourceType")
         rid = res.get("id")
@@ -117,10 +123,16 @@ class Importer:
             self.patients_seen[rid] = raw if raw is not None else res
             self.groups.setdefault(rid, [])
         elif rtype == "Medication":
-            if f"Medication/{rid}" in self.medications:
+            key = f"Medication/{rid}"
+            if shared:
+                self.medications.setdefault(key, res)
+                self._shared.add(key)
+                return
+            if key in self.medications and key not in self._shared:
                 self.report.not_mapped(rtype, rid, R.NOT_APPLICABLE, "duplicate Medication resource")
                 return
-            self.medications[f"Medication/{rid}"] = res
+            self._shared.discard(key)
+            self.medications[key] = res
         elif rtype in PATIENT_TYPES:
             # References may name a Bundle fullUrl that appears later: resolve at the end.
             self._pending.append((rtype, rid, (res.get("subject"), res.get("patient")), raw if raw is not None else res))
@@ -154,9 +166,12 @@ class Importer:
             self.report.patients += 1
             yield pid, g
         self.groups = {}
+        self.used_shared = used_medications & self._shared
         for key, med in self.medications.items():
+            if key in self._shared:
+                continue  # counted once, where the export holds it (see ``feed``)
             rid = key.split("/", 1)[1]
-            if key in used_medications:
+            if key in used_medications or key in self.used_elsewhere:
                 self.report.mapped("Medication", rid)
             elif match_drug(med.get("code"), self.ctx).drug is None:
                 self.report.not_mapped("Medication", rid, R.UNKNOWN_CODE, first_code_string(med.get("code")))
@@ -174,7 +189,7 @@ def _med_part(res: dict, rtype: str, rid: str, ctx: ImportContext, report: Impor
     concept = res.get("medicationCodeableConcept")
     extra: list[str] = []
     if concept is None and res.get("medicationReference") is not None:
-        ref = reference_key(res.get("medicationReference"), full_urls)
+        ref = resolve(res.get("medicationReference"), full_urls)
         med = medications.get(ref or "")
         if med is None:
             report.not_mapped(rtype, rid, R.UNRESOLVED_REFERENCE, f"medicationReference {ref!r} not in the input")
@@ -254,7 +269,7 @@ def _dispense(res: dict, rid: str, ctx: ImportContext, report: ImportReport, ful
         return None
     concept = res.get("medicationCodeableConcept")
     if concept is None:
-        ref = reference_key(res.get("medicationReference"), full_urls)
+        ref = resolve(res.get("medicationReference"), full_urls)
         med = medications.get(ref or "")
         concept = med.get("code") if med else None
         if med is not None:
@@ -370,15 +385,22 @@ def write_patients(importer: Importer, handle: Any, fmt: str = "turtle") -> int:
 
 
 def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
-                          ctx: ImportContext | None = None) -> tuple[bytes, ImportReport]:
-    """Like :func:`resources_to_graph`, but N-Triples bytes (for pipelines that load Oxigraph)."""
+                          ctx: ImportContext | None = None, shared: Iterable[dict[str, Any]] = (),
+                          ) -> tuple[bytes, ImportReport, set[str]]:
+    """Like :func:`resources_to_graph`, but N-Triples bytes (for pipelines that load Oxigraph).
+
+    ``shared``: copies of resources that belong to no patient (see ``Importer.feed``); returns
+    also the keys of those the patients used.
+    """
     importer = Importer(ctx, as_of)
+    for res in shared:
+        importer.feed(res, shared=True)
     for res in resources:
         importer.feed(res)
     out = TripleList()
     for _ in importer.patients(into=out):
         pass
-    return to_ntriples(out), importer.report
+    return to_ntriples(out), importer.report, importer.used_shared
 
 
 def resources_to_graph(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,

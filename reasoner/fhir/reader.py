@@ -8,7 +8,6 @@ Every refusal is an :class:`~reasoner.errors.InputError` naming the file (exit c
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,6 @@ from reasoner.errors import InputError
 
 #: Bundle types that carry resources to import (fhir-profile: "Bundle").
 BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch"})
-
-#: Bulk Data file names: ``<Type>.ndjson`` or ``<Type>.<n>.ndjson``; anything else (``log.ndjson``)
-#: is listed as skipped, not read.
-_NDJSON_NAME = re.compile(r"^[A-Z][A-Za-z]+(\.\d+)?\.ndjson$")
 
 #: Key of the placeholder yielded for an unreadable NDJSON line after the first (see iter_ndjson).
 UNREADABLE_KEY = "_unreadable"
@@ -38,15 +33,28 @@ def _check_resource(obj: Any, where: str) -> dict[str, Any]:
     return obj
 
 
-def ndjson_files(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(Bulk Data resource files in sorted order, other files that are skipped)."""
+def bulk_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(the data files of a Bulk Data export folder in sorted order, the other files, skipped).
+
+    The one rule, for single and cohort mode alike: every ``*.ndjson`` file holds resources
+    (servers name them ``Patient.ndjson``, ``Patient.000.ndjson``, ``Patient-1.ndjson``, ``1.Patient.ndjson``
+    …; each line says its own ``resourceType``), except the export's own log (``log.ndjson``,
+    ``log.*.ndjson``); anything else in the folder is listed as skipped.
+    """
     files, skipped = [], []
     for p in sorted(folder.iterdir()):
-        if p.is_file() and _NDJSON_NAME.match(p.name):
+        if not p.is_file():
+            continue
+        if p.suffix.lower() == ".ndjson" and not p.name.lower().startswith("log."):
             files.append(p)
-        elif p.is_file():
+        else:
             skipped.append(p)
     return files, skipped
+
+
+def is_bulk_folder(path: Path) -> bool:
+    """True when ``path`` is a folder holding Bulk Data NDJSON files (see :func:`bulk_files`)."""
+    return path.is_dir() and bool(bulk_files(path)[0])
 
 
 def _type_of_file(path: Path) -> str:
@@ -143,7 +151,7 @@ def iter_resources_with_lines(path: Path | str) -> Iterator[tuple[dict[str, Any]
     the importer keeps the compact line rather than the parsed dict."""
     path = Path(path)
     if path.is_dir():
-        for f in ndjson_files(path)[0]:
+        for f in bulk_files(path)[0]:
             yield from iter_ndjson_lines(f)
     elif path.is_file() and path.suffix.lower() == ".ndjson":
         yield from iter_ndjson_lines(path)
@@ -160,7 +168,7 @@ def iter_resources(path: Path | str) -> Iterator[dict[str, Any]]:
     """
     path = Path(path)
     if path.is_dir():
-        files, _ = ndjson_files(path)
+        files, _ = bulk_files(path)
         for f in files:
             yield from iter_ndjson(f)
     elif path.is_file():

@@ -20,7 +20,8 @@ from reasoner.fhir import report as R
 from reasoner.fhir.codes import coding_key, codings_of, first_code_string
 from reasoner.fhir.context import DEFAULT_LATERALITY, ImportContext
 from reasoner.fhir.report import ImportReport
-from reasoner.fhir.values import text, TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date, reference_key
+from reasoner.fhir.values import text, TRUE, BadValue, date_literal, decimal, node, number, optional_date, parse_date
+from reasoner.fhir.references import resolve
 from reasoner.fhir.terms import T
 
 #: Condition.clinicalStatus codes (FHIR value set) -> active?
@@ -174,7 +175,7 @@ def map_observation(res: dict, rid: str, patient: URIRef, g: Graph, ctx: ImportC
             report.not_mapped("Observation", rid, R.UNKNOWN_UNIT, f"adherence unit {quantity.get('code') or quantity.get('unit')!r}")
             return None
         focus = res.get("focus")
-        focus_key = reference_key(focus[0], full_urls) if isinstance(focus, list) and focus else None
+        focus_key = resolve(focus[0], full_urls) if isinstance(focus, list) and focus else None
         # Counted later: mapped when its focus is a trial part of this patient.
         return AdherenceObservation(rid, focus_key, value * factor, when)
 

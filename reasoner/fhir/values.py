@@ -20,7 +20,6 @@ from reasoner.knowledge.namespaces import FHIR_DATA
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?$")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 
 
 class BadValue(ValueError):
@@ -56,20 +55,6 @@ def valid_id(value: Any) -> bool:
 def node(rtype: str, rid: str) -> URIRef:
     """The IRI of the node made from ``<rtype>/<rid>`` (ids are validated before this is called)."""
     return URIRef(f"{FHIR_DATA}{rtype}/{rid}")
-
-
-def reference_key(ref: Any, full_urls: dict[str, str]) -> str | None:
-    """``Type/id`` of a FHIR Reference (relative, absolute URL, or a Bundle ``fullUrl``)."""
-    if isinstance(ref, dict):
-        ref = ref.get("reference")
-    if not isinstance(ref, str) or not ref:
-        return None
-    if ref in full_urls:
-        return full_urls[ref]
-    parts = ref.split("/_history", 1)[0].rstrip("/").split("/")
-    if len(parts) >= 2 and _TYPE.match(parts[-2]) and valid_id(parts[-1]):
-        return f"{parts[-2]}/{parts[-1]}"
-    return None
 
 
 #: ``true`` (built once: rdflib literal construction is a large share of conversion time).

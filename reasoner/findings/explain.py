@@ -17,53 +17,15 @@ from typing import Any
 from rdflib import URIRef
 
 from reasoner.errors import InputError
-from reasoner.findings.read import PREFIXES, node_id, py
-
-Q_TRIAL_DETAIL = PREFIXES + """
-SELECT ?t ?tid ?drugLabel ?minDose ?minSource ?maxDose ?weeks ?minWeeks ?weeksSource ?adherence ?adhThreshold
-       ?adhSource ?stop ?episode ?baselineScore ?baselineDate ?endpointScore ?endpointDate ?instrument
-       ?reduction ?remissionMax ?remissionSource ?responseReduction ?failureDefinition WHERE {
-  VALUES ?p { %s }
-  ?t a trd:AntidepressantTrial ; trd:patient ?p ; trd:adequacyFinding ?af ; trd:outcomeFinding ?of .
-  OPTIONAL { ?t trd:identifier ?tid }
-  OPTIONAL { ?t trd:drug ?drug . ?drug rdfs:label ?drugLabel .
-             OPTIONAL { ?drug trd:minimumAdequateDailyDoseMg ?minDose }
-             OPTIONAL { ?drug trd:minimumDoseSource ?minSource } }
-  OPTIONAL { ?af trd:maxDailyDoseMg ?maxDose }
-  OPTIONAL { ?af trd:weeksAtAdequateDose ?weeks }
-  OPTIONAL { ?ws trd:parameter trd:param-minimum-adequate-weeks ; trd:value ?minWeeks ; dcterms:source ?weeksSource }
-  OPTIONAL { ?t trd:adherence ?adherence }
-  OPTIONAL { ?as trd:parameter trd:param-adherence-threshold ; trd:value ?adhThreshold ; dcterms:source ?adhSource }
-  OPTIONAL { ?t trd:stopReason ?stopNode . ?stopNode rdfs:label ?stop }
-  OPTIONAL { ?t trd:inCurrentEpisode ?episode }
-  OPTIONAL { ?of trd:baselineAssessment ?b . ?b trd:score ?baselineScore ; trd:date ?baselineDate ;
-                 trd:instrument ?i . ?i rdfs:label ?instrument .
-             OPTIONAL { ?rs trd:parameter trd:param-remission-max-score ; trd:instrument ?i ;
-                            trd:value ?remissionMax ; dcterms:source ?remissionSource } }
-  OPTIONAL { ?of trd:endpointAssessment ?e . ?e trd:score ?endpointScore ; trd:date ?endpointDate }
-  OPTIONAL { ?of trd:reduction ?reduction }
-  OPTIONAL { ?rr trd:parameter trd:param-response-reduction ; trd:value ?responseReduction }
-  OPTIONAL { ?fd trd:parameter trd:param-failure-definition ; trd:value ?fdNode .
-             OPTIONAL { ?fdNode rdfs:label ?fdLabel } BIND(COALESCE(?fdLabel, STR(?fdNode)) AS ?failureDefinition) }
-}"""
-
-Q_TRD_POLICY = PREFIXES + """
-SELECT ?minimum ?minimumSource ?distinct ?distinctSource WHERE {
-  ?m trd:parameter trd:param-trd-minimum-failed-trials ; trd:value ?minimum ; dcterms:source ?minimumSource .
-  ?d trd:parameter trd:param-trd-requires-distinct-classes ; trd:value ?distinct ; dcterms:source ?distinctSource .
-}"""
-
-Q_RULE_SOURCE = PREFIXES + """
-SELECT ?file ?source WHERE { ?r a trd:InferenceRule ; trd:queryFile ?file ; dcterms:source ?source .
-  FILTER(STRENDS(STR(?file), "/%s.rq")) }"""
-
+from reasoner.findings.read import node_id, py
+from reasoner.knowledge.queries import query_text
 
 def _rule(ws: Any, stem: str) -> str:
     """"[rule FILE — SOURCE]" for one rule, from the rules graph."""
-    rows = ws.select(Q_RULE_SOURCE % stem)
-    if not rows:
-        return f"[rule {stem}]"
-    return f"[rule {py(rows[0]['file'])} — {py(rows[0]['source'])}]"
+    for row in ws.select_values(query_text("findings/rule-info")):
+        if str(row["file"]).endswith(f"/{stem}.rq"):
+            return f"[rule {row['file']} — {row['source']}]"
+    return f"[rule {stem}]"
 
 
 def _num(value: Any) -> str:
@@ -72,21 +34,28 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-def _criterion(value: Any, threshold: Any, source: Any, template: str, unknown: str) -> str:
+def _criterion(value: Any, threshold: Any, source: Any, template: str, unknown: str, reasons: list[str],
+               failed: str, not_known: str, not_judged: str | None = None) -> str:
     """One adequacy criterion as a line: the value against its threshold and the threshold's source.
 
-    The sign is only displayed here; the verdict itself is the rules' (adequacy-criteria.rq).
+    The verdict is the rules' (adequacy-criteria.rq): the criterion failed when the trial carries
+    the ``failed`` reason, is unknown with ``not_known``; otherwise it held. ``not_judged``: a
+    reason under which the rules do not judge this criterion at all (weeks are not judged while
+    the dose stays below the minimum).
     """
-    if value is None or threshold is None:
+    if not_known in reasons or value is None or threshold is None:
         return unknown
-    return template.format(value=_num(value), verdict="≥" if value >= threshold else "<",
+    if not_judged is not None and not_judged in reasons and failed not in reasons:
+        return template.split(" {verdict}")[0].format(value=_num(value)) + " (not judged: the dose stayed below the minimum)"
+    return template.format(value=_num(value), verdict="<" if failed in reasons else "≥",
                            threshold=_num(threshold), source=source)
 
 
 def _trial_details(ws: Any, patient_iri: str) -> dict[str, dict[str, Any]]:
     """Trial id (as in the JSON output) -> the values an explanation quotes."""
     out: dict[str, dict[str, Any]] = {}
-    for row in ws.select(Q_TRIAL_DETAIL % f"<{patient_iri}>"):
+    text = query_text("explain/trial-detail").replace("VALUES ?p { UNDEF }", f"VALUES ?p {{ <{patient_iri}> }}")
+    for row in ws.select(text):
         entry = out.setdefault(node_id(row["t"], row.get("tid")), {})
         for k, v in row.items():
             entry.setdefault(k, py(v))
@@ -97,15 +66,18 @@ def explain_trial(ws: Any, trial: dict[str, Any], detail: dict[str, Any]) -> lis
     """Why one trial is (in)adequate and why it did or did not fail."""
     lines = [f"Trial {trial['id']}: {trial['drug']} ({trial['class']}), {trial['start']} → {trial['end'] or 'ongoing'}"
              + ("" if detail.get("episode") else " — outside the current episode, not counted")]
+    reasons = trial["reasons"]
     lines.append(_criterion(detail.get("maxDose"), detail.get("minDose"), detail.get("minSource", "ontology"),
                             "  dose {value} mg/day {verdict} minimum {threshold} mg/day (source: {source})",
-                            "  dose: unknown (no daily dose or no minimum dose for the drug)"))
+                            "  dose: unknown (no daily dose or no minimum dose for the drug)",
+                            reasons, "dose-below-minimum", "dose-unknown"))
     lines.append(_criterion(detail.get("weeks"), detail.get("minWeeks"), detail.get("weeksSource"),
                             "  {value} weeks at adequate dose {verdict} {threshold} weeks (policy: {source})",
-                            "  weeks at adequate dose: unknown"))
+                            "  weeks at adequate dose: unknown", reasons, "duration-too-short", "duration-unknown",
+                            not_judged="dose-below-minimum"))
     lines.append(_criterion(detail.get("adherence"), detail.get("adhThreshold"), detail.get("adhSource"),
                             "  adherence {value} {verdict} {threshold} (policy: {source})",
-                            "  adherence: unknown"))
+                            "  adherence: unknown", reasons, "adherence-below-threshold", "adherence-unknown"))
     if detail.get("stop"):
         lines.append(f"  stopped: {detail['stop']}")
     reasons = ", ".join(trial["reasons"]) or "none"
@@ -144,7 +116,7 @@ def explain(ws: Any, patient: dict[str, Any], patient_iri: str | URIRef, finding
     lines: list[str] = []
     if finding == "trd":
         trd = patient.get("trd") or {}
-        policy = ws.select(Q_TRD_POLICY)
+        policy = ws.select(query_text("explain/trd-policy"))
         lines.append(f"Patient {patient['id']}: TRD {trd.get('status')} — {trd.get('failedAdequateTrials', 0)} failed "
                      f"adequate trial(s) in the current episode, {trd.get('distinctFailedClasses', 0)} "
                      f"pharmacologic class(es) {_rule(ws, 'trd-status')}")

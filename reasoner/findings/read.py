@@ -1,8 +1,10 @@
-"""The JSON document of ``trd assess --format json`` (shared/json-output.md), read from the derived graph.
+"""The findings of every patient in a workspace, read back from the derived graph for every output.
 
 Why SELECT queries, one per section and not per patient: a cohort shard of ~1,000 patients is
-read back in a fixed number of queries, so the cost stays linear in the shard size. Every section
-is keyed by patient IRI and assembled in Python; Python only shapes the output, it decides nothing.
+read back in a fixed number of queries, so the cost stays linear in the shard size. The queries
+are files (``queries/findings/*.rq``); every section is keyed by patient IRI and assembled in
+Python; Python only shapes the result (the patient objects of docs/output-contract.md, validated
+by :mod:`reasoner.findings.model`), it decides nothing.
 
 Each finding's ``evidence`` lists the data it was derived from (``prov:wasDerivedFrom``: id, value,
 date) and the rule that produced it (``prov:wasGeneratedBy`` → query file + ``dcterms:source``).
@@ -17,142 +19,8 @@ from typing import Any
 from rdflib.term import Node
 
 from reasoner.knowledge.namespaces import BASE, TRD
-from reasoner.rules.workspace import value_of
-
-PREFIXES = """
-PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-
-Q_PATIENTS = PREFIXES + """
-SELECT ?p ?id WHERE { ?p a trd:Patient . OPTIONAL { ?p trd:identifier ?id } }"""
-
-Q_TRD = PREFIXES + """
-SELECT ?p ?f ?status ?n ?classes WHERE {
-  ?f a trd:TRDStatusFinding ; trd:aboutPatient ?p ; trd:trdStatus ?s .
-  ?s skos:notation ?status .
-  OPTIONAL { ?f trd:failedAdequateTrials ?n }
-  OPTIONAL { ?f trd:distinctFailedClasses ?classes }
-}"""
-
-Q_STAGES = PREFIXES + """
-SELECT ?p ?f ?thaseRush ?maudsley ?band ?mghs WHERE {
-  ?f a trd:StageFinding ; trd:aboutPatient ?p .
-  OPTIONAL { ?f trd:thaseRushStage ?thaseRush }
-  OPTIONAL { ?f trd:maudsleyScore ?maudsley }
-  OPTIONAL { ?f trd:maudsleyBand ?band }
-  OPTIONAL { ?f trd:mghsScore ?mghs }
-}"""
-
-# A trial's own data, its adequacy finding and its outcome finding are read by three queries:
-# Oxigraph plans OPTIONALs in time that grows faster than their number (one query with all of
-# them: 0.61 ms to compile; the three: 0.35 ms), and a warm one-patient call compiles every text.
-Q_TRIALS = PREFIXES + """
-SELECT ?p ?t ?id ?drugLabel ?rxnorm ?className ?start ?end ?dose ?adherence WHERE {
-  ?t a trd:AntidepressantTrial ; trd:patient ?p .
-  OPTIONAL { ?t trd:identifier ?id }
-  OPTIONAL { ?t trd:drug ?drug .
-             OPTIONAL { ?drug rdfs:label ?drugLabel }
-             OPTIONAL { ?drug trd:rxnormCode ?rxnorm }
-             OPTIONAL { ?drug a ?cls . ?cls trd:className ?className } }
-  OPTIONAL { ?t trd:startDate ?start }
-  OPTIONAL { ?t trd:endDate ?end }
-  OPTIONAL { ?t trd:dailyDoseMg ?dose }
-  OPTIONAL { ?t trd:adherence ?adherence }
-}"""
-
-Q_TRIAL_ADEQUACY = PREFIXES + """
-SELECT ?t ?af ?maxDose ?weeks ?adequacy WHERE {
-  ?af a trd:TrialAdequacyFinding ; trd:aboutTrial ?t .
-  OPTIONAL { ?af trd:maxDailyDoseMg ?maxDose }
-  OPTIONAL { ?af trd:weeksAtAdequateDose ?weeks }
-  OPTIONAL { ?af trd:adequacy ?a . ?a skos:notation ?adequacy }
-}"""
-
-Q_TRIAL_OUTCOME = PREFIXES + """
-SELECT ?t ?of ?outcome ?failed WHERE {
-  ?of a trd:TrialOutcomeFinding ; trd:aboutTrial ?t .
-  OPTIONAL { ?of trd:outcome ?o . ?o skos:notation ?outcome }
-  OPTIONAL { ?of trd:failed ?failed }
-}"""
-
-Q_REASONS = PREFIXES + """
-SELECT ?t ?c ?code WHERE {
-  ?af a trd:TrialAdequacyFinding ; trd:aboutTrial ?t ; trd:hasCriterionResult ?c .
-  ?c trd:reason ?r . ?r skos:notation ?code .
-}"""
-
-Q_PSEUDO = PREFIXES + """
-SELECT ?p ?f ?code ?action WHERE {
-  ?f a trd:PseudoResistanceFinding ; trd:aboutPatient ?p ; trd:cause ?c .
-  ?c skos:notation ?code .
-  OPTIONAL { ?f trd:matchedOption ?o . ?o skos:notation ?action }
-}"""
-
-Q_MECHANISMS = PREFIXES + """
-SELECT ?p ?f ?code ?v ?via WHERE {
-  ?f a trd:MechanismFinding ; trd:aboutPatient ?p ; trd:mechanism ?m .
-  ?m skos:notation ?code .
-  OPTIONAL { ?f trd:via ?v . OPTIONAL { ?v skos:notation ?vn } BIND(COALESCE(?vn, STR(?v)) AS ?via) }
-}"""
-
-Q_LEADS_TO = PREFIXES + """
-SELECT ?a ?b WHERE { ?a trd:leadsTo ?b }"""
-
-Q_OPTIONS = PREFIXES + """
-SELECT ?p ?f ?code ?status ?reason ?missing WHERE {
-  ?f a trd:OptionFinding ; trd:aboutPatient ?p ; trd:option ?o ; trd:optionStatus ?s .
-  ?o skos:notation ?code . ?s skos:notation ?status .
-  OPTIONAL { ?f trd:statusReason ?reason }
-  OPTIONAL { ?f trd:missingCriterion ?missing }
-}"""
-
-# What each finding was derived from, and what each of those data nodes shows (once per node, not
-# once per finding that cites it: 10,276 links but 2,410 nodes in 200 patients, 80 -> 37 ms).
-Q_DERIVED_FROM = PREFIXES + """
-SELECT ?f ?d WHERE { ?f prov:wasDerivedFrom ?d }"""
-
-Q_DATA_NODES = PREFIXES + """
-SELECT ?d ?id ?value ?date ?src ?label WHERE {
-  { SELECT DISTINCT ?d WHERE { ?f prov:wasDerivedFrom ?d } }
-  OPTIONAL { ?d trd:identifier ?id }
-  OPTIONAL { ?d trd:score|trd:value ?value }
-  OPTIONAL { ?d trd:date|trd:startDate|trd:onsetDate ?date }
-  OPTIONAL { ?d trd:sourceResource ?src }
-  OPTIONAL { ?d rdfs:label ?label }
-}"""
-
-Q_RULES = PREFIXES + """
-SELECT ?f ?rule WHERE {
-  VALUES ?type { trd:TrialAdequacyFinding trd:AdequacyCriterionResult trd:TrialOutcomeFinding trd:TRDStatusFinding
-                 trd:StageFinding trd:PseudoResistanceFinding trd:MechanismFinding trd:OptionFinding
-                 trd:OccupancyFinding trd:EpisodeFinding }
-  ?f a ?type ; prov:wasGeneratedBy ?rule .
-}"""
-
-Q_RULE_INFO = PREFIXES + """
-SELECT ?rule ?file ?source WHERE { ?rule trd:queryFile ?file ; dcterms:source ?source . }"""
-
-# The patient each node belongs to; {nodes} is empty or a VALUES list of the nodes wanted, in
-# every branch (one VALUES joined with the whole UNION was 5x slower than no list at all).
-Q_FOCUS = PREFIXES + """
-SELECT ?n ?p WHERE {{
-  {{ {nodes} ?n trd:patient ?p }}
-  UNION {{ {nodes} ?n trd:aboutPatient ?p }}
-  UNION {{ {nodes} ?n trd:aboutTrial ?t . ?t trd:patient ?p }}
-  UNION {{ {nodes} ?af trd:aboutTrial ?t2 ; trd:hasCriterionResult ?n . ?t2 trd:patient ?p }}
-}}"""
-
-Q_NO_EPISODE = PREFIXES + """
-SELECT ?p WHERE {
-  ?p a trd:Patient ; trd:episodeFinding ?e .
-  OPTIONAL { ?e trd:episodeStartDay ?d }
-  FILTER(!BOUND(?d))
-}"""
-
+from reasoner.knowledge.queries import query_text
+from reasoner.rules.terms import value_of
 
 def py(term: Any) -> Any:
     """A JSON-friendly Python value for an RDF term (decimals become floats, IRIs strings).
@@ -185,7 +53,7 @@ def rule_evidence(ws: Any) -> dict[str, dict[str, Any]]:
     was ~1.5% of a warm one-patient call.
     """
     return {row["rule"]: {"kind": "rule", "rule": py(row["file"]), "source": py(row["source"])}
-            for row in ws.select_values(Q_RULE_INFO)}
+            for row in ws.select_values(query_text("findings/rule-info"))}
 
 
 class EvidenceIndex:
@@ -195,7 +63,7 @@ class EvidenceIndex:
         """``rules``: what ``rule_evidence(ws)`` gives, when the caller already has it."""
         self.data: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         nodes: dict[str, dict[str, Any]] = {}
-        for d, row in _least_rows(ws.select_values(Q_DATA_NODES), ("d",)):
+        for d, row in _least_rows(ws.select_values(query_text("findings/data-nodes")), ("d",)):
             # several labels/values of one data node: the least row is kept, whatever the row order
             item: dict[str, Any] = {"kind": "data", "id": node_id(d, row.get("id"))}
             if "value" in row:
@@ -207,14 +75,14 @@ class EvidenceIndex:
             if "src" in row:
                 item["resource"] = py(row["src"])
             nodes[d] = item
-        for row in ws.select_values(Q_DERIVED_FROM):
+        for row in ws.select_values(query_text("findings/derived-from")):
             item = nodes.get(row["d"])
             if item is not None:
                 self.data[row["f"]][row["d"]] = dict(item)  # each finding's evidence is its own
         # a fresh copy of each item: evidence lists are the caller's to change
         info = {iri: dict(item) for iri, item in (rule_evidence(ws) if rules is None else rules).items()}
         self.rules: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for row in ws.select_values(Q_RULES):
+        for row in ws.select_values(query_text("findings/finding-rules")):
             if row["rule"] in info:
                 self.rules[row["f"]][str(row["rule"])] = info[row["rule"]]
 
@@ -281,9 +149,9 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
         "trd": None,
         "stages": {"thaseRush": None, "maudsley": None, "mghS": None},
         "trials": [], "pseudoResistance": [], "mechanisms": [], "options": [], "dataIssues": [],
-    } for row in ws.select_values(Q_PATIENTS)}
+    } for row in ws.select_values(query_text("findings/patients"))}
 
-    for p, row in _one_row_per(ws.select_values(Q_TRD), "p").items():
+    for p, row in _one_row_per(ws.select_values(query_text("findings/trd-status")), "p").items():
         if p in patients:
             patients[p]["trd"] = {"status": py(row["status"]),
                                   "failedAdequateTrials": py(row.get("n")) or 0,
@@ -291,7 +159,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
                                   "evidence": ev.of(row["f"])}
 
     stage_rows: dict[str, dict[str, Any]] = defaultdict(dict)
-    for row in ws.select_values(Q_STAGES):
+    for row in ws.select_values(query_text("findings/stages")):
         merged = stage_rows[row["p"]]
         for k, v in row.items():
             merged.setdefault(k, v)
@@ -306,13 +174,13 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
 
     reasons: dict[str, list[str]] = defaultdict(list)
     criteria: dict[str, list[str]] = defaultdict(list)
-    for row in ws.select_values(Q_REASONS):
+    for row in ws.select_values(query_text("findings/trial-reasons")):
         if py(row["code"]) not in reasons[row["t"]]:
             reasons[row["t"]].append(py(row["code"]))
             criteria[row["t"]].append(row["c"])
-    adequacy = _one_row_per(ws.select_values(Q_TRIAL_ADEQUACY), "t")
-    outcome = _one_row_per(ws.select_values(Q_TRIAL_OUTCOME), "t")
-    for t, row in sorted(_one_row_per(ws.select_values(Q_TRIALS), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
+    adequacy = _one_row_per(ws.select_values(query_text("findings/trial-adequacy")), "t")
+    outcome = _one_row_per(ws.select_values(query_text("findings/trial-outcome")), "t")
+    for t, row in sorted(_one_row_per(ws.select_values(query_text("findings/trials")), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
         p = row["p"]
         if p not in patients:
             continue
@@ -337,7 +205,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
         })
 
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in ws.select_values(Q_PSEUDO):
+    for row in ws.select_values(query_text("findings/pseudo-resistance")):
         if row["p"] not in patients:
             continue
         entry = grouped.get((row["p"], row["f"]))
@@ -352,7 +220,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
 
     grouped = {}
     via_nodes: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    for row in ws.select_values(Q_MECHANISMS):
+    for row in ws.select_values(query_text("findings/mechanisms")):
         if row["p"] not in patients:
             continue
         entry = grouped.get((row["p"], row["f"]))
@@ -366,7 +234,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
     if via_nodes:
         # trd:via is a set; print it in chain order (a process before the ones it leads to)
         import networkx as nx
-        chains = nx.DiGraph((r["a"], r["b"]) for r in ws.select_values(Q_LEADS_TO))
+        chains = nx.DiGraph((r["a"], r["b"]) for r in ws.select_values(query_text("findings/leads-to")))
         for key, nodes in via_nodes.items():
             def depth(n: str, members: set = set(nodes)) -> int:
                 return sum(1 for m in members if m != n and m in chains and n in chains and nx.has_path(chains, m, n))
@@ -375,7 +243,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
     # An option finding may carry several reasons or missing criteria: all of them, sorted and
     # joined, so that the text does not depend on the order a backend returns rows in.
     texts: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: {"reason": set(), "missing": set()})
-    option_rows = ws.select_values(Q_OPTIONS)
+    option_rows = ws.select_values(query_text("findings/options"))
     for row in option_rows:
         for key in ("reason", "missing"):
             if key in row:
@@ -406,7 +274,7 @@ _PLAIN_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
 
 
 def _focus_query(issues: list[dict[str, Any]]) -> str:
-    """Q_FOCUS for the issues' focus nodes only (a ``VALUES`` list) when each is a plain IRI.
+    """The issue-owners query for the issues' focus nodes only (a ``VALUES`` list) when each is a plain IRI.
 
     Why: only those nodes need an owner, and mapping every node of a 200-patient batch to its
     patient read ~34 rows a patient (16 ms a batch; 3 ms with the list). A blank or unusual
@@ -414,8 +282,9 @@ def _focus_query(issues: list[dict[str, Any]]) -> str:
     """
     nodes = sorted({str(i.get("focusNode")) for i in issues})
     if all(_PLAIN_IRI.fullmatch(n) for n in nodes):
-        return Q_FOCUS.format(nodes="VALUES ?n { " + " ".join(f"<{n}>" for n in nodes) + " }")
-    return Q_FOCUS.format(nodes="")
+        return query_text("findings/issue-owners").replace(
+            "VALUES ?n { UNDEF }", "VALUES ?n { " + " ".join(f"<{n}>" for n in nodes) + " }")
+    return query_text("findings/issue-owners")
 
 
 def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -441,7 +310,7 @@ def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[di
             patients[p]["dataIssues"].append(entry)
         else:
             unattributed.append(entry)
-    for row in ws.select_values(Q_NO_EPISODE):
+    for row in ws.select_values(query_text("findings/no-episode")):
         if row["p"] in patients:
             patients[row["p"]]["dataIssues"].append({
                 "severity": "info", "focusNode": str(row["p"]),
@@ -452,7 +321,7 @@ def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[di
 
 def patient_iris(ws: Any) -> dict[str, str]:
     """Patient id (as in the JSON output) -> patient IRI, for explanations."""
-    return {node_id(row["p"], row.get("id")): str(row["p"]) for row in ws.select_values(Q_PATIENTS)}
+    return {node_id(row["p"], row.get("id")): str(row["p"]) for row in ws.select_values(query_text("findings/patients"))}
 
 
 __all__ = ["read_findings", "rule_evidence", "patient_iris", "EvidenceIndex", "py", "node_id"]

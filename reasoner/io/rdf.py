@@ -5,7 +5,6 @@ Patient graphs come from outside the project, so every parser is wrapped:
 * JSON-LD whose ``@context`` names a remote document is refused (rdflib would fetch it);
 * RDF/XML with a DTD or entity declaration is refused (rdflib uses plain expat, which
   expands entities: the billion-laughs attack of rdflib PR #3440);
-* ``SERVICE`` in a user query is refused by :func:`assert_no_service` (rdflib executes it);
 * while a parser runs, an audit hook refuses any socket connection or URL open, so a code
   path we did not foresee still cannot reach the network;
 * files larger than ``MAX_INPUT_BYTES`` (default 512 MiB, ``TRD_MAX_INPUT_BYTES``) are refused.
@@ -181,11 +180,3 @@ def load_into_store(store: Any, path: Path | str, graph_name: Any = None) -> Non
         return
     g = parse_graph(data, fmt, str(path))
     store.bulk_load(g.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-
-
-def assert_no_service(query_text: str, name: str = "query") -> None:
-    """Refuse SPARQL federated queries: rdflib would send them over the network."""
-    # Strip IRIs, string literals and comments so the keyword check is fooled by none of them.
-    stripped = re.sub(r'<[^<>\s]*>|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|#[^\n]*', " ", query_text)
-    if re.search(r"\bSERVICE\b", stripped, re.IGNORECASE):
-        raise InputError(f"{name}: SPARQL SERVICE (a network request) is refused")

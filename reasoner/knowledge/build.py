@@ -21,7 +21,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 from reasoner.knowledge import paths
 from reasoner.errors import InputError, TrdError
 from reasoner.knowledge.namespaces import OBOINOWL, PREFIXES, TRD
-from reasoner.io.rdf import assert_no_service, read_graph
+from reasoner.io.rdf import read_graph
+from reasoner.io.sparql import assert_no_service
 from reasoner.knowledge.loader import read_ontology
 
 #: First line of every generated artefact (inside the format's own comment syntax).

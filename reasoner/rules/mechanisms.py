@@ -28,7 +28,7 @@ from rdflib.namespace import RDFS, SKOS
 
 from reasoner.errors import TrdError
 from reasoner.knowledge.namespaces import TRD
-from reasoner.knowledge.paths import ONTOLOGY_TTL
+from reasoner.knowledge.loader import ontology_graph, read_ontology
 
 #: ontology predicate -> (relation name, True when the edge is reversed).
 EDGE_PREDICATES: dict[URIRef, tuple[str, bool]] = {
@@ -61,11 +61,9 @@ class MechanismGraph:
 
     # --- construction -----------------------------------------------------------------------
     @classmethod
-    def from_ontology(cls, path: Path | str = ONTOLOGY_TTL) -> "MechanismGraph":
-        """Load the project's own (trusted) ontology file."""
-        g = Graph()
-        g.parse(str(path), format="turtle")
-        return cls(g)
+    def from_ontology(cls, path: Path | str | None = None) -> "MechanismGraph":
+        """The mechanism graph of the project ontology (or of another ontology file)."""
+        return cls(ontology_graph() if path is None else read_ontology(path))
 
     def add_findings(self, derived: Graph) -> int:
         """Add ``flaggedBy node → mechanism`` edges from derived MechanismFindings; returns how many.

@@ -49,7 +49,9 @@ from rdflib.term import Node
 
 from reasoner.errors import TrdError
 from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY, GRAPH_POLICY, SH
-from reasoner.rules.workspace import OX_RDF_TYPE, has_quad, subclass_closure_is_static, to_rdflib
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED
+from reasoner.rules.terms import OX_RDF_TYPE, has_quad, subclass_closure_is_static, to_rdflib
+from reasoner.validate.report import Validation, result_record, results_from_report, sort_records
 
 #: Shape-level predicates that carry no constraint (documentation, grouping, metadata).
 _NON_CONSTRAINT = {
@@ -302,6 +304,8 @@ class _Run:
 
 class FastValidator:
     """Compile shapes once (constructor), validate many graphs or stores (``validate``)."""
+
+    name = "fast"
 
     def __init__(self, shapes: Graph, ontology: Graph | None = None, policy: Graph | None = None) -> None:
         self.shapes_graph = shapes
@@ -622,8 +626,6 @@ class FastValidator:
         that needs only the records (the pipeline's data issues) spent ~45% of validation
         building a report graph and reading it back.
         """
-        from reasoner.validate.reference import result_record, results_from_report, sort_records
-
         store, union = self._store_for(data)
         lexical = self._lexical.copy().add(data) if isinstance(data, Graph) else _Lexical()
         run = _Run(store, union, lexical)
@@ -656,6 +658,20 @@ class FastValidator:
         graph.add((root, RDF.type, SH.ValidationReport))
         graph.add((root, SH.conforms, Literal(conforms)))
         return conforms, graph, results_from_report(graph)
+
+    def check(self, workspace: Any, report: bool = False) -> Validation:
+        """Validate a workspace (the validator interface of the pipeline, :mod:`reasoner.validate`).
+
+        On Oxigraph the workspace's own store is queried as the union of its named graphs; on
+        another backend its asserted and derived graphs are copied into a store of their own.
+        """
+        if isinstance(workspace.store, ox.Store):
+            conforms, graph, records = self.validate(workspace.store, report=report)
+        else:
+            data = workspace.graph(GRAPH_ASSERTED)
+            data += workspace.graph(GRAPH_DERIVED)
+            conforms, graph, records = self.validate(data, report=report)
+        return Validation(bool(conforms), records, graph)
 
     @staticmethod
     def _copy_bnode(report: Graph, run: _Run, node: BNode, seen: set[BNode]) -> None:

@@ -95,8 +95,8 @@ def _compare(units: list[tuple[str, bytes]]) -> None:
     # ?weeks unbound (a trial of an unknown drug); the rule now filters such rows on both engines.
     assert fast_set - ref_set == set()
     assert ref_set - fast_set == set()
-    fast_issues = sorted(json.dumps(_canonical(i), sort_keys=True) for i in fast.report.issues)
-    ref_issues = sorted(json.dumps(_canonical(i), sort_keys=True) for i in ref.report.issues)
+    fast_issues = sorted(json.dumps(_canonical(i), sort_keys=True) for i in fast.validation.issues)
+    ref_issues = sorted(json.dumps(_canonical(i), sort_keys=True) for i in ref.validation.issues)
     assert fast_issues == ref_issues
     by_id = {p["id"]: p for p in ref.patients}
     for patient in fast.patients:

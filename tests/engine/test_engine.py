@@ -11,8 +11,8 @@ from rdflib.namespace import PROV, RDF
 
 from reasoner.errors import RuleError
 from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY, GRAPH_RULES, RULE, TRD
-from reasoner.rules.engine import RuleEngine, dependency_graph, load_rules, order_rules
-from reasoner.rules.workspace import Workspace
+from reasoner.rules import RuleEngine, dependency_graph, load_rules, order_rules
+from reasoner.rules.workspace import new_workspace
 
 EX = "http://e/"
 PFX = f"PREFIX ex: <{EX}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -91,9 +91,9 @@ DATA = (f"<{EX}a> <{EX}p> \"1\" .\n<{EX}b> <{EX}p> \"2\" .\n"
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_run_derives_only_into_derived_graph(chain: Path, engine: str) -> None:
-    ws = Workspace(engine)
+    ws = new_workspace(engine)
     ws.add_asserted(DATA)
-    stats = RuleEngine(load_rules(chain), engine=engine).run(ws)
+    stats = RuleEngine(load_rules(chain), backend=engine).run(ws)
     derived = ws.derived_graph()
     a, b = URIRef(EX + "a"), URIRef(EX + "b")
     assert (a, URIRef(EX + "done"), Literal(True)) in derived
@@ -115,9 +115,9 @@ def ws_asserted() -> URIRef:
 def test_backends_agree(chain: Path) -> None:
     graphs = []
     for engine in ("oxigraph", "rdflib"):
-        ws = Workspace(engine)
+        ws = new_workspace(engine)
         ws.add_asserted(DATA)
-        RuleEngine(load_rules(chain), engine=engine).run(ws)
+        RuleEngine(load_rules(chain), backend=engine).run(ws)
         graphs.append(ws.derived_graph())
     assert len(graphs[0]) > 0 and isomorphic(graphs[0], graphs[1])
 
@@ -126,16 +126,16 @@ def test_unchecked_fast_path_derives_what_the_checked_path_derives(chain: Path) 
     # checked=False derives each rule inside Oxigraph, CONSTRUCT result loaded into the derived graph (the cohort path)
     graphs = []
     for checked in (True, False):
-        ws = Workspace("oxigraph")
+        ws = new_workspace("oxigraph")
         ws.add_asserted(DATA)
-        stats = RuleEngine(load_rules(chain), engine="oxigraph", checked=checked).run(ws)
+        stats = RuleEngine(load_rules(chain), backend="oxigraph", checked=checked).run(ws)
         assert stats.passes == 1
         graphs.append(ws.derived_graph())
     assert len(graphs[0]) == 8 and isomorphic(graphs[0], graphs[1])
 
 
 def test_rdflib_engine_is_always_checked(chain: Path) -> None:
-    assert RuleEngine(load_rules(chain), engine="rdflib", checked=False).checked
+    assert RuleEngine(load_rules(chain), backend="rdflib", checked=False).checked
 
 
 def test_template_rewrite_skips_braces_in_comments_and_strings(tmp_path: Path) -> None:
@@ -143,9 +143,9 @@ def test_template_rewrite_skips_braces_in_comments_and_strings(tmp_path: Path) -
                'CONSTRUCT { ?s ex:note "a } b {" ; ex:iri <http://e/x#y> } WHERE { ?s ex:p ?o }')
     rule = load_rules(tmp_path)[0]
     assert rule.subjects == ("?s",)
-    ws = Workspace("oxigraph")
+    ws = new_workspace("oxigraph")
     ws.add_asserted(DATA)
-    RuleEngine([rule], engine="oxigraph", checked=False).run(ws)
+    RuleEngine([rule], backend="oxigraph", checked=False).run(ws)
     derived = ws.derived_graph()
     assert (URIRef(EX + "a"), URIRef(EX + "note"), Literal("a } b {")) in derived
     assert (URIRef(EX + "a"), PROV.wasGeneratedBy, RULE["tricky"]) in derived
@@ -155,9 +155,9 @@ def test_nquads_export_round_trips(chain: Path) -> None:
     from rdflib import Dataset
     from reasoner.knowledge.namespaces import GRAPH_DERIVED
     for engine in ("oxigraph", "rdflib"):
-        ws = Workspace(engine)
+        ws = new_workspace(engine)
         ws.add_asserted(DATA)
-        RuleEngine(load_rules(chain), engine=engine).run(ws)
+        RuleEngine(load_rules(chain), backend=engine).run(ws)
         ds = Dataset()
         ds.parse(data=ws.derived_nquads(), format="nquads")
         assert isomorphic(ds.graph(GRAPH_DERIVED), ws.derived_graph())
@@ -165,7 +165,7 @@ def test_nquads_export_round_trips(chain: Path) -> None:
 
 def test_engine_mismatch_is_refused(chain: Path) -> None:
     with pytest.raises(RuleError, match="workspace"):
-        RuleEngine(load_rules(chain), engine="rdflib").run(Workspace("oxigraph"))
+        RuleEngine(load_rules(chain), backend="rdflib").run(new_workspace("oxigraph"))
 
 
 def test_read_confined_to_asserted_graph_is_no_dependency(tmp_path: Path) -> None:
@@ -175,9 +175,9 @@ def test_read_confined_to_asserted_graph_is_no_dependency(tmp_path: Path) -> Non
     rules = load_rules(tmp_path)
     assert [r.name for r in order_rules(rules)] == ["copy"]
     for engine in ("oxigraph", "rdflib"):
-        ws = Workspace(engine)
+        ws = new_workspace(engine)
         ws.add_asserted(f"<{EX}a> <{EX}w> \"9\" .\n".encode())
-        RuleEngine(rules, engine=engine).run(ws)
+        RuleEngine(rules, backend=engine).run(ws)
         assert (URIRef(EX + "a/f"), URIRef(EX + "w"), Literal("9")) in ws.derived_graph()
 
 
@@ -185,7 +185,7 @@ def test_workspace_loads_ontology_policy_and_context() -> None:
     from reasoner.knowledge.namespaces import EVALUATION, GRAPH_ONTOLOGY, GRAPH_POLICY
     from reasoner.knowledge.policy import policy_graph
     for engine in ("oxigraph", "rdflib"):
-        ws = Workspace(engine)
+        ws = new_workspace(engine)
         ws.load_ontology()
         ws.load_policy(policy_graph("athf-strict", "2026-01-15"))
         assert (TRD.sertraline, TRD.minimumAdequateDailyDoseMg, None) in ws.graph(GRAPH_ONTOLOGY)
@@ -204,11 +204,11 @@ def test_warm_pipeline_calls_do_not_leak_into_each_other() -> None:
     from reasoner.io.rdf import read_graph
     a = read_graph(EXAMPLES_DIR / "trd-confirmed.ttl")
     b = read_graph(EXAMPLES_DIR / "inadequate-trial.ttl")
-    warm = Pipeline(as_of="2026-01-15", validate=False)
+    warm = Pipeline(as_of="2026-01-15", validator=None)
     first = warm.assess(a)
     warm.assess(b)
     again = warm.assess(a)
-    fresh = Pipeline(as_of="2026-01-15", validate=False).assess(a)
+    fresh = Pipeline(as_of="2026-01-15", validator=None).assess(a)
     assert again.patients == first.patients == fresh.patients
     assert iso(again.derived, fresh.derived)
 
@@ -238,7 +238,7 @@ def test_required_objects_and_subclass_paths(tmp_path: Path) -> None:
 def test_requirements_survive_the_analysis_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Regression: the cache once stored only predicates and classes; every kind of key must come
     # back from it unchanged, or a cached run would skip by a different rule than a fresh one.
-    from reasoner.rules import engine as rules_module
+    from reasoner.rules import cache as rules_module
     monkeypatch.setattr(rules_module, "_CACHE_FILE", tmp_path / "cache" / "analysis.json")
     monkeypatch.setattr(rules_module, "_cache", None)
     write_rule(tmp_path, "req", "CONSTRUCT { ?s ex:r true } WHERE { ?s ex:cause ex:c1 ; a ex:K ; "
@@ -257,10 +257,10 @@ def test_subclass_requirement_uses_the_ontology_hierarchy(tmp_path: Path) -> Non
                "CONSTRUCT { ?s ex:seen true } WHERE { ?s a/rdfs:subClassOf* ex:C }")
     ontology = Graph().parse(data=f"<{EX}D> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{EX}C> .",
                              format="nt")
-    engine = RuleEngine(load_rules(tmp_path), engine="oxigraph", checked=False, ontology=ontology)
+    engine = RuleEngine(load_rules(tmp_path), backend="oxigraph", checked=False, ontology=ontology)
 
     def run(data: str, hierarchy_in_data: bool = False) -> tuple[list[str], int]:
-        ws = Workspace("oxigraph")
+        ws = new_workspace("oxigraph")
         ws.add_graph(GRAPH_ONTOLOGY, ontology)
         if hierarchy_in_data:  # the data says E is a C: the ontology's hierarchy no longer holds
             data += f"<{EX}E> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{EX}C> .\n"
@@ -275,16 +275,16 @@ def test_subclass_requirement_uses_the_ontology_hierarchy(tmp_path: Path) -> Non
 
 
 def test_a_rule_whose_required_input_is_absent_is_skipped(chain: Path) -> None:
-    ws = Workspace("oxigraph")
+    ws = new_workspace("oxigraph")
     ws.add_asserted(f"<{EX}a> <{EX}unrelated> \"1\" .\n".encode())
-    stats = RuleEngine(load_rules(chain), engine="oxigraph", checked=False).run(ws)
+    stats = RuleEngine(load_rules(chain), backend="oxigraph", checked=False).run(ws)
     # m_third reads its class through a path (no exact requirement), so it still runs
     assert stats.skipped == ["z_first", "a_second"]
     assert len(ws.derived_graph()) == 0
 
 
 def test_compact_query_drops_comment_lines_only() -> None:
-    from reasoner.rules.engine import compact_query
+    from reasoner.rules import compact_query
 
     text = ("# intent: x\nPREFIX ex: <http://e/ns#>\nSELECT ?s WHERE {\n    # a comment line\n"
             "    ?s ex:p \"# not a comment\" .   # trailing comment stays\n}\n")
@@ -301,7 +301,7 @@ def test_every_shipped_rule_compacts_to_valid_sparql() -> None:
     engine runs them compacted)."""
     import pyoxigraph as ox
 
-    from reasoner.rules.engine import compact_query
+    from reasoner.rules import compact_query
 
     store = ox.Store()
     for rule in load_rules():
@@ -320,10 +320,10 @@ def test_union_branches_are_alternative_requirements(tmp_path: Path) -> None:
     assert rule.requires == {("type", URIRef(EX + "Patient"))}
     assert set(rule.alternatives) == {frozenset({URIRef(EX + "patient"), ("type", URIRef(EX + "Dx"))}),
                                       frozenset({URIRef(EX + "patient"), URIRef(EX + "lab")})}
-    engine = RuleEngine([rule], engine="oxigraph", checked=False)
+    engine = RuleEngine([rule], backend="oxigraph", checked=False)
 
     def run(data: str) -> tuple[list[str], int]:
-        ws = Workspace("oxigraph")
+        ws = new_workspace("oxigraph")
         ws.add_asserted(data.encode())
         stats = engine.run(ws)
         return stats.skipped, len(ws.derived_graph())
@@ -342,7 +342,7 @@ def test_a_branch_without_requirements_makes_alternatives_empty(tmp_path: Path) 
 
 
 def test_alternatives_survive_the_analysis_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reasoner.rules import engine as rules_module
+    from reasoner.rules import cache as rules_module
     monkeypatch.setattr(rules_module, "_CACHE_FILE", tmp_path / "cache" / "analysis.json")
     monkeypatch.setattr(rules_module, "_cache", None)
     write_rule(tmp_path, "alt", "CONSTRUCT { ?p ex:flag true } WHERE { { ?p ex:cause ex:c1 } UNION { ?p a ex:K } }")
@@ -358,10 +358,10 @@ def test_static_inputs_are_those_the_ontology_holds(tmp_path: Path) -> None:
     # run told so derives what a run that looks everything up derives
     write_rule(tmp_path, "flag", "CONSTRUCT { ?l ex:high true } WHERE { ?l ex:lab ?v . "
                "?t ex:threshold ?x . FILTER(?v > ?x) }")
-    engine = RuleEngine(load_rules(tmp_path), engine="oxigraph", checked=False)
+    engine = RuleEngine(load_rules(tmp_path), backend="oxigraph", checked=False)
 
     def workspace(data: str) -> Workspace:
-        ws = Workspace("oxigraph")
+        ws = new_workspace("oxigraph")
         ws.add_graph(GRAPH_ONTOLOGY, f"<{EX}t> <{EX}threshold> \"5\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n".encode())
         ws.add_asserted(data.encode())
         return ws

@@ -15,7 +15,8 @@ from reasoner.knowledge.namespaces import GRAPH_DERIVED
 from reasoner.knowledge.paths import EXAMPLES_DIR
 from reasoner.pipeline import Pipeline
 from reasoner.rules.engine import RuleEngine, load_rules
-from reasoner.rules.workspace import Workspace, has_quad, to_oxigraph
+from reasoner.rules.terms import has_quad, to_oxigraph
+from reasoner.rules.workspace import new_workspace
 
 from infer.pseudo.cases import AS_OF, PREFIX, SCENARIOS  # tests/ is on sys.path (its conftest)
 from benchmarks.support.baseline import patient_units
@@ -32,7 +33,7 @@ def _rule(d: Path, guard: str, where: str = "?l ex:lab ?v . FILTER(?v > 5)") -> 
 
 
 def _ws(value: int) -> Workspace:
-    ws = Workspace("oxigraph")
+    ws = new_workspace("oxigraph")
     ws.add_asserted(f'<{EX}l> <{EX}lab> "{value}"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'.encode())
     return ws
 
@@ -40,11 +41,11 @@ def _ws(value: int) -> Workspace:
 def test_a_false_guard_skips_the_rule_on_the_fast_path_only(tmp_path: Path) -> None:
     rules = load_rules(_rule(tmp_path, "ASK { ?l ex:lab ?v . FILTER(?v > 5) }"))
     assert rules[0].guard.startswith("PREFIX ex:")
-    fast = RuleEngine(rules, engine="oxigraph", checked=False)
+    fast = RuleEngine(rules, backend="oxigraph", checked=False)
     low, high = _ws(3), _ws(7)
     assert fast.run(low).skipped == ["flag"] and len(low.derived_graph()) == 0
     assert fast.run(high).skipped == [] and len(high.derived_graph()) == 2
-    checked = RuleEngine(rules, engine="oxigraph", checked=True)
+    checked = RuleEngine(rules, backend="oxigraph", checked=True)
     assert checked.run(_ws(3)).skipped == []  # the reference path never skips
 
 
@@ -77,7 +78,7 @@ def test_every_shipped_guard_holds_whenever_its_rule_derives(generated: list[byt
     assert len(guarded) >= 5
     # the reference order without skipping: every rule runs, then each guard is asked (its
     # inputs are complete by then: every rule that writes them runs before its rule)
-    pipe = Pipeline(as_of=AS_OF, engine="oxigraph", validate=False, checked=True)
+    pipe = Pipeline(as_of=AS_OF, backend="oxigraph", validator=None, checked=True)
     derived = to_oxigraph(GRAPH_DERIVED)
     fired = {r.name: 0 for r in guarded}
     for data, fmt in [(d, "turtle") for d in _patients()] + [(d, "nt") for d in generated]:

@@ -1,52 +1,53 @@
-"""Pipeline hooks for benchmarks and the reference path: stage timings and a validator of choice.
+"""The pipeline's seams: its stages called one by one, and a validator of the caller's choice.
 
-Why: benchmarks/profile_batch.py times the stages of ``Pipeline.assess`` itself (it used to copy
-its steps), and cohort/baseline.py swaps in pySHACL through ``make_validator`` (it used to set a
-private attribute). Neither hook may change what a call returns.
+Why: benchmarks time the stages by calling them themselves (the product carries no clock), and the
+reference path swaps in pySHACL through the validator seam. Neither may change what a call returns.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED
 from reasoner.pipeline import Pipeline
-from reasoner.validate.reference import ResultRecord
+from reasoner.validate.report import ResultRecord, Validation
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "trd-confirmed.ttl").read_bytes()
 
 
-def test_timings_are_filled_per_stage_and_change_nothing() -> None:
+def test_the_stages_called_one_by_one_give_what_assess_gives() -> None:
     pipe = Pipeline(as_of="2026-01-15")
-    plain = pipe.assess(EXAMPLE, format="turtle").patients
-    timings: dict[str, float] = {}
-    timed = pipe.assess(EXAMPLE, format="turtle", timings=timings).patients
-    assert timed == plain
-    assert sorted(timings) == ["json", "load", "rules", "validate"]
-    assert all(seconds > 0 for seconds in timings.values())
-    once = dict(timings)
-    pipe.assess(EXAMPLE, format="turtle", timings=timings)
-    assert all(timings[stage] > once[stage] for stage in once)  # a second call adds to the same dict
+    whole = pipe.assess(EXAMPLE, format="turtle")
+    ws = pipe.workspace()
+    ws.add_graph(GRAPH_ASSERTED, EXAMPLE, "turtle")
+    stats = pipe.derive(ws)
+    validation = pipe.check(ws)
+    patients, unattributed = pipe.read(ws, validation)
+    assert patients == whole.patients and unattributed == whole.unattributed
+    assert validation is not None and validation.conforms == whole.conforms
+    assert stats.passes == whole.stats.passes == 1
 
 
 class _OneIssue:
     """A validator that reports one fixed warning, whatever the data."""
 
-    def __init__(self, ontology, policy) -> None:
-        self.built_with = (len(ontology), len(policy))
+    name = "one-issue"
 
-    def validate(self, data, report=True):
+    def check(self, workspace, report=False) -> Validation:
         record = ResultRecord(focus_node="https://example.org/trd/pat-001", severity="Warning",
                               source_shape="urn:test:shape", constraint_component="urn:test:component",
                               messages=("from the injected validator",))
-        return True, None, [record]
+        return Validation(True, [record])
 
 
-def test_make_validator_is_built_with_ontology_and_policy_and_used() -> None:
-    pipe = Pipeline(as_of="2026-01-15", make_validator=_OneIssue)
-    assert all(n > 0 for n in pipe._validator.built_with)
+def test_a_validator_object_is_used_as_given() -> None:
+    pipe = Pipeline(as_of="2026-01-15", validator=_OneIssue())
     result = pipe.assess(EXAMPLE, format="turtle")
-    assert result.report is not None and result.report.conforms
+    assert result.validation is not None and result.conforms
     issues = [i for p in result.patients for i in p.get("dataIssues", [])]
     assert [i["message"] for i in issues] == ["from the injected validator"]
-    # validate=False still wins over a validator factory
-    assert Pipeline(as_of="2026-01-15", validate=False, make_validator=_OneIssue)._validator is None
+
+
+def test_no_validator_means_no_validation() -> None:
+    result = Pipeline(as_of="2026-01-15", validator=None).assess(EXAMPLE, format="turtle")
+    assert result.validation is None and result.conforms

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from reasoner.rules.workspace import to_rdflib, value_of
+from reasoner.rules.terms import to_rdflib, value_of
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 CASES = [

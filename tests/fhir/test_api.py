@@ -21,7 +21,7 @@ def test_ntriples_fast_path_equals_graph_path():
         observation("o2", concept(TRDCS, "hamd17-total"), "2025-01-05", valueInteger=22),
     ]
     graph, report_g = resources_to_graph(resources, as_of=AS_OF)
-    data, report_n = resources_to_ntriples(resources, as_of=AS_OF)
+    data, report_n, _ = resources_to_ntriples(resources, as_of=AS_OF)
     parsed = Graph().parse(data=data, format="nt")
     assert len(graph) > 40 and set(parsed) == set(graph)
     assert report_g.model_dump() == report_n.model_dump()

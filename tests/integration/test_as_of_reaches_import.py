@@ -12,7 +12,7 @@ from rdflib import Literal
 from rdflib.namespace import XSD
 
 from reasoner.knowledge.namespaces import TRD
-from reasoner.validate.reference import load_input
+from reasoner.inputs import load_input
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 

@@ -86,28 +86,3 @@ def test_network_is_blocked_inside_the_guard() -> None:
     with rdf_io.no_network():
         with pytest.raises(InputError, match="network access refused"):
             socket.create_connection(("127.0.0.1", 9), timeout=0.1)
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
-        "select * where { service   <http://x> { ?s ?p ?o } }",
-        "PREFIX ex: <http://e.org/x#frag> SELECT * WHERE { ?s ex:p ?o . SERVICE <http://x> {} }",
-    ],
-)
-def test_service_is_refused(query: str) -> None:
-    with pytest.raises(InputError, match="SERVICE"):
-        rdf_io.assert_no_service(query, "q.rq")
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        'SELECT * WHERE { ?s ?p "SERVICE" }',
-        "# SERVICE in a comment\nSELECT * WHERE { ?s ?p ?o }",
-        "SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }",
-    ],
-)
-def test_service_word_in_strings_comments_or_iris_is_allowed(query: str) -> None:
-    rdf_io.assert_no_service(query, "q.rq")

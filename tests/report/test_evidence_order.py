@@ -28,7 +28,7 @@ def _evidence_lists(patients: list[dict]) -> list[list[dict]]:
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_evidence_is_in_date_then_rule_order(engine: str) -> None:
-    patients = Pipeline(as_of="2026-01-15", engine=engine).assess(EXAMPLE.read_bytes(), format="turtle").patients
+    patients = Pipeline(as_of="2026-01-15", backend=engine).assess(EXAMPLE.read_bytes(), format="turtle").patients
     lists = _evidence_lists(patients)
     assert any(sum(1 for i in ev if "date" in i) > 1 for ev in lists)   # the check has something to check
     for evidence in lists:
@@ -40,6 +40,6 @@ def test_evidence_is_in_date_then_rule_order(engine: str) -> None:
 
 def test_both_engines_give_the_same_evidence_order() -> None:
     data = EXAMPLE.read_bytes()
-    fast = Pipeline(as_of="2026-01-15", engine="oxigraph").assess(data, format="turtle").patients
-    reference = Pipeline(as_of="2026-01-15", engine="rdflib").assess(data, format="turtle").patients
+    fast = Pipeline(as_of="2026-01-15", backend="oxigraph").assess(data, format="turtle").patients
+    reference = Pipeline(as_of="2026-01-15", backend="rdflib").assess(data, format="turtle").patients
     assert _evidence_lists(fast) == _evidence_lists(reference)

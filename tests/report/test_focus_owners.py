@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reasoner.findings.read import Q_FOCUS, _focus_query, read_findings
+from reasoner.findings.read import _focus_query, read_findings
+from reasoner.knowledge.queries import query_text
 from reasoner.pipeline import Pipeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -15,16 +16,16 @@ def _workspace_and_issues() -> tuple[object, list[dict]]:
     pipe = Pipeline(policy="default", as_of="2026-01-15")
     data = (REPO / "examples" / "malformed.ttl").read_bytes() + (REPO / "examples" / "trd-confirmed.ttl").read_bytes()
     result = pipe.assess(data, format="turtle", derived="none", keep_workspace=True)
-    assert result.report is not None and result.report.issues
-    return result.workspace, result.report.issues
+    assert result.validation is not None and result.validation.issues
+    return result.workspace, result.validation.issues
 
 
 def test_owners_of_issue_nodes_equal_the_whole_map() -> None:
     ws, issues = _workspace_and_issues()
     nodes = {str(i["focusNode"]) for i in issues}
-    whole = {(r["n"], r["p"]) for r in ws.select_values(Q_FOCUS.format(nodes="")) if r["n"] in nodes}
+    whole = {(r["n"], r["p"]) for r in ws.select_values(query_text("findings/issue-owners")) if r["n"] in nodes}
     listed = {(r["n"], r["p"]) for r in ws.select_values(_focus_query(issues))}
-    assert "VALUES" in _focus_query(issues)
+    assert "VALUES ?n { <" in _focus_query(issues)
     assert listed == whole and listed
 
 
@@ -32,7 +33,7 @@ def test_an_unusual_focus_node_reads_the_whole_map() -> None:
     ws, issues = _workspace_and_issues()
     odd_node = "b0 } <x> { ?s ?p ?o"
     odd = issues + [{"severity": "violation", "focusNode": odd_node, "message": "x"}]
-    assert "VALUES" not in _focus_query(odd) and odd_node not in _focus_query(odd)
+    assert _focus_query(odd) == query_text("findings/issue-owners") and odd_node not in _focus_query(odd)
     listed, listed_apart = read_findings(ws, issues)
     whole, whole_apart = read_findings(ws, odd)
     assert [p["dataIssues"] for p in whole] == [p["dataIssues"] for p in listed]

@@ -11,7 +11,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from infer.pseudo.cases import EX, assess, assess_ws
 from reasoner.knowledge.paths import REPORT_DIR
-from reasoner.cli.query import select
+from reasoner.questions import select
 
 QUERIES = sorted(REPORT_DIR.glob("*.rq"))
 SHARD = ("two-classes", "two-classes-crp", "crp-5.1", "ich", "bipolar-history", "one-class", "dose-49",

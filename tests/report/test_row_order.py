@@ -39,7 +39,7 @@ class _ReversedRows:
 def test_findings_are_the_same_whatever_the_row_order() -> None:
     data = (EXAMPLES_DIR / "trd-confirmed.ttl").read_bytes() + EXTRA
     result = Pipeline(as_of="2026-01-15").assess(data, format="turtle", keep_workspace=True)
-    issues = (result.report.issues if result.report else [])
+    issues = (result.validation.issues if result.validation else [])
     forward = read_findings(result.workspace, issues)
     backward = read_findings(_ReversedRows(result.workspace), issues)
     assert forward == backward

@@ -45,11 +45,12 @@ def fixture_id(fixture: Path) -> str:
     return f"{fixture.parent.parent.name}/{fixture.parent.name}/{fixture.stem}"
 
 
-def validate_fixture(fixture: Path, engine: str = "reference"):
-    """Run rules + validation on one fixture, as `trd validate --policy P --engine E` does."""
-    from reasoner.validate.reference import load_input, validate
+def validate_fixture(fixture: Path, validator: str = "reference"):
+    """Run rules + validation on one fixture, as `trd validate --policy P --validator V` does."""
+    from reasoner.inputs import load_input
+    from reasoner.pipeline import Pipeline
 
-    return validate(load_input(fixture), policy=policy_of(fixture), engine=engine)
+    return Pipeline(policy=policy_of(fixture), validator=validator).validate(load_input(fixture)).validation
 
 
 def read_expected(fixture: Path) -> Graph:

@@ -15,9 +15,16 @@ from rdflib.compare import isomorphic
 from cohort_gen import DEFECTS, cohort_turtle
 from reasoner.knowledge.namespaces import EX, GRAPH_ASSERTED, SH, TRD
 from reasoner.validate.fast import FastValidator, UnsupportedShapeError
-from reasoner.validate.reference import (
-    _policy_graph, _project_ontology, _project_shapes, data_graph, derive, reference_validate, sort_records,
-)
+from reasoner.knowledge.loader import ontology_graph, shapes_graph
+from reasoner.knowledge.policy import policy_graph
+from reasoner.pipeline import Pipeline
+from reasoner.validate.reference import data_graph, reference_validate
+from reasoner.validate.report import sort_records
+
+
+def derive(patient: Graph) -> Graph:
+    """The rules' derived facts for a patient graph (the pipeline without validation, checked mode)."""
+    return Pipeline(validator=None, checked=True).assess(patient).derived
 
 N = 100
 
@@ -26,10 +33,10 @@ N = 100
 def cohort():
     """(patient graph, derived graph, reference outcome, fast outcome) for the 100-patient file."""
     patient = Graph().parse(data=cohort_turtle(N), format="turtle")
-    ontology, policy = _project_ontology(), _policy_graph("default")
-    derived = derive(patient, ontology, policy)
-    reference = reference_validate(data_graph(patient, derived, ontology, policy), _project_shapes())
-    fast = FastValidator(_project_shapes(), ontology, policy).validate(patient + derived)
+    ontology, policy = ontology_graph(), policy_graph("default")
+    derived = derive(patient)
+    reference = reference_validate(data_graph(patient, derived, ontology, policy), shapes_graph())
+    fast = FastValidator(shapes_graph(), ontology, policy).validate(patient + derived)
     return patient, derived, reference, fast
 
 
@@ -45,7 +52,7 @@ def test_reports_are_isomorphic(cohort):
     assert conforms == reference.conforms is False
     assert isomorphic(report, reference.report)
     # Same records once blank-node labels (which differ by construction) are masked.
-    assert _masked(results) == _masked(reference.results)
+    assert _masked(results) == _masked(reference.records)
     assert len(results) > N  # every patient has at least one problem
 
 
@@ -57,7 +64,7 @@ def _patient_of(focus: str) -> str:
 def test_one_report_lists_every_patients_problems(cohort):
     patient, _derived, reference, _fast = cohort
     by_patient: dict[str, set[str]] = {}
-    for r in reference.results:
+    for r in reference.records:
         if r.focus_node.startswith("_:"):  # the blank assessment: find its patient in the report copy
             node = next(s for s in reference.report.subjects(SH.focusNode, None)
                         if str(reference.report.value(s, SH.focusNode)) == r.focus_node[2:])
@@ -80,7 +87,7 @@ def test_store_input_equals_graph_input(cohort):
     store = ox.Store()
     store.bulk_load((patient + derived).serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                     to_graph=ox.NamedNode(str(GRAPH_ASSERTED)))
-    validator = FastValidator(_project_shapes(), _project_ontology(), _policy_graph("default"))
+    validator = FastValidator(shapes_graph(), ontology_graph(), policy_graph("default"))
     c2, _report2, results2 = validator.validate(store)
     assert c2 == conforms
     # Literal forms come back canonical from a store; compare what each result says.
@@ -91,7 +98,7 @@ def test_store_input_equals_graph_input(cohort):
 def test_records_without_the_report_graph_are_the_same(cohort):
     """``report=False`` (the pipeline's way) gives the records the report graph gives, in order."""
     patient, derived, _reference, (conforms, _report, results) = cohort
-    validator = FastValidator(_project_shapes(), _project_ontology(), _policy_graph("default"))
+    validator = FastValidator(shapes_graph(), ontology_graph(), policy_graph("default"))
     c2, report2, results2 = validator.validate(patient + derived, report=False)
     assert report2 is None and c2 == conforms
     # Each call loads the graph into a new store, so blank-node labels differ between calls.

@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED
-from reasoner.rules.workspace import subclass_closure_is_static
+from reasoner.rules.terms import subclass_closure_is_static
 from reasoner.pipeline import Pipeline
 from reasoner.validate.fast import _Lexical, _Run
 
@@ -28,14 +28,14 @@ def _assessed(extra: bytes = b"") -> tuple[Pipeline, Any]:
 def test_shapes_without_focus_are_found_and_skipping_changes_nothing() -> None:
     pipe, result = _assessed()
     store = result.workspace.store
-    validator = pipe._validator
+    validator = pipe.validator
     assert subclass_closure_is_static(store)
     empty = [s for s in validator.shapes if not validator._has_focus(s, store, {})]
     assert empty and len(empty) < len(validator.shapes)
     # Every shape run, none skipped: the same focus nodes as the (skipping) pipeline report.
     run = _Run(store, True, _Lexical())
     every = sorted(str(hit.focus) for s in validator.shapes for c in s.constraints for hit in c.run(run))
-    assert every == sorted(str(i["focusNode"]) for i in result.report.issues)
+    assert every == sorted(str(i["focusNode"]) for i in result.validation.issues)
 
 
 def test_a_subclass_axiom_in_patient_data_turns_skipping_off() -> None:

@@ -14,7 +14,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from reasoner.knowledge.namespaces import SH
-from reasoner.validate.reference import load_shapes
+from reasoner.knowledge.loader import read_shapes as load_shapes
 from shape_cases import cases, decimal_forms_normalised, expected_path, fixture_id, fixtures, read_expected, validate_fixture
 
 ENGINES = ("reference", "fast")
@@ -35,7 +35,7 @@ def _explain(actual: Graph, expected: Graph) -> str:
 def test_pass_fixture_has_an_empty_report(fixture, engine):
     outcome = validate_fixture(fixture, engine)
     assert outcome.conforms
-    assert outcome.results == [], [f"{r.severity} {r.source_shape} {r.focus_node} {r.value}" for r in outcome.results]
+    assert outcome.records == [], [f"{r.severity} {r.source_shape} {r.focus_node} {r.value}" for r in outcome.records]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -45,10 +45,10 @@ def test_fail_fixture_gives_the_expected_report(fixture, engine):
     outcome = validate_fixture(fixture, engine)
     expected = decimal_forms_normalised(read_expected(fixture))
     actual = decimal_forms_normalised(outcome.report)
-    assert outcome.results, "a fail fixture must produce at least one result"
+    assert outcome.records, "a fail fixture must produce at least one result"
     assert isomorphic(actual, expected), _explain(actual, expected)
     # conforms is part of the graph, but say it plainly: Violations fail, Warnings/Infos do not.
-    assert outcome.conforms == (not any(r.severity == "Violation" for r in outcome.results))
+    assert outcome.conforms == (not any(r.severity == "Violation" for r in outcome.records))
 
 
 def _shape_nodes(shapes: Graph) -> set:

@@ -29,7 +29,7 @@ def test_clean_case_conforms(capsys):
 
 
 def test_inadequate_trial_warns_but_conforms(capsys):
-    code, out, _err = run(capsys, str(EXAMPLES / "inadequate-trial.ttl"), "--engine", "fast")
+    code, out, _err = run(capsys, str(EXAMPLES / "inadequate-trial.ttl"), "--validator", "fast")
     assert code == 0
     lines = out.splitlines()[1:]
     assert any(l.startswith("Warning\tex:pat-002-ms-1") and "dose-below-minimum" in l and "threshold 10" in l for l in lines)
@@ -39,7 +39,7 @@ def test_inadequate_trial_warns_but_conforms(capsys):
 
 @pytest.mark.parametrize("engine", ["reference", "fast"])
 def test_malformed_exits_1_and_lists_each_problem(capsys, engine):
-    code, out, _err = run(capsys, str(EXAMPLES / "malformed.ttl"), "--engine", engine)
+    code, out, _err = run(capsys, str(EXAMPLES / "malformed.ttl"), "--validator", engine)
     assert code == 1
     violations = [l for l in out.splitlines() if l.startswith("Violation\t")]
     focus = {l.split("\t")[1] for l in violations}
@@ -98,7 +98,7 @@ def test_a_100_patient_file_gives_one_report_naming_every_patient(capsys, tmp_pa
 
     f = tmp_path / "cohort-100.ttl"
     f.write_text(cohort_turtle(100))
-    code, out, _err = run(capsys, str(f), "--engine", "fast")
+    code, out, _err = run(capsys, str(f), "--validator", "fast")
     assert code == 1
     focus = {line.split("\t")[1] for line in out.splitlines()[1:]}
     # Every patient's records (ex:pat-0042-t1, ex:pat-0042-a9, ...) or the patient itself appear;

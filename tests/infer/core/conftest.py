@@ -16,7 +16,7 @@ from .scenarios import AS_OF, shard_turtle
 @functools.lru_cache(maxsize=None)
 def assess_shard(policy: str, engine: str = "oxigraph") -> dict[str, dict[str, Any]]:
     """Every scenario patient's JSON entry under one policy (name or file path)."""
-    pipe = Pipeline(policy=policy, as_of=AS_OF, engine=engine, validate=False)
+    pipe = Pipeline(policy=policy, as_of=AS_OF, backend=engine, validator=None)
     result = pipe.assess(shard_turtle().encode(), format="turtle", derived="nquads")
     return {p["id"]: p for p in result.patients}
 

@@ -166,5 +166,5 @@ ex:q1-l a trd:LabMeasurement ; trd:patient ex:q1 ; trd:analyte trd:CRP ; trd:val
 
 
 def test_rdflib_engine_from_the_command_line() -> None:
-    code, out, _ = run("assess", str(FIXTURE), "--format", "json", "--as-of", "2026-01-15", "--engine", "rdflib")
+    code, out, _ = run("assess", str(FIXTURE), "--format", "json", "--as-of", "2026-01-15", "--backend", "rdflib")
     assert code == 0 and json.loads(out)["patients"][0]["trd"]["status"] == "confirmed"

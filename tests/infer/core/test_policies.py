@@ -79,7 +79,7 @@ def test_policy_differences(policy: str, pid: str, n: int | None, field: str, de
 
 def test_policy_name_is_reported() -> None:
     from reasoner.pipeline import Pipeline
-    assert Pipeline(policy="eu-pearl", as_of="2026-01-15", validate=False).policy == "eu-pearl"
+    assert Pipeline(policy="eu-pearl", as_of="2026-01-15", validator=None).policy == "eu-pearl"
 
 
 # Every threshold the core rules read, moved so that one scenario's result must change:

@@ -165,7 +165,7 @@ def test_option_eligibility_data_is_read_from_the_ontology(option: str, prop: st
     from reasoner.pipeline import ontology_graph
     from reasoner.knowledge.policy import policy_graph
     from reasoner.rules.engine import RuleEngine, load_rules
-    from reasoner.rules.workspace import Workspace
+    from reasoner.rules.workspace import new_workspace
 
     from ..pseudo.cases import read_findings
 
@@ -173,11 +173,11 @@ def test_option_eligibility_data_is_read_from_the_ontology(option: str, prop: st
         ontology = ontology_graph()
         if new_value is not None:
             ontology.set((TRD[f"option-{option}"], TRD[prop], Literal(new_value)))
-        ws = Workspace("oxigraph")
+        ws = new_workspace("oxigraph")
         ws.add_graph(GRAPH_ONTOLOGY, ontology)
         ws.load_policy(policy_graph("default", AS_OF))
         ws.add_asserted(turtle((pid,)).encode(), "turtle")
-        RuleEngine(load_rules(), engine="oxigraph").run(ws)
+        RuleEngine(load_rules(), backend="oxigraph").run(ws)
         return read_findings(ws)[pid].status(option)
 
     assert status(None) == before

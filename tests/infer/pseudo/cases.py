@@ -260,7 +260,7 @@ def assess_ws(pids: tuple[str, ...] | None = None, policy: str | Path = "default
     """The workspace after the full rule set ran over the chosen scenarios (cached)."""
     from reasoner.pipeline import Pipeline
 
-    pipe = Pipeline(policy=policy, as_of=AS_OF, engine=engine, validate=False)
+    pipe = Pipeline(policy=policy, as_of=AS_OF, backend=engine, validator=None)
     return pipe.assess(turtle(pids).encode(), format="turtle", keep_workspace=True).workspace
 
 

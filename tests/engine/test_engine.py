@@ -12,7 +12,7 @@ from rdflib.namespace import PROV, RDF
 from reasoner.errors import RuleError
 from reasoner.knowledge.namespaces import GRAPH_ONTOLOGY, GRAPH_RULES, RULE, TRD
 from reasoner.rules import RuleEngine, dependency_graph, load_rules, order_rules
-from reasoner.rules.workspace import new_workspace
+from reasoner.rules.workspace import Workspace, new_workspace
 
 EX = "http://e/"
 PFX = f"PREFIX ex: <{EX}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

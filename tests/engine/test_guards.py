@@ -16,7 +16,7 @@ from reasoner.knowledge.paths import EXAMPLES_DIR
 from reasoner.pipeline import Pipeline
 from reasoner.rules.engine import RuleEngine, load_rules
 from reasoner.rules.terms import has_quad, to_oxigraph
-from reasoner.rules.workspace import new_workspace
+from reasoner.rules.workspace import Workspace, new_workspace
 
 from infer.pseudo.cases import AS_OF, PREFIX, SCENARIOS  # tests/ is on sys.path (its conftest)
 from benchmarks.support.baseline import patient_units

@@ -6,8 +6,8 @@ in-process (click's runner, so hundreds of inputs take seconds) on:
 * every Turtle example and fixture of the repository (``examples/``, ``tests/**/*.ttl`` but the
   expected-report files), with ``trd assess --format json`` under every policy and
   ``trd validate --format text``;
-* the FHIR inputs of the repository (``examples/*.json``, ``tests/fhir/real-shapes/``) and, when
-  present, ``../shared/data/smart-bulk-fhir-10``;
+* the FHIR inputs of the repository (``examples/*.json``, ``tests/fhir/real-shapes/``,
+  ``tests/data/smart-bulk-fhir-10``);
 * a generated cohort (``--patients``, Turtle and Bulk FHIR), single mode on each Turtle file and
   cohort mode (``--out``) on both forms (``patients.jsonl`` lines sorted).
 
@@ -66,9 +66,9 @@ def _inputs(root: Path) -> list[tuple[str, Path]]:
             found.append((str(p.relative_to(REPO)), p))
     for p in sorted(REPO.glob("tests/fhir/real-shapes/*")):
         found.append((str(p.relative_to(REPO)), p))
-    shared = REPO.parent / "shared" / "data" / "smart-bulk-fhir-10"
-    if shared.is_dir():
-        found.append(("shared/smart-bulk-fhir-10", shared))
+    bulk = REPO / "tests" / "data" / "smart-bulk-fhir-10"
+    if bulk.is_dir():
+        found.append(("tests/data/smart-bulk-fhir-10", bulk))
     for p in sorted((root / "cohort" / "turtle").glob("*.ttl")):
         found.append((f"cohort/{p.name}", p))
     return found

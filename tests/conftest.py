@@ -13,8 +13,8 @@ import pytest
 from rdflib import Graph
 
 REPO: Path = Path(__file__).resolve().parent.parent
-#: Shared reference material lives next to the repository (``<repo>/../shared``).
-SHARED: Path = REPO.parent / "shared"
+#: The project's own contracts (clinical reference, FHIR profile, output contract): what tests read.
+DOCS: Path = REPO / "docs"
 
 JAVA_SKIP_REASON = "Java runtime not found on PATH: HermiT/OWL API checks skipped (install a JDK to run them)"
 
@@ -50,8 +50,10 @@ def repo_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """``<repo>/../shared``; tests that read the reference skip when it is absent."""
-    if not SHARED.is_dir():
-        pytest.skip(f"shared reference folder {SHARED} not found")
-    return SHARED
+def docs_dir() -> Path:
+    """``<repo>/docs``: the project's clinical reference, FHIR profile and output contract.
+
+    Part of the repository, so tests that read them run in any clone. (The upstream copies in
+    ``<repo>/../shared`` are read only by ``tests/docs/test_contract_sync.py``.)
+    """
+    return DOCS

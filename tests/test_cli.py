@@ -79,7 +79,7 @@ def test_ctx_exit_code_of_a_command_reaches_the_shell(monkeypatch: pytest.Monkey
 
 def test_cohort_mode_exit_codes_follow_the_contract(tmp_path: Path) -> None:
     """Regression: `trd assess --out` exited 0 even when a patient graph violated a shape, and
-    silently ignored --format. json-output.md: exit 1 on a violation, 2 on a usage error."""
+    silently ignored --format. docs/output-contract.md: exit 1 on a violation, 2 on a usage error."""
     with_malformed = run_trd("assess", str(REPO / "examples"), "--out", str(tmp_path / "a"), "--as-of", "2026-01-15")
     assert with_malformed.returncode == 1, with_malformed.stderr
     ids = sorted(json.loads(line)["id"] for line in (tmp_path / "a" / "patients.jsonl").read_text().splitlines())

@@ -40,7 +40,7 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
 TRD_CS = "https://w3id.org/trd-reasoner/fhir/CodeSystem/trd"
 
-#: Diagnoses: (Turtle class, ICD-10-CM code). Codes from ../shared/fhir-profile.md Condition table.
+#: Diagnoses: (Turtle class, ICD-10-CM code). Codes from docs/fhir-profile.md Condition table.
 DX_MDD_RECURRENT = ("MDDRecurrentDiagnosis", "F33.1")
 DX_MDD_SINGLE = ("MDDSingleEpisodeDiagnosis", "F32.1")
 DX_PSYCHOTIC = ("MDDWithPsychoticFeaturesDiagnosis", "F33.3")
@@ -266,7 +266,7 @@ def _cc(system: str, code: str, display: str | None = None) -> dict[str, Any]:
 
 
 def to_fhir(rec: Record, vocab: Vocabulary) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(resource type, resource) for one record (shaped per ../shared/fhir-profile.md)."""
+    """(resource type, resource) for one record (shaped per docs/fhir-profile.md)."""
     p = rec.pid
     yield "Patient", {"resourceType": "Patient", "id": p, "birthDate": rec.birth.isoformat(), "gender": rec.gender}
     for did, (_, code), onset, active in rec.diagnoses:

@@ -1,7 +1,7 @@
 """Small builders for hand-written FHIR R4 resources used by the importer tests.
 
 They write plain FHIR JSON (as an EHR would send it); the expected values in the tests are
-worked out by hand from fhir-profile.md and clinical-reference.md, never read back from the code.
+worked out by hand from docs/fhir-profile.md and docs/clinical-reference.md, never read back from the code.
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SMART_BULK = REPO.parent / "shared" / "data" / "smart-bulk-fhir-10"
+#: The real Synthea Bulk FHIR sample, bundled with the repository (tests/data/README.md).
+SMART_BULK = REPO / "tests" / "data" / "smart-bulk-fhir-10"
 
 
 @pytest.fixture(scope="session")
 def smart_bulk() -> Path:
-    if not SMART_BULK.is_dir():
-        pytest.skip(f"real Bulk FHIR sample not found at {SMART_BULK}")
+    assert SMART_BULK.is_dir(), f"{SMART_BULK} is part of the repository (see tests/data/README.md)"
     return SMART_BULK

@@ -1,4 +1,4 @@
-"""The real Synthea Bulk FHIR sample (../shared/data/smart-bulk-fhir-10) imports with every resource accounted for."""
+"""The real Synthea Bulk FHIR sample (tests/data/smart-bulk-fhir-10) imports with every resource accounted for."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Fixtures that read the clinical reference and FHIR profile, so that ontology tests compare the
-ontology with the reference text itself instead of repeating its numbers."""
+"""Fixtures that read the clinical reference and FHIR profile (the repository's copies in docs/), so
+that ontology tests compare the ontology with the reference text itself instead of repeating its
+numbers."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from ontology_refparse import RefDrug, section
 
 
 @pytest.fixture(scope="session")
-def reference_text(shared_dir: Path) -> str:
-    return (shared_dir / "clinical-reference.md").read_text(encoding="utf-8")
+def reference_text(docs_dir: Path) -> str:
+    return (docs_dir / "clinical-reference.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
-def fhir_profile_text(shared_dir: Path) -> str:
-    return (shared_dir / "fhir-profile.md").read_text(encoding="utf-8")
+def fhir_profile_text(docs_dir: Path) -> str:
+    return (docs_dir / "fhir-profile.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

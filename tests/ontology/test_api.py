@@ -1,5 +1,5 @@
 """The Python API other modules use: the cached ontology graph and the code index, checked against the
-codes of fhir-profile.md and clinical-reference.md; and the numbers `trd ontology stats` prints."""
+codes of docs/fhir-profile.md and docs/clinical-reference.md; and the numbers `trd ontology stats` prints."""
 
 from __future__ import annotations
 

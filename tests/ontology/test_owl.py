@@ -1,6 +1,6 @@
 """OWL 2 DL checks that need Java: HermiT through owlready2 on build/trd.owl, and the OWL API
-(the library Protégé uses) through ../shared/tools/owlapi-check/run.sh. Skipped, with the
-reason, when `java` is not on PATH; CI has Java, so they run there."""
+(the library Protégé uses) through the repository's tools/owlapi-check/run.sh. Skipped, with the
+reason, only when `java` is not on PATH (the `java` marker); CI has Java, so they run there."""
 
 from __future__ import annotations
 
@@ -67,10 +67,9 @@ def test_hermit_classifies_a_sertraline_trial_as_ssri_trial(reasoned_world) -> N
 
 @pytest.mark.parametrize("target", [paths.ONTOLOGY_TTL, paths.BUILD_DIR / OWL_FILE, paths.BUILD_DIR / MERGED_FILE],
                          ids=["trd.ttl", "trd.owl", "trd-merged.ttl"])
-def test_owl_api_parses_dl_consistent_satisfiable(target: Path, repo_dir: Path, shared_dir: Path) -> None:
-    script = shared_dir / "tools" / "owlapi-check" / "run.sh"
-    if not script.is_file():
-        pytest.skip(f"{script} not found (the shared tools folder is not next to the repository)")
+def test_owl_api_parses_dl_consistent_satisfiable(target: Path, repo_dir: Path) -> None:
+    script = repo_dir / "tools" / "owlapi-check" / "run.sh"
+    assert script.is_file(), f"{script} is part of the repository"
     run = subprocess.run(["bash", str(script), str(target)], capture_output=True, text=True, timeout=600, cwd=repo_dir)
     out = run.stdout
     assert "unparsed triples: 0" in out, out

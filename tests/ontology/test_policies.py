@@ -19,7 +19,7 @@ from reasoner.io.rdf import read_graph
 #: Set only by the EU-PEARL policy (docs/data-model.md §4), so absent from the default.
 EU_PEARL_ONLY = {TRD["param-early-discontinuation-weeks"]}
 
-# Parameter -> (pattern in clinical-reference.md whose first group is the default, divisor).
+# Parameter -> (pattern in docs/clinical-reference.md whose first group is the default, divisor).
 REFERENCE_VALUES: dict[str, tuple[str, int]] = {
     "minimum-adequate-weeks": (r"≥ \*\*(\d+) weeks\*\*", 1),
     "adherence-threshold": (r"adherence ≥ \*\*([\d.]+)\*\*", 1),
@@ -77,7 +77,7 @@ def test_default_sets_every_parameter_exactly_once(ontology_graph: Graph, defaul
 def test_default_values_match_the_reference(default_settings, reference_text: str, fhir_profile_text: str) -> None:
     for param, (pattern, divisor) in REFERENCE_VALUES.items():
         match = re.search(pattern, reference_text)
-        assert match, f"pattern for {param} not found in clinical-reference.md"
+        assert match, f"pattern for {param} not found in docs/clinical-reference.md"
         expected = Decimal(match.group(1)) / divisor
         (value,) = default_settings[(TRD[f"param-{param}"], None)]
         assert _number(value) == expected, f"{param}: {value} != reference {expected}"

@@ -3,7 +3,7 @@
 Why: the fixtures hold one problem each; the cohort checks that one validation of a big file lists
 *every* patient's problems (not only the first) and that the fast validator equals pySHACL on a graph
 with many focus nodes of every kind. Deterministic: patient i gets defect i mod len(DEFECTS).
-Clinical values (doses, ranges) are the reference's (shared/clinical-reference.md §2, §3).
+Clinical values (doses, ranges) are the reference's (docs/clinical-reference.md §2, §3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`trd assess` JSON against the contract of shared/json-output.md, exit codes, and `trd explain`."""
+"""`trd assess` JSON against the contract of docs/output-contract.md, exit codes, and `trd explain`."""
 
 from __future__ import annotations
 

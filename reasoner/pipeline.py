@@ -162,9 +162,10 @@ class Pipeline:
             self._static_inputs = self.rules.static_inputs(ws, (GRAPH_ONTOLOGY, GRAPH_POLICY))
         return self.rules.run(ws, self._static_inputs)
 
-    def check(self, ws: Workspace, report: bool = False) -> Validation | None:
-        """Validate the asserted + derived data (None without a validator)."""
-        return None if self.validator is None else self.validator.check(ws, report=report)
+    def check(self, ws: Workspace, report: bool = False, source: Graph | None = None) -> Validation | None:
+        """Validate the asserted + derived data (None without a validator); ``source``: the graph
+        the asserted data was read from, so a report shows literals as written."""
+        return None if self.validator is None else self.validator.check(ws, report=report, source=source)
 
     def read(self, ws: Workspace, validation: Validation | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The patients' findings and the validation issues that belong to no patient."""
@@ -216,7 +217,7 @@ class Pipeline:
         with self._workspace_for(False) as ws:
             ws.add_asserted(asserted, format)
             stats = self.derive(ws)
-            validation = self.check(ws, report=report)
+            validation = self.check(ws, report=report, source=asserted if isinstance(asserted, Graph) else None)
         return AssessmentResult([], validation, self.as_of, self.policy, stats)
 
 

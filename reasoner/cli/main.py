@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import sys
 
 import click
@@ -60,6 +61,9 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the CLI and map project errors to clean exit codes."""
+    # rdflib logs a traceback for every ill-typed literal it meets; the shapes report each such
+    # value as a data issue, so the log would only repeat it as noise on stderr.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     try:
         # Without standalone mode click returns the code of ctx.exit(n) instead of exiting.
         result = cli.main(args=argv, prog_name="trd", standalone_mode=False)

@@ -85,7 +85,8 @@ def value_of(term: Any) -> Any:
     """The JSON-ready Python value of an RDF term (either backend's term type).
 
     IRIs and blank nodes become their string; literals become what rdflib's ``toPython`` gives,
-    with decimals as floats and any other non-JSON value (a date) as its string. The common
+    with decimals as floats and any other non-JSON value (a date) as its lexical form; an
+    ill-typed literal (``"high"^^xsd:decimal``) has no value and gives None. The common
     datatypes are converted from the lexical form directly (the cohort path reads ~70 values
     per patient); anything unusual goes through rdflib, so both paths give the same value.
     """
@@ -105,7 +106,7 @@ def value_of(term: Any) -> Any:
                 return float(text)
             if dt == _XSD + "date" and _DATE.fullmatch(text):
                 return text
-        except ValueError:
+        except (ValueError, ArithmeticError):  # decimal.InvalidOperation is an ArithmeticError
             pass  # an ill-typed literal: rdflib decides, as on the reference path
         return _rdflib_value(to_rdflib(term))
     if isinstance(term, (ox.NamedNode, ox.BlankNode)):
@@ -117,6 +118,8 @@ def value_of(term: Any) -> Any:
 
 def _rdflib_value(term: Node) -> Any:
     if isinstance(term, Literal):
+        if term.ill_typed:
+            return None  # "high"^^xsd:decimal has no value: unknown (the shapes report the literal)
         value = term.toPython()
         if isinstance(value, Decimal):
             return float(value)

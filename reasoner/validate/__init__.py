@@ -5,6 +5,7 @@ and then checks many workspaces::
 
     validator = make_validator("fast" | "reference", ontology, policy_graph)
     validation = validator.check(workspace, report=False)   # Validation(conforms, records, report)
+    validation = validator.check(workspace, report=True, source=graph_read)  # literals as written
 
 ``fast`` compiles the shapes to SPARQL run in Oxigraph (:mod:`reasoner.validate.fast`);
 ``reference`` is pySHACL (:mod:`reasoner.validate.reference`). Differential tests prove they
@@ -29,8 +30,9 @@ class Validator(Protocol):
 
     name: str
 
-    def check(self, workspace: Any, report: bool = False) -> Validation:
-        """Validate the asserted + derived data of a workspace; the report graph when asked."""
+    def check(self, workspace: Any, report: bool = False, source: Graph | None = None) -> Validation:
+        """Validate the asserted + derived data of a workspace; the report graph when asked.
+        ``source``: the graph the asserted data was read from, for literals as written."""
         ...
 
 

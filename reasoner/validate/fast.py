@@ -659,16 +659,19 @@ class FastValidator:
         graph.add((root, SH.conforms, Literal(conforms)))
         return conforms, graph, results_from_report(graph)
 
-    def check(self, workspace: Any, report: bool = False) -> Validation:
+    def check(self, workspace: Any, report: bool = False, source: Graph | None = None) -> Validation:
         """Validate a workspace (the validator interface of the pipeline, :mod:`reasoner.validate`).
 
         On Oxigraph the workspace's own store is queried as the union of its named graphs; on
-        another backend its asserted and derived graphs are copied into a store of their own.
+        another backend, or when the caller gives the ``source`` graph the data was read from,
+        the asserted (that source) and derived graphs are copied into a store of their own, so
+        the report shows literals as they were written (``0.0``, not the store's ``0``).
         """
-        if isinstance(workspace.store, ox.Store):
+        if source is None and isinstance(workspace.store, ox.Store):
             conforms, graph, records = self.validate(workspace.store, report=report)
         else:
-            data = workspace.graph(GRAPH_ASSERTED)
+            data = Graph()
+            data += source if source is not None else workspace.graph(GRAPH_ASSERTED)
             data += workspace.graph(GRAPH_DERIVED)
             conforms, graph, records = self.validate(data, report=report)
         return Validation(bool(conforms), records, graph)

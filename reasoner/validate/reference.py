@@ -68,9 +68,14 @@ class ReferenceValidator:
         """Validate patient + derived facts given as one graph (ontology and policy are added)."""
         return reference_validate(data_graph(data, None, self.ontology, self.policy), self.shapes)
 
-    def check(self, workspace: Any, report: bool = False) -> Validation:
-        """Validate the asserted and derived graphs of a workspace (pySHACL always makes a report)."""
-        data = workspace.graph(GRAPH_ASSERTED)
+    def check(self, workspace: Any, report: bool = False, source: Graph | None = None) -> Validation:
+        """Validate the asserted and derived graphs of a workspace (pySHACL always makes a report).
+
+        ``source``: the graph the asserted data was read from, when the caller has it: pySHACL then
+        reports literals as they were written, not in a store's canonical form.
+        """
+        data = Graph()
+        data += source if source is not None else workspace.graph(GRAPH_ASSERTED)
         data += workspace.graph(GRAPH_DERIVED)
         return self.validate_graph(data)
 

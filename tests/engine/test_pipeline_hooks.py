@@ -33,7 +33,7 @@ class _OneIssue:
 
     name = "one-issue"
 
-    def check(self, workspace, report=False) -> Validation:
+    def check(self, workspace, report=False, source=None) -> Validation:
         record = ResultRecord(focus_node="https://example.org/trd/pat-001", severity="Warning",
                               source_shape="urn:test:shape", constraint_component="urn:test:component",
                               messages=("from the injected validator",))

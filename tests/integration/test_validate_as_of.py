@@ -3,9 +3,12 @@ validating an old record gives the same adequacy verdict as assessing it on that
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,3 +46,36 @@ def test_bad_as_of_is_a_usage_error(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reasoner.cli.main", *args], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+
+
+@pytest.mark.parametrize("validator", ["reference", "fast"])
+@pytest.mark.parametrize("as_of", ["2026-01-05", "2026-01-12", "2026-03-02"])
+def test_validate_judges_as_assess_does_on_every_date_with_either_validator(tmp_path: Path, validator: str,
+                                                                           as_of: str) -> None:
+    """Regression: the fast validator was cached by policy name, with the evaluation context of the
+    first call; now `trd validate` is the assessment pipeline stopped after validation."""
+    data = tmp_path / "ongoing.ttl"
+    data.write_text(ONGOING_TRIAL)
+    validated = _cli("validate", str(data), "--as-of", as_of, "--validator", validator, "--format", "json")
+    assert validated.returncode == 0, validated.stderr
+    assessed = _cli("assess", str(data), "--as-of", as_of, "--format", "json")
+    assert assessed.returncode == 0, assessed.stderr
+    reasons = set(json.loads(assessed.stdout)["patients"][0]["trials"][0]["reasons"])
+    report = validated.stdout
+    # the adequacy shapes report every reason the rules gave on that date, and only those
+    for reason in ("duration-too-short", "dose-below-minimum", "adherence-below-threshold"):
+        assert (reason in report) == (reason in reasons), (as_of, validator, reason)
+    assert ("duration-too-short" in reasons) == (as_of < "2026-01-12")  # 6 weeks from 2025-12-01
+
+
+def test_the_pipelines_validator_carries_the_evaluation_date() -> None:
+    from reasoner.pipeline import Pipeline
+
+    for as_of in ("2026-01-05", "2026-03-02"):
+        validator = Pipeline(as_of=as_of, validator="fast").validator
+        assert f'"{as_of}"^^<http://www.w3.org/2001/XMLSchema#date>'.encode() in validator._policy_nt

@@ -1,6 +1,6 @@
 """Error types that the command line turns into clear messages and exit codes.
 
-Exit codes are part of the user contract (see ../shared/json-output.md): 0 input read,
+Exit codes are part of the user contract (docs/output-contract.md): 0 input read,
 1 a patient graph violates a shape, 2 unreadable input or a usage error.
 """
 

@@ -2,7 +2,7 @@
 
 Why a separate module: the command only parses options, calls :mod:`reasoner.validate.reference` and
 prints; every decision (which shapes, which engine, what conforms) lives there. Exit codes are the
-user contract (shared/json-output.md): 0 conforms (Warnings and Infos allowed), 1 at least one
+user contract (docs/output-contract.md): 0 conforms (Warnings and Infos allowed), 1 at least one
 Violation, 2 unreadable input (an InputError naming the file, raised to ``reasoner.cli.main.main``).
 """
 

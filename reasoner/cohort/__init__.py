@@ -8,7 +8,7 @@ index) or a folder/file of Turtle/N-Triples patient graphs (data-model §6).
 
 What ``RESULTS`` holds::
 
-    patients.jsonl     one patient object of shared/json-output.md per line
+    patients.jsonl     one patient object of docs/output-contract.md per line
     store/             Oxigraph store: asserted + derived (+ ontology) named graphs,
                        for ``trd query --store RESULTS/store``
     summary.json       totals (TRD statuses, pseudo-resistance, data issues, unreadable lines)

@@ -61,8 +61,7 @@ def _tune_gc() -> None:
 
     Why: a batch allocates ~100k short-lived dicts and tuples (JSON read-back); with the default
     thresholds every full collection walks the ontology graph and the compiled shapes too, which
-    made the read-back grow faster than the batch (1.6 -> 2.1 ms/patient from 50 to 400 patients
-    a batch). ``gc.freeze`` moves what exists now (the warm pipeline) out of collection, and a
+    made the read-back grow faster than the batch (benchmarks/results/cohort-analysis.md). ``gc.freeze`` moves what exists now (the warm pipeline) out of collection, and a
     higher first threshold collects less often; reference counting still frees the batch data.
     """
     gc.freeze()
@@ -110,7 +109,7 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_li
             issues.setdefault(pid, []).append({"severity": "violation", "focusNode": f"Patient/{pid}",
                                                "message": f"unreadable Bulk FHIR line: {problem}",
                                                "source": "import"})
-    # N-Triples straight from the importer: no rdflib Graph built only to be serialised (~2x faster)
+    # N-Triples straight from the importer: no rdflib Graph built only to be serialised
     data, report, used_shared = resources_to_ntriples(resources, as_of=dt.date.fromisoformat(as_of),
                                                       shared=list(shared.values()))
     for item in report.unmapped:
@@ -135,9 +134,8 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_li
 def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[dict], bytes]:
     """Patients and (asserted + derived) N-Quads of one batch."""
     # A fresh workspace per batch, dropped after it, never the pipeline's warm one-patient
-    # workspace: Oxigraph's in-memory store does not give back what a clear removes (20 batches
-    # of 200 patients in one reused workspace: +197 MiB; in fresh ones: +25 MiB), and a
-    # 100,000-patient run without the store peaked at 2.0 GiB that way.
+    # workspace: Oxigraph's in-memory store does not give back what a clear removes, so a reused
+    # workspace grows batch after batch (benchmarks/results/cohort-analysis.md).
     result = pipe.assess(data, format=fmt, derived="none", keep_workspace=True)
     return _with_unattributed(result.patients, result.unattributed), (
         store_nquads(result.workspace) if want_store else b"")
@@ -235,7 +233,7 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
 
     Why batches inside a shard: the shard is the unit of I/O and of resume (large is cheaper),
     the batch is the unit of rule evaluation: larger batches spread the per-query compile cost
-    (~22 ms a batch), and the rules scale linearly in one store, so 200 patients a batch is the
+    (paid once per batch), and the rules scale linearly in one store, so 200 patients a batch is the
     default (benchmarks/profile_batch.py measures a batch's stages).
     """
     pipe = pipeline_for(settings)

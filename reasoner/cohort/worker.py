@@ -17,9 +17,8 @@ from reasoner.cohort.results import ShardResult
 from reasoner.cohort.shards import ShardInput, ShardSpec, materialize
 
 DEFAULT_PROCESSOR = "reasoner.cohort.pipeline_processor:process_shard"
-#: Patients per pipeline call inside a shard: the measured optimum (benchmarks/profile_batch.py;
-#: 50, 500 and 1,000 a batch were each slower per patient than 200). The one default that
-#: run_cohort and the benchmarks use too.
+#: Patients per pipeline call inside a shard: the measured optimum (benchmarks/profile_batch.py,
+#: benchmarks/results/cohort-analysis.md). The one default that run_cohort and the benchmarks use.
 DEFAULT_BATCH_SIZE = 200
 
 

@@ -62,8 +62,8 @@ class ResultWriter:
         if self.store is not None and result.nquads:
             # lenient: skip re-validating IRIs and language tags. The quads were written by
             # Oxigraph's own serialiser from terms it had already parsed and checked (a shard's
-            # workspace), so the checks cannot fail here; they were ~10% of the load's CPU
-            # (6.8 -> 6.0 ms/patient over 20,000 patients, benchmarks/results/cohort-analysis.md).
+            # workspace), so the checks cannot fail here and only cost CPU
+            # (benchmarks/results/cohort-analysis.md).
             self.store.bulk_load(result.nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
         self.manifest.commit(result.shard_id, result.patients, self._jsonl.tell(), result.counts,
                              result.seconds)

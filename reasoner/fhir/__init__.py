@@ -1,6 +1,6 @@
 """FHIR R4 import: Bundles and Bulk Data exports -> patient graphs (docs/data-model.md §6).
 
-Contract: ``../shared/fhir-profile.md``. Stable Python API (used by validation, assess and the
+Contract: ``docs/fhir-profile.md``. Stable Python API (used by validation, assess and the
 cohort runner)::
 
     from reasoner.fhir import load_patient_graph, iter_resources, resources_to_graph

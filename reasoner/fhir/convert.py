@@ -59,7 +59,7 @@ _OUTPUT_PREFIXES = {k: PREFIXES[k] for k in ("trd", "rdf", "rdfs", "xsd")}
 
 def new_graph() -> Graph:
     """An empty patient graph. ``SimpleMemory`` (no named-graph contexts) adds triples about
-    2.5× faster than rdflib's default store, and patient graphs never need contexts; rdflib's
+    faster than rdflib's default store, and patient graphs never need contexts; rdflib's
     ~30 default prefixes are not bound because building that namespace table per patient costs
     more than converting the patient."""
     g = Graph(store="SimpleMemory", bind_namespaces="none")

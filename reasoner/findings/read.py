@@ -50,7 +50,7 @@ def rule_evidence(ws: Any) -> dict[str, dict[str, Any]]:
     """Rule IRI -> its evidence item (query file and published source), from the rules graph.
 
     A pipeline reads it once: every workspace it makes holds the same rules graph, and the query
-    was ~1.5% of a warm one-patient call.
+    costs a compile on every warm one-patient call.
     """
     return {row["rule"]: {"kind": "rule", "rule": py(row["file"]), "source": py(row["source"])}
             for row in ws.select_values(query_text("findings/rule-info"))}
@@ -277,7 +277,7 @@ def _focus_query(issues: list[dict[str, Any]]) -> str:
     """The issue-owners query for the issues' focus nodes only (a ``VALUES`` list) when each is a plain IRI.
 
     Why: only those nodes need an owner, and mapping every node of a 200-patient batch to its
-    patient read ~34 rows a patient (16 ms a batch; 3 ms with the list). A blank or unusual
+    patient read every node of the batch. A blank or unusual
     focus node falls back to the whole map: the text is never built from anything but checked IRIs.
     """
     nodes = sorted({str(i.get("focusNode")) for i in issues})

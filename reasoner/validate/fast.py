@@ -1,7 +1,7 @@
 """The fast SHACL validator: the project's shapes compiled to SPARQL and run in Oxigraph.
 
-Why: pySHACL evaluates one focus node at a time in Python, ~24 ms per trial for a SHACL-SPARQL
-constraint (shared/perf-anchors.md), far too slow for cohorts. Every check is a set operation, so
+Why: pySHACL evaluates one focus node at a time in Python, tens of milliseconds per trial for a
+SHACL-SPARQL constraint (benchmarks/results/validate_fast.json), far too slow for cohorts. Every check is a set operation, so
 each constraint is compiled *once* into SPARQL over *all* focus nodes (``$this`` unbound, joined
 with the shape's target), and Oxigraph runs it. The property shapes of one target share their
 queries (``_TargetChecks``: value checks as UNION branches, cardinalities as one grouped count),
@@ -183,8 +183,8 @@ class _Shape:
 class _TargetChecks:
     """The checks of every property shape of one target, merged into at most two SPARQL texts.
 
-    Why: Oxigraph compiles every text it runs (~35 µs, plus the cost of its tokens), and one
-    patient made ~95 texts, ~11 ms of a warm call. The property shapes of one target share its
+    Why: Oxigraph compiles every text it runs (a fixed cost plus the cost of its tokens), and one
+    patient made about a hundred texts, most of a warm call. The property shapes of one target share its
     focus nodes, so their value checks become the UNION branches of one query and their
     cardinalities one count grouped by focus node and check; each row says whose check it is
     with ``?k``.
@@ -217,7 +217,7 @@ class _TargetChecks:
 
         One OPTIONAL with the path as a variable (``VALUES (?k ?p)``) counts every path at once,
         zero included; this beat a grouped UNION plus a NOT EXISTS query for the zero counts
-        (one patient: 2.75 -> 1.84 ms over all targets; a batch of 200: the same within noise).
+        (benchmarks/results/cohort-analysis.md).
         """
         rows, having = [], []
         for k, (path, low, high) in enumerate(self.counts):
@@ -297,7 +297,7 @@ class _Run:
     def select(self, query: str) -> list[dict[str, Node]]:
         solutions = self.store.query(query, use_default_graph_as_union=self.union)
         names = [v.value for v in solutions.variables]
-        # a solution unpacks as a tuple: ~5x cheaper than a lookup by variable name
+        # a solution unpacks as a tuple: cheaper than a lookup by variable name
         return [{n: to_rdflib(value) for n, value in zip(names, sol) if value is not None}
                 for sol in solutions]
 
@@ -354,7 +354,7 @@ class FastValidator:
         """False when no node is targeted, so the shape's queries need not be compiled and run.
 
         A shape without focus nodes gives no result (SHACL §2.1.3). Why check: compiling a SPARQL
-        text costs ~0.1 ms in Oxigraph whatever the data, and one patient leaves most shapes
+        text costs a compile in Oxigraph whatever the data, and one patient leaves most shapes
         without a focus (no genotype, no lab of a kind), so a warm one-patient call saves most of
         the validator's compile time. Only used when the subclass hierarchy is the ontology's
         (``workspace.subclass_closure_is_static``). ``seen`` remembers each class's and
@@ -623,7 +623,7 @@ class FastValidator:
 
         ``report=False`` skips the report graph (None is returned in its place) and makes the
         records straight from the results: the same records, sorted the same way. Why: a caller
-        that needs only the records (the pipeline's data issues) spent ~45% of validation
+        that needs only the records (the pipeline's data issues) spent much of validation
         building a report graph and reading it back.
         """
         store, union = self._store_for(data)

@@ -22,6 +22,19 @@ from reasoner.knowledge.namespaces import BASE, TRD
 from reasoner.knowledge.queries import query_text
 from reasoner.rules.terms import value_of
 
+def _rows(source: Any, role: str, text: str | None = None) -> list[dict[str, Any]]:
+    """The rows of the read-back query ``role`` from a source of findings.
+
+    A workspace runs the SPARQL of ``queries/<role>.rq`` (or ``text``, the same query narrowed to
+    some nodes); another engine (the columnar cohort engine) answers by role with its twin of that
+    query (``rows(role)``). Either way the rows are plain values, and this module assembles them.
+    """
+    by_role = getattr(source, "rows", None)
+    if by_role is not None:
+        return by_role(role)
+    return source.select_values(text or query_text(role))
+
+
 def py(term: Any) -> Any:
     """A JSON-friendly Python value for an RDF term (decimals become floats, IRIs strings).
 
@@ -53,7 +66,7 @@ def rule_evidence(ws: Any) -> dict[str, dict[str, Any]]:
     costs a compile on every warm one-patient call.
     """
     return {row["rule"]: {"kind": "rule", "rule": py(row["file"]), "source": py(row["source"])}
-            for row in ws.select_values(query_text("findings/rule-info"))}
+            for row in _rows(ws, "findings/rule-info")}
 
 
 class EvidenceIndex:
@@ -63,7 +76,7 @@ class EvidenceIndex:
         """``rules``: what ``rule_evidence(ws)`` gives, when the caller already has it."""
         self.data: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         nodes: dict[str, dict[str, Any]] = {}
-        for d, row in _least_rows(ws.select_values(query_text("findings/data-nodes")), ("d",)):
+        for d, row in _least_rows(_rows(ws, "findings/data-nodes"), ("d",)):
             # several labels/values of one data node: the least row is kept, whatever the row order
             item: dict[str, Any] = {"kind": "data", "id": node_id(d, row.get("id"))}
             if "value" in row:
@@ -75,14 +88,14 @@ class EvidenceIndex:
             if "src" in row:
                 item["resource"] = py(row["src"])
             nodes[d] = item
-        for row in ws.select_values(query_text("findings/derived-from")):
+        for row in _rows(ws, "findings/derived-from"):
             item = nodes.get(row["d"])
             if item is not None:
                 self.data[row["f"]][row["d"]] = dict(item)  # each finding's evidence is its own
         # a fresh copy of each item: evidence lists are the caller's to change
         info = {iri: dict(item) for iri, item in (rule_evidence(ws) if rules is None else rules).items()}
         self.rules: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for row in ws.select_values(query_text("findings/finding-rules")):
+        for row in _rows(ws, "findings/finding-rules"):
             if row["rule"] in info:
                 self.rules[row["f"]][str(row["rule"])] = info[row["rule"]]
 
@@ -149,9 +162,9 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
         "trd": None,
         "stages": {"thaseRush": None, "maudsley": None, "mghS": None},
         "trials": [], "pseudoResistance": [], "mechanisms": [], "options": [], "dataIssues": [],
-    } for row in ws.select_values(query_text("findings/patients"))}
+    } for row in _rows(ws, "findings/patients")}
 
-    for p, row in _one_row_per(ws.select_values(query_text("findings/trd-status")), "p").items():
+    for p, row in _one_row_per(_rows(ws, "findings/trd-status"), "p").items():
         if p in patients:
             patients[p]["trd"] = {"status": py(row["status"]),
                                   "failedAdequateTrials": py(row.get("n")) or 0,
@@ -159,7 +172,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
                                   "evidence": ev.of(row["f"])}
 
     stage_rows: dict[str, dict[str, Any]] = defaultdict(dict)
-    for row in ws.select_values(query_text("findings/stages")):
+    for row in _rows(ws, "findings/stages"):
         merged = stage_rows[row["p"]]
         for k, v in row.items():
             merged.setdefault(k, v)
@@ -174,13 +187,13 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
 
     reasons: dict[str, list[str]] = defaultdict(list)
     criteria: dict[str, list[str]] = defaultdict(list)
-    for row in ws.select_values(query_text("findings/trial-reasons")):
+    for row in _rows(ws, "findings/trial-reasons"):
         if py(row["code"]) not in reasons[row["t"]]:
             reasons[row["t"]].append(py(row["code"]))
             criteria[row["t"]].append(row["c"])
-    adequacy = _one_row_per(ws.select_values(query_text("findings/trial-adequacy")), "t")
-    outcome = _one_row_per(ws.select_values(query_text("findings/trial-outcome")), "t")
-    for t, row in sorted(_one_row_per(ws.select_values(query_text("findings/trials")), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
+    adequacy = _one_row_per(_rows(ws, "findings/trial-adequacy"), "t")
+    outcome = _one_row_per(_rows(ws, "findings/trial-outcome"), "t")
+    for t, row in sorted(_one_row_per(_rows(ws, "findings/trials"), "t").items(), key=lambda kv: (str(kv[1].get("start", "")), str(kv[0]))):
         p = row["p"]
         if p not in patients:
             continue
@@ -205,7 +218,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
         })
 
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in ws.select_values(query_text("findings/pseudo-resistance")):
+    for row in _rows(ws, "findings/pseudo-resistance"):
         if row["p"] not in patients:
             continue
         entry = grouped.get((row["p"], row["f"]))
@@ -220,7 +233,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
 
     grouped = {}
     via_nodes: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    for row in ws.select_values(query_text("findings/mechanisms")):
+    for row in _rows(ws, "findings/mechanisms"):
         if row["p"] not in patients:
             continue
         entry = grouped.get((row["p"], row["f"]))
@@ -234,7 +247,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
     if via_nodes:
         # trd:via is a set; print it in chain order (a process before the ones it leads to)
         import networkx as nx
-        chains = nx.DiGraph((r["a"], r["b"]) for r in ws.select_values(query_text("findings/leads-to")))
+        chains = nx.DiGraph((r["a"], r["b"]) for r in _rows(ws, "findings/leads-to"))
         for key, nodes in via_nodes.items():
             def depth(n: str, members: set = set(nodes)) -> int:
                 return sum(1 for m in members if m != n and m in chains and n in chains and nx.has_path(chains, m, n))
@@ -243,7 +256,7 @@ def read_findings(ws: Any, issues: list[dict[str, Any]] | None = None,
     # An option finding may carry several reasons or missing criteria: all of them, sorted and
     # joined, so that the text does not depend on the order a backend returns rows in.
     texts: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: {"reason": set(), "missing": set()})
-    option_rows = ws.select_values(query_text("findings/options"))
+    option_rows = _rows(ws, "findings/options")
     for row in option_rows:
         for key in ("reason", "missing"):
             if key in row:
@@ -294,7 +307,7 @@ def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[di
     """
     owner: dict[str, Any] = {str(p): p for p in patients}
     if issues:
-        for row in ws.select_values(_focus_query(issues)):
+        for row in _rows(ws, "findings/issue-owners", _focus_query(issues)):
             node, current = str(row["n"]), owner.get(str(row["n"]))
             # A patient owns itself. A record that points at two patients (itself a violation)
             # goes to a patient of the workspace before anything else, then to the least IRI:
@@ -310,7 +323,7 @@ def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[di
             patients[p]["dataIssues"].append(entry)
         else:
             unattributed.append(entry)
-    for row in ws.select_values(query_text("findings/no-episode")):
+    for row in _rows(ws, "findings/no-episode"):
         if row["p"] in patients:
             patients[row["p"]]["dataIssues"].append({
                 "severity": "info", "focusNode": str(row["p"]),
@@ -321,7 +334,7 @@ def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[di
 
 def patient_iris(ws: Any) -> dict[str, str]:
     """Patient id (as in the JSON output) -> patient IRI, for explanations."""
-    return {node_id(row["p"], row.get("id")): str(row["p"]) for row in ws.select_values(query_text("findings/patients"))}
+    return {node_id(row["p"], row.get("id")): str(row["p"]) for row in _rows(ws, "findings/patients")}
 
 
 __all__ = ["read_findings", "rule_evidence", "patient_iris", "EvidenceIndex", "py", "node_id"]

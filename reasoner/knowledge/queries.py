@@ -26,7 +26,7 @@ from pathlib import Path
 from reasoner.errors import RuleError
 from reasoner.knowledge import paths
 
-_HEADER = re.compile(r"^#\s*(intent|inputs|source|guard)\s*:\s*(.*)$", re.IGNORECASE)
+_HEADER = re.compile(r"^#\s*(intent|inputs|source|guard|twin)\s*:\s*(.*)$", re.IGNORECASE)
 REQUIRED_FIELDS = ("intent", "inputs", "source")
 
 

@@ -91,29 +91,36 @@ def value_of(term: Any) -> Any:
     per patient); anything unusual goes through rdflib, so both paths give the same value.
     """
     if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        text = term.value
-        try:
-            if dt == _XSD + "string" or term.language:
-                return text
-            if dt in _INTEGERS:
-                return int(text)
-            if dt == _XSD + "decimal":
-                return float(Decimal(text))
-            if dt == _XSD + "boolean" and text in _BOOLEANS:
-                return _BOOLEANS[text]
-            if dt in (_XSD + "double", _XSD + "float"):
-                return float(text)
-            if dt == _XSD + "date" and _DATE.fullmatch(text):
-                return text
-        except (ValueError, ArithmeticError):  # decimal.InvalidOperation is an ArithmeticError
-            pass  # an ill-typed literal: rdflib decides, as on the reference path
-        return _rdflib_value(to_rdflib(term))
+        if term.language:
+            return term.value
+        return lexical_value(term.value, term.datatype.value)
     if isinstance(term, (ox.NamedNode, ox.BlankNode)):
         return term.value
     if isinstance(term, Node):
         return _rdflib_value(term)
     return term
+
+
+def lexical_value(text: str, datatype: str | None) -> Any:
+    """The JSON-ready value of a literal given by its lexical form and datatype IRI (``value_of``
+    for engines that hold literals as text, such as the columnar one)."""
+    dt = datatype or _XSD + "string"
+    try:
+        if dt == _XSD + "string":
+            return text
+        if dt in _INTEGERS:
+            return int(text)
+        if dt == _XSD + "decimal":
+            return float(Decimal(text))
+        if dt == _XSD + "boolean" and text in _BOOLEANS:
+            return _BOOLEANS[text]
+        if dt in (_XSD + "double", _XSD + "float"):
+            return float(text)
+        if dt == _XSD + "date" and _DATE.fullmatch(text):
+            return text
+    except (ValueError, ArithmeticError):  # decimal.InvalidOperation is an ArithmeticError
+        pass  # an ill-typed literal: rdflib decides, as on the reference path
+    return _rdflib_value(Literal(text, datatype=URIRef(dt)))
 
 
 def _rdflib_value(term: Node) -> Any:
@@ -130,4 +137,4 @@ def _rdflib_value(term: Node) -> Any:
 
 
 
-__all__ = ["OX_RDF_TYPE", "to_rdflib", "to_oxigraph", "value_of", "has_quad", "subclass_closure_is_static"]
+__all__ = ["OX_RDF_TYPE", "to_rdflib", "to_oxigraph", "value_of", "lexical_value", "has_quad", "subclass_closure_is_static"]

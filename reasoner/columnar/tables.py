@@ -1,0 +1,175 @@
+"""RDF as typed columns: one DuckDB table per predicate, for set-at-a-time rules over a whole shard.
+
+Why one table per predicate (vertical partitioning) rather than one wide table per record type:
+the SQL twins of the rules (``queries/cohort/*.sql``) must give what the SPARQL rules give on any
+data, malformed data included (a trial with two drugs, two end dates): a triple pattern is a join
+with the predicate's table, so multiplicity and absence behave exactly as in SPARQL, while each
+table is narrow and typed, so DuckDB joins and aggregates a shard of thousands of patients at
+once instead of one patient at a time.
+
+Every predicate table has the columns::
+
+    s   VARCHAR   the subject (an IRI, or ``_:label`` for a blank node)
+    o   VARCHAR   the object: an IRI, ``_:label``, or a literal's lexical form
+    k   VARCHAR   the object's kind: 'I' IRI, 'B' blank node, 'L' literal
+    d   VARCHAR   a literal's datatype IRI (NULL for IRIs and blank nodes)
+    n   DOUBLE    the number, when the literal is a well-formed number (NULL otherwise: an
+                  ill-typed ``"high"^^xsd:decimal`` is no number, as in SPARQL)
+    dt  DATE      the date, when the literal is a valid ``xsd:date``
+    b   BOOLEAN   the truth value of an ``xsd:boolean``
+
+Three sources, each with its own table per predicate, and one view over their union (SPARQL's
+union default graph): ``k_<pred>`` the knowledge (ontology + effective policy + evaluation
+context + rules metadata, loaded once per engine), ``a_<pred>`` the asserted patient data of the
+current shard, ``d_<pred>`` the facts the rules derive; ``p_<pred>`` = all three.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyoxigraph as ox
+
+from reasoner.errors import InputError
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = tuple(_XSD + t for t in (
+    "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte"))
+
+#: namespace -> the prefix of table names (``trd:drug`` -> ``trd_drug``)
+NAMESPACES: dict[str, str] = {
+    "https://w3id.org/trd-reasoner/ontology#": "trd",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+    "http://www.w3.org/2002/07/owl#": "owl",
+    "http://www.w3.org/2004/02/skos/core#": "skos",
+    "http://www.w3.org/ns/prov#": "prov",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://www.geneontology.org/formats/oboInOwl#": "oboInOwl",
+}
+_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+PROV_GENERATED = "http://www.w3.org/ns/prov#wasGeneratedBy"
+
+SCHEMA = pa.schema([("s", pa.string()), ("p", pa.string()), ("o", pa.string()), ("k", pa.string()),
+                    ("d", pa.string())])
+
+
+def table_name(predicate: str) -> str | None:
+    """The table-name stem of a predicate IRI (``trd_drug``), or None for a namespace we do not map."""
+    for ns, prefix in NAMESPACES.items():
+        if predicate.startswith(ns):
+            local = predicate[len(ns):]
+            return f"{prefix}_{local}" if _SAFE.match(local) else None
+    return None
+
+
+def _term(term: Any) -> tuple[str, str, str | None]:
+    """(text, kind, datatype) of a pyoxigraph object term."""
+    if isinstance(term, ox.Literal):
+        return term.value, "L", term.datatype.value
+    if isinstance(term, ox.NamedNode):
+        return term.value, "I", None
+    return "_:" + term.value, "B", None
+
+
+def triples_table(triples: Iterable[ox.Triple | ox.Quad]) -> pa.Table:
+    """Triples as an Arrow table (s, p, o, k, d); blank nodes keep their labels as ``_:label``."""
+    s, p, o, k, d = [], [], [], [], []
+    for t in triples:
+        subject = t.subject
+        s.append(subject.value if isinstance(subject, ox.NamedNode) else "_:" + subject.value)
+        p.append(t.predicate.value)
+        text, kind, dtype = _term(t.object)
+        o.append(text)
+        k.append(kind)
+        d.append(dtype)
+    return pa.table({"s": s, "p": p, "o": o, "k": k, "d": d}, schema=SCHEMA)
+
+
+def parse_ntriples(data: bytes) -> pa.Table:
+    """N-Triples bytes (what every reader of the project can give) as an Arrow triples table."""
+    try:
+        return triples_table(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"not valid N-Triples ({str(exc).splitlines()[0]})") from exc
+
+
+_COLUMNS = (f"s, o, k, d, CASE WHEN d IN ({', '.join(repr(x) for x in NUMERIC)}) THEN TRY_CAST(o AS DOUBLE) END AS n, "
+            f"CASE WHEN d = '{_XSD}date' THEN TRY_CAST(o AS DATE) END AS dt, "
+            f"CASE WHEN d = '{_XSD}boolean' THEN (CASE o WHEN 'true' THEN TRUE WHEN '1' THEN TRUE "
+            "WHEN 'false' THEN FALSE WHEN '0' THEN FALSE END) END AS b")
+_EMPTY = "SELECT '' AS s, '' AS o, '' AS k, '' AS d, 0.0::DOUBLE AS n, DATE '2000-01-01' AS dt, FALSE AS b LIMIT 0"
+
+
+class PredicateTables:
+    """The predicate tables of one DuckDB connection (see module docstring)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, predicates: Iterable[str]) -> None:
+        """``predicates``: the IRIs every rule and read-back query may use (tables exist for
+        each, empty when no data has the predicate)."""
+        self.con = con
+        self.names = sorted({n for n in (table_name(p) for p in predicates) if n is not None})
+        self._iri = {table_name(p): p for p in predicates if table_name(p) is not None}
+
+    def _fill(self, prefix: str, source: pa.Table) -> None:
+        """``<prefix>_<pred>`` tables from an Arrow triples table (replacing earlier ones)."""
+        self.con.register("_triples", source)
+        try:
+            for name in self.names:
+                self.con.execute(f"CREATE OR REPLACE TABLE {prefix}_{name} AS SELECT {_COLUMNS} FROM _triples "
+                                 f"WHERE p = ?", [self._iri[name]])
+        finally:
+            self.con.unregister("_triples")
+
+    def load_knowledge(self, triples: pa.Table) -> None:
+        """The knowledge tables (once per engine) and the union views over all three sources."""
+        self._fill("k", triples)
+        for name in self.names:
+            self.con.execute(f"CREATE OR REPLACE TABLE a_{name} AS {_EMPTY}")
+            self.con.execute(f"CREATE OR REPLACE TABLE d_{name} AS {_EMPTY}")
+            self.con.execute(f"CREATE OR REPLACE VIEW p_{name} AS SELECT * FROM k_{name} "
+                             f"UNION ALL SELECT * FROM a_{name} UNION ALL SELECT * FROM d_{name}")
+
+    def load_asserted(self, triples: pa.Table) -> None:
+        """A shard's asserted data, replacing the previous shard's; the derived tables are emptied."""
+        self._fill("a", triples)
+        for name in self.names:
+            self.con.execute(f"DELETE FROM d_{name}")
+
+    def derive(self, sql: str, generated_by: str | None = None) -> int:
+        """Add the triples a rule's SQL selects (columns s, p, o, k, d) to the derived tables.
+
+        As a SPARQL CONSTRUCT: a row with an unbound (NULL) term makes no triple, the result is a
+        set (no duplicates), and ``generated_by`` (the rule's IRI) is recorded for every subject
+        (``prov:wasGeneratedBy``, as the SPARQL engine adds it to each template). Returns how
+        many triples were new.
+        """
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT DISTINCT s, p, o, k, d FROM ({sql}) "
+                         "WHERE s IS NOT NULL AND p IS NOT NULL AND o IS NOT NULL")
+        if generated_by is not None:
+            self.con.execute(f"INSERT INTO _new SELECT DISTINCT s, '{PROV_GENERATED}', ?, 'I', NULL FROM _new",
+                             [generated_by])
+        added = 0
+        for (p,) in self.con.execute("SELECT DISTINCT p FROM _new").fetchall():
+            name = table_name(p)
+            if name is None or name not in self._iri:
+                raise InputError(f"a rule derives {p}, which no predicate table holds")
+            added += self.con.execute(
+                f"INSERT INTO d_{name} SELECT {_COLUMNS} FROM _new n WHERE p = ? AND NOT EXISTS "
+                f"(SELECT 1 FROM d_{name} x WHERE x.s = n.s AND x.o = n.o AND x.d IS NOT DISTINCT FROM n.d)",
+                [p]).fetchone()[0]
+        return added
+
+    def derived_triples(self) -> pa.Table:
+        """Every derived triple (s, p, o, k, d), for the results store."""
+        parts = [f"SELECT s, '{self._iri[name]}' AS p, o, k, d FROM d_{name}" for name in self.names]
+        return self.con.sql(" UNION ALL ".join(parts)).to_arrow_table()
+
+
+__all__ = ["PredicateTables", "table_name", "triples_table", "parse_ntriples", "NUMERIC", "NAMESPACES"]

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyoxigraph as ox
 
 from reasoner.errors import RuleError
@@ -42,6 +43,9 @@ from reasoner.rules.terms import lexical_value
 from reasoner.columnar.tables import PredicateTables, parse_ntriples, triples_table
 
 TWINS_DIR: Path = QUERIES_DIR / "cohort"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PROPERTY_TYPES = frozenset("http://www.w3.org/2002/07/owl#" + t for t in (
+    "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "FunctionalProperty"))
 READ_DIR: Path = TWINS_DIR / "findings"
 
 #: SQL macros every twin may use: IRIs of the project's namespaces and the XSD datatypes.
@@ -73,11 +77,11 @@ def twin_of(rule: Rule, directory: Path = TWINS_DIR) -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def _knowledge_triples(policy: str, as_of: str) -> tuple[pa.Table, str]:
+def _knowledge_triples(policy: str, as_of: str, rules_dir: str) -> tuple[pa.Table, str]:
     """Ontology + effective policy + evaluation context + rules metadata, as one triples table."""
     graph = policy_graph(policy, as_of)
     parts = [ontology_ntriples(), graph.serialize(format="nt", encoding="utf-8"),
-             rules_metadata(order_rules(load_rules(INFER_DIR))).serialize(format="nt", encoding="utf-8")]
+             rules_metadata(order_rules(load_rules(rules_dir))).serialize(format="nt", encoding="utf-8")]
     triples = triples_table(t for part in parts for t in ox.parse(part, format=ox.RdfFormat.N_TRIPLES))
     return triples, policy_name(graph)
 
@@ -88,7 +92,7 @@ class ColumnarEngine:
     def __init__(self, policy: str | Path = "default", as_of: str | dt.date | None = None,
                  rules_dir: Path = INFER_DIR, twins_dir: Path = TWINS_DIR) -> None:
         self.as_of = (as_of_date(as_of) or dt.date.today()).isoformat()
-        knowledge, self.policy = _knowledge_triples(str(policy), self.as_of)
+        knowledge, self.policy = _knowledge_triples(str(policy), self.as_of, str(rules_dir))
         self.rules = order_rules(load_rules(rules_dir))
         missing = [r.name for r in self.rules if not twin_of(r, twins_dir).is_file()]
         if missing:
@@ -98,6 +102,9 @@ class ColumnarEngine:
         self.con = duckdb.connect()
         self.con.execute(_MACROS)
         predicates = set(knowledge.column("p").unique().to_pylist())
+        # every property the ontology declares (what rules, read-backs and data may use)
+        declared = knowledge.filter(pa.compute.equal(knowledge["p"], RDF_TYPE))
+        predicates |= {row["s"] for row in declared.to_pylist() if row["o"] in PROPERTY_TYPES}
         predicates |= {str(p) for r in self.rules for key in (r.reads | r.writes)
                        for p in ([key] if not isinstance(key, tuple) else []) if str(p).startswith("http")}
         predicates |= {"http://www.w3.org/ns/prov#wasDerivedFrom", "http://www.w3.org/ns/prov#wasGeneratedBy"}

@@ -122,8 +122,8 @@ class PredicateTables:
         self.con.register("_triples", source)
         try:
             for name in self.names:
-                self.con.execute(f"CREATE OR REPLACE TABLE {prefix}_{name} AS SELECT {_COLUMNS} FROM _triples "
-                                 f"WHERE p = ?", [self._iri[name]])
+                self.con.execute(f"CREATE OR REPLACE TABLE {prefix}_{name} AS SELECT {_COLUMNS} FROM "
+                                 f"(SELECT DISTINCT s, o, k, d FROM _triples WHERE p = ?)", [self._iri[name]])
         finally:
             self.con.unregister("_triples")
 

@@ -65,7 +65,7 @@ def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, ba
 
     data = load_inputs(inputs, as_of)
     result = Pipeline(policy=policy, as_of=as_of, backend=backend).assess(
-        data, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain)
+        data, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain or fmt == "html")
     render(fmt, result, sys.stdout)
     if with_explain:
         click.echo("\n".join(explanations(result)), err=fmt != "table")

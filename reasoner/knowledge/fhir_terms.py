@@ -115,4 +115,15 @@ def concept(code: str, text: str | None = None) -> dict[str, Any]:
     return out
 
 
-__all__ = ["TRD_SYSTEM", "codesystem_resource", "codings", "trd_coding", "concept"]
+
+
+
+@functools.lru_cache(maxsize=1)
+def _definitions() -> dict[str, str]:
+    return {c["code"]: c.get("definition", "") for c in codesystem_resource()["concept"]}
+
+
+def definition(code: str) -> str:
+    """The ontology's definition of a stable code ("" when it has none): what a report explains."""
+    return _definitions().get(code, "")
+__all__ = ["TRD_SYSTEM", "codesystem_resource", "codings", "trd_coding", "concept", "definition"]

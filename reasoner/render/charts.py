@@ -53,10 +53,11 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _svg(fig: Any) -> str:
-    """The figure as an inline ``<svg>`` element (no XML prolog, no doctype, no metadata)."""
+def _svg(fig: Any, tight: bool = True) -> str:
+    """The figure as an inline ``<svg>`` element (no XML prolog, no doctype, no metadata).
+    ``tight=False`` keeps the figure's own margins (charts that share a date axis)."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(buffer, format="svg", bbox_inches="tight" if tight else None, metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buffer.getvalue()
     start = text.find("<svg")
@@ -86,16 +87,26 @@ def date_range(patient: dict[str, Any], data: PatientData, as_of: str) -> tuple[
     return low - pad, high + pad
 
 
+#: Width of a chart that shares the date axis, and its fixed side margins (inches): the timeline
+#: and the score charts keep the same plot area, so their dates line up on the page.
+WIDE, LEFT, RIGHT = 10.0, 1.75, 1.45
+
+
+def _shared_axis_layout(fig: Any, height: float, top: float = 0.45, bottom: float = 0.45) -> None:
+    fig.subplots_adjust(left=LEFT / WIDE, right=1 - RIGHT / WIDE, top=1 - top / height, bottom=bottom / height)
+
+
 def _trial_label(t: dict[str, Any]) -> str:
-    dose = f"{t['dailyDoseMg']:g} mg/day" if t.get("dailyDoseMg") is not None else "dose unknown"
-    weeks = f"{t['weeksAtAdequateDose']:g} wk at adequate dose" if t.get("weeksAtAdequateDose") is not None else "weeks unknown"
-    return f"{t.get('drug') or 'unknown drug'} · {dose} · {weeks}"
+    dose = f"{t['dailyDoseMg']:g} mg/d" if t.get("dailyDoseMg") is not None else "dose ?"
+    return f"{t.get('drug') or 'unknown drug'} {dose}"
 
 
 def _trial_status(t: dict[str, Any]) -> str:
     words = [t.get("adequacy") or "adequacy unknown", t.get("outcome") or "outcome unknown"]
     if t.get("failed"):
         words.append("FAILED")
+    if t.get("weeksAtAdequateDose") is not None:
+        words.append(f"{t['weeksAtAdequateDose']:g} wk at adequate dose")
     return " · ".join(words)
 
 
@@ -115,7 +126,9 @@ def timeline_svg(patient: dict[str, Any], data: PatientData, as_of: str, span: t
     ect = [row for row in data["ect"] if _date(row.get("start"))]
     rows = len(trials) + len(dated_augment) + len(ect)
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(10, 0.9 + 0.62 * max(rows, 1)))
+        height = 1.3 + 0.62 * max(rows, 1)
+        fig, ax = plt.subplots(figsize=(WIDE, height))
+        _shared_axis_layout(fig, height, top=0.75, bottom=0.4)
         y = 0
         labels: list[str] = []
         for t in reversed(trials):
@@ -123,24 +136,24 @@ def timeline_svg(patient: dict[str, Any], data: PatientData, as_of: str, span: t
             key = (t.get("adequacy"), bool(t.get("failed")))
             colour = TRIAL_COLOURS.get(key, "#bbbbbb")
             hatch = HATCH.get(str(t.get("adequacy")))
-            title = _trial_label(t)
+            labels.append(_trial_label(t))
+            status = _trial_status(t)
             extra = augment_on.get(t["id"])
             if extra:
-                title += " · + " + ", ".join(sorted(set(extra)))
-            labels.append(title)
+                status += " · augmented: " + ", ".join(sorted(set(extra)))
             if start and end and end >= start:
                 ax.barh(y, (end - start).days or 1, left=start, height=0.55, color=colour, hatch=hatch,
                         edgecolor="#333333", linewidth=0.6)
-                ax.text(start, y + 0.36, _trial_status(t), fontsize=7.5, va="bottom", ha="left", color="#222222")
+                ax.text(start, y + 0.3, status, fontsize=7.5, va="bottom", ha="left", color="#222222")
                 _dose_periods(ax, y, periods.get(t["id"], []))
             else:
                 ax.text(span[0], y, "  dates unknown or inconsistent (" + (t.get("start") or "?") + " – "
-                        + (t.get("end") or "?") + ") · " + _trial_status(t), fontsize=7.5, va="center", color="#222222")
+                        + (t.get("end") or "?") + ") · " + status, fontsize=7.5, va="center", color="#222222")
             y += 1
         for row in reversed(dated_augment):
             start, end = _date(row.get("start")), _date(row.get("end")) or _date(as_of)
-            labels.append(f"augmentation: {row.get('drugLabel') or 'agent'}"
-                          + (f" {row['dose']:g} mg/day" if row.get("dose") is not None else ""))
+            labels.append(f"+ {row.get('drugLabel') or 'augmenting agent'}"
+                          + (f" {row['dose']:g} mg/d" if row.get("dose") is not None else ""))
             if start and end:
                 ax.barh(y, max((end - start).days, 1), left=start, height=0.4, color=AUGMENT_COLOUR, edgecolor="#333333",
                         linewidth=0.6)
@@ -148,7 +161,7 @@ def timeline_svg(patient: dict[str, Any], data: PatientData, as_of: str, span: t
         for row in reversed(ect):
             start, end = _date(row.get("start")), _date(row.get("end")) or _date(row.get("start"))
             failed = row.get("absentResponse") is True
-            labels.append(f"ECT ({row.get('laterality') or 'laterality unknown'})")
+            labels.append(f"ECT {row.get('laterality') or '(laterality ?)'}")
             ax.barh(y, max((end - start).days, 1), left=start, height=0.45, color=ECT_COLOUR, edgecolor="#333333",
                     linewidth=0.6)
             ax.text(start, y + 0.3, "ECT course · " + ("absent response: FAILED" if failed else "response not absent"),
@@ -166,10 +179,10 @@ def timeline_svg(patient: dict[str, Any], data: PatientData, as_of: str, span: t
         ax.set_yticklabels(labels)
         ax.set_ylim(-0.9, max(y, 1) - 0.1 + 0.5)
         _date_axis(ax, span)
-        ax.legend(handles=_trial_legend(), loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=7.5,
+        ax.legend(handles=_trial_legend(), loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=4, fontsize=7.5,
                   frameon=False)
-        ax.set_title("Treatment timeline", loc="left", fontsize=10)
-        return _svg(fig)
+        ax.set_title("Treatment timeline", loc="left", fontsize=10, pad=18)
+        return _svg(fig, tight=False)
 
 
 def _dose_periods(ax: Any, y: float, rows: list[dict[str, Any]]) -> None:
@@ -217,10 +230,16 @@ def scores_svg(instrument: Instrument, rows: list[dict[str, Any]], trial_scores:
                knowledge: ReportKnowledge, policy: str, span: tuple[dt.date, dt.date]) -> str:
     """An instrument's scores over time on its severity bands, with the remission cut-off and, for
     each trial with a baseline, the score a response needs (the policy's reduction)."""
-    points = sorted((_date(r["date"]), float(r["score"])) for r in rows if _date(r.get("date")))
+    every = sorted((_date(r["date"]), float(r["score"])) for r in rows if _date(r.get("date")))
+    low_end = instrument.low if instrument.low is not None else float("-inf")
+    high_end = instrument.high if instrument.high is not None else float("inf")
+    points = [p for p in every if low_end <= p[1] <= high_end]
+    outside = len(every) - len(points)  # out-of-range scores are data errors (listed as data issues)
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(10, 3.0))
-        top = instrument.high if instrument.high is not None else max(p[1] for p in points) + 5
+        height = 3.0
+        fig, ax = plt.subplots(figsize=(WIDE, height))
+        _shared_axis_layout(fig, height, top=0.35)
+        top = instrument.high if instrument.high is not None else max([p[1] for p in points] + [10.0]) + 5
         for band in instrument.bands:
             ax.axhspan(band.low - 0.5, band.high + 0.5, color=BAND_COLOURS.get(band.severity, "#f4f6f6"), zorder=0)
             mid = (band.low + min(band.high, top)) / 2
@@ -239,19 +258,23 @@ def scores_svg(instrument: Instrument, rows: list[dict[str, Any]], trial_scores:
             if x0 and x1:
                 ax.hlines(target, x0, x1 if x1 > x0 else x0 + dt.timedelta(days=7), color="#b9770e", linestyles=":",
                           linewidth=1.4)
-                ax.text(x0, target - 0.4, f" response ≤ {target:g} ({ts['trialId']}: {reduction:.0%} below {ts['baseline']:g})",
-                        fontsize=7, color="#b9770e", va="top")
+                ax.text(x1, target - 0.4, f"response ≤ {target:g} ({ts['trialId']})", fontsize=7, color="#b9770e",
+                        va="top", ha="right")
         if points:
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color="#1b2631", linewidth=1.4,
                     markersize=4.5, zorder=3)
             for d, s in points:
                 ax.annotate(f"{s:g}", (d, s), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7.5)
+        if outside:
+            ax.text(0.99, 0.97, f"{outside} score(s) outside {instrument.label}'s range not plotted: see Data issues",
+                    transform=ax.transAxes, ha="right", va="top", fontsize=7.5, color="#922b21")
         ax.set_ylim((instrument.low or 0) - 0.5, top + 0.5)
         ax.set_ylabel(instrument.label)
         _date_axis(ax, span)
-        ax.set_title(f"{instrument.label} scores over time (severity bands, remission and response thresholds)",
-                     loc="left", fontsize=10)
-        return _svg(fig)
+        ax.set_title(f"{instrument.label} over time: severity bands, remission cut-off, response needed "
+                     f"({reduction:.0%} below each trial's baseline)" if reduction is not None else
+                     f"{instrument.label} over time: severity bands and remission cut-off", loc="left", fontsize=10)
+        return _svg(fig, tight=False)
 
 
 def measurement_svg(what: str, unit: str | None, values: Sequence[tuple[str, float]],

@@ -8,7 +8,6 @@ violations listed in their Data issues section), 2 unreadable input or a usage e
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -23,14 +22,10 @@ Examples:
 """
 
 
-def report_name(patient_id: str) -> str:
-    """A file name for a patient's report (ids may hold IRIs: anything but [A-Za-z0-9._-] becomes _)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", patient_id).strip("._") or "patient"
-
-
 def write_pages(pages: dict[str, str], out_dir: Path, pdf: bool = False) -> list[Path]:
     """Write each page atomically (and its PDF when asked); returns the written files."""
     from reasoner.render.browser import print_pdf
+    from reasoner.render.html import report_name
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -67,4 +62,4 @@ def report(inputs: tuple[str, ...], out_dir: Path, pdf: bool, as_of: str | None,
         sys.exit(1)
 
 
-__all__ = ["report", "write_pages", "report_name"]
+__all__ = ["report", "write_pages"]

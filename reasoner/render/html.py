@@ -90,7 +90,7 @@ def explain(evidence: list[dict[str, Any]] | None) -> Markup:
                   + '<br><b>Rules → sources:</b><ol>' + "".join(rules) + "</ol></div>")
 
 
-def _measurement_charts(data: PatientData) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+def _measurement_charts(data: PatientData, knowledge: ReportKnowledge) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     """Lab charts (value against the thresholds the same finding used) and genotype rows."""
     labs: dict[tuple[str, str], dict[str, Any]] = {}
     genotypes: list[dict[str, Any]] = []
@@ -103,8 +103,11 @@ def _measurement_charts(data: PatientData) -> tuple[list[dict[str, str]], list[d
                                 {"codes": set(), "values": {}, "thresholds": {}})
         entry["codes"].add(str(row["code"]))
         entry["values"][row["node"]] = (str(row.get("date") or "undated"), float(row["value"]))
+        setting = knowledge.settings.get(str(row.get("setting")))
         if row.get("threshold") is not None:
             entry["thresholds"][str(row["settingLabel"])] = float(row["threshold"])
+        elif setting is not None:  # a results store: the value is the effective policy's
+            entry["thresholds"][setting[0]] = setting[1]
     out = []
     for (what, unit), entry in sorted(labs.items()):
         values = sorted(entry["values"].values())
@@ -124,7 +127,7 @@ def patient_charts(patient: dict[str, Any], data: PatientData, knowledge: Report
         by_instrument[str(row["instrument"])].append(row)
     scores = [charts.scores_svg(knowledge.instruments[iri], rows, data["trial-scores"], knowledge, policy, span)
               for iri, rows in sorted(by_instrument.items()) if iri in knowledge.instruments]
-    measurements, genotypes = _measurement_charts(data)
+    measurements, genotypes = _measurement_charts(data, knowledge)
     return {"timeline": charts.timeline_svg(patient, data, as_of, span) if dated else "",
             "scores": scores, "measurements": measurements, "genotypes": genotypes}
 
@@ -176,6 +179,23 @@ def pages(result: Any) -> dict[str, str]:
     return out
 
 
+def report_name(patient_id: str) -> str:
+    """A file name for a patient's report (ids may hold IRIs: anything but [A-Za-z0-9._-] becomes _)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", patient_id).strip("._") or "patient"
+
+
+def summary_page(summary: dict[str, Any], counts: dict[str, dict[str, int]], links: list[str], version: str) -> str:
+    """A cohort's ``summary.html``: the run's totals and charts of its distributions."""
+    titles = (("trd", "TRD status"), ("thaseRush", "Thase–Rush stage"), ("maudsley", "Maudsley band"),
+              ("pseudo", "Pseudo-resistance causes (patients)"), ("options", "Options by status (patient × option)"),
+              ("issues", "Data issues by kind"))
+    rendered = [{"title": title, "svg": charts.bar_svg(title, counts.get(key, {})), "counts": counts.get(key, {})}
+                for key, title in titles]
+    return _environment().get_template("summary.html.j2").render(
+        s=summary, charts=rendered, links=links, version=version,
+        knowledge=ReportKnowledge.load(summary.get("policy") or "default", summary.get("as_of") or None))
+
+
 def render(result: Any, out: TextIO) -> None:
     """``--format html``: the report page of the one patient of the input (``trd report --out
     DIR`` writes one page per patient of a larger input)."""
@@ -185,4 +205,4 @@ def render(result: Any, out: TextIO) -> None:
     out.write(next(iter(pages(result).values())))
 
 
-__all__ = ["render", "page", "pages", "explain", "patient_charts"]
+__all__ = ["render", "page", "pages", "explain", "patient_charts", "report_name", "summary_page"]

@@ -65,6 +65,8 @@ class ReportKnowledge:
 
     instruments: dict[str, Instrument]
     reductions: dict[str, float]
+    #: numeric policy setting IRI -> (parameter label, value): the thresholds findings cite
+    settings: dict[str, tuple[str, float]] = field(default_factory=dict)
     ontology_iri: str = ""
     ontology_version_iri: str = ""
     ontology_version: str = ""
@@ -100,9 +102,11 @@ def _knowledge(policy: str, as_of: str | None) -> ReportKnowledge:
     for inst in instruments.values():
         inst.bands.sort(key=lambda b: b.low)
     reductions = {str(row.label): float(py(row.value)) for row in graph.query(query_text("report-data/outcome-settings"))}
+    settings = {str(row.setting): (str(row.label), float(py(row.value)))
+                for row in graph.query(query_text("report-data/settings"))}
     version = next(iter(graph.query(query_text("report-data/ontology-version"))), None)
     return ReportKnowledge(
-        instruments, reductions,
+        instruments, reductions, settings,
         ontology_iri=str(version.ontology) if version is not None else "",
         ontology_version_iri=str(version.versionIRI or "") if version is not None else "",
         ontology_version=str(version.versionInfo or "") if version is not None else "")

@@ -247,8 +247,8 @@ def scores_svg(instrument: Instrument, rows: list[dict[str, Any]], trial_scores:
                     fontsize=7, va="center")
         if instrument.remission is not None:
             ax.axhline(instrument.remission, color="#1e8449", linestyle="--", linewidth=1.2)
-            ax.text(span[0], instrument.remission + 0.4, f" remission ≤ {instrument.remission:g} (policy {policy})",
-                    fontsize=7.5, color="#1e8449", va="bottom")
+            ax.text(span[0], instrument.remission - 0.4, f" remission ≤ {instrument.remission:g} (policy {policy})",
+                    fontsize=7.5, color="#1e8449", va="top")
         reduction = knowledge.response_reduction
         for ts in trial_scores:
             if reduction is None or ts.get("instrument") != instrument.iri or ts.get("baseline") is None:
@@ -258,8 +258,8 @@ def scores_svg(instrument: Instrument, rows: list[dict[str, Any]], trial_scores:
             if x0 and x1:
                 ax.hlines(target, x0, x1 if x1 > x0 else x0 + dt.timedelta(days=7), color="#b9770e", linestyles=":",
                           linewidth=1.4)
-                ax.text(x1, target - 0.4, f"response ≤ {target:g} ({ts['trialId']})", fontsize=7, color="#b9770e",
-                        va="top", ha="right")
+                ax.text(x1, target + 0.4, f"response ≤ {target:g} ({ts['trialId']})", fontsize=7, color="#b9770e",
+                        va="bottom", ha="right")
         if points:
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color="#1b2631", linewidth=1.4,
                     markersize=4.5, zorder=3)

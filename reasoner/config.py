@@ -12,6 +12,8 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 | ``TRD_MAX_INPUT_BYTES`` | 512 MiB | one RDF input file |
 | ``TRD_MAX_BUNDLE_BYTES`` | 128 MiB | one FHIR Bundle (read whole) |
 | ``TRD_MAX_NDJSON_LINE_BYTES`` | 16 MiB | one line (resource) of a Bulk NDJSON file |
+| ``TRD_CHROMIUM`` | ``chromium`` on PATH | the headless browser that prints ``trd report --pdf`` |
+| ``TRD_BROWSER_SECONDS`` | 120 | one headless-browser run (printing one report) |
 """
 
 from __future__ import annotations
@@ -59,4 +61,9 @@ MAX_BUNDLE_BYTES: int = _bytes("TRD_MAX_BUNDLE_BYTES", 128 * MIB)
 #: Largest single line (one resource) of a Bulk Data NDJSON file.
 MAX_NDJSON_LINE_BYTES: int = _bytes("TRD_MAX_NDJSON_LINE_BYTES", 16 * MIB)
 
-__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]
+#: The headless Chromium that prints reports to PDF (``trd report --pdf``).
+CHROMIUM: str = os.environ.get("TRD_CHROMIUM") or "chromium"
+#: Longest one headless-browser run may take, in seconds.
+BROWSER_SECONDS: int = _bytes("TRD_BROWSER_SECONDS", 120)
+
+__all__ = ["ConfigError", "CHROMIUM", "BROWSER_SECONDS", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]

@@ -12,6 +12,8 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 | ``TRD_MAX_INPUT_BYTES`` | 512 MiB | one RDF input file |
 | ``TRD_MAX_BUNDLE_BYTES`` | 128 MiB | one FHIR Bundle (read whole) |
 | ``TRD_MAX_NDJSON_LINE_BYTES`` | 16 MiB | one line (resource) of a Bulk NDJSON file |
+| ``TRD_CDS_MAX_BODY_BYTES`` | 4 MiB | one request body sent to ``trd serve`` (``--max-body`` overrides) |
+| ``TRD_CDS_MAX_FHIR_BYTES`` | 16 MiB | one page that ``trd serve`` reads from a client's FHIR server or a JWK Set URL |
 """
 
 from __future__ import annotations
@@ -59,4 +61,10 @@ MAX_BUNDLE_BYTES: int = _bytes("TRD_MAX_BUNDLE_BYTES", 128 * MIB)
 #: Largest single line (one resource) of a Bulk Data NDJSON file.
 MAX_NDJSON_LINE_BYTES: int = _bytes("TRD_MAX_NDJSON_LINE_BYTES", 16 * MIB)
 
-__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]
+#: Largest request body the CDS Hooks service (``trd serve``) reads.
+MAX_CDS_BODY_BYTES: int = _bytes("TRD_CDS_MAX_BODY_BYTES", 4 * MIB)
+#: Largest response the CDS Hooks service reads from a FHIR server (one search page) or a JWK Set URL.
+MAX_CDS_FHIR_BYTES: int = _bytes("TRD_CDS_MAX_FHIR_BYTES", 16 * MIB)
+
+__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES",
+           "MAX_CDS_BODY_BYTES", "MAX_CDS_FHIR_BYTES"]

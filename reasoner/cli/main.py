@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "explain": "reasoner.cli.explain:explain",
     "query": "reasoner.cli.query:query",
     "import": "reasoner.cli.fhir_import:import_fhir",
+    "serve": "reasoner.cli.serve:serve",
+    "feedback": "reasoner.cli.serve:feedback",
 }
 
 

@@ -54,10 +54,13 @@ The trust file names the CDS clients (JWT issuers) and their JWK Sets:
               help="A link added to every card, {patientId} replaced (e.g. a report viewer).")
 @click.option("--insecure-dev", is_flag=True, default=False,
               help="Accept calls WITHOUT a signed JWT. Only for local trials; never with real patient data.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each with its own warm pipeline; the replay cache and feedback store are "
+                   "shared SQLite files). One per core gives the most hooks per second.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info", show_default=True)
 def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, trust_file: Path | None,
           public_url: str | None, data_dir: Path, fhir_servers: tuple[str, ...], fhir_timeout: float,
-          max_body: int, report_url: str | None, insecure_dev: bool, log_level: str) -> None:
+          max_body: int, report_url: str | None, insecure_dev: bool, workers: int, log_level: str) -> None:
     """Run the CDS Hooks 2.0 service (patient-view, order-select, order-sign, feedback)."""
     import uvicorn
 
@@ -75,11 +78,23 @@ def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, tr
         for _ in range(3):
             log.warning("!!! --insecure-dev: calls are accepted WITHOUT authentication. Local trials only; "
                         "never expose this service or give it real patient data. !!!")
-    app = create_app(settings)
-    log.info("trd serve: policy %s, evaluation date %s, base URL %s, data in %s, FHIR servers: %s",
-             app.state.service.assessor.policy, as_of or "the day of each call", settings.base_url, data_dir,
-             ", ".join(fhir_servers) or "none (prefetch only)")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False)
+    summary = ("trd serve: policy %s, evaluation date %s, base URL %s, data in %s, FHIR servers: %s, workers %d",
+               policy, as_of or "the day of each call", settings.base_url, data_dir,
+               ", ".join(fhir_servers) or "none (prefetch only)", workers)
+    if workers == 1:
+        app = create_app(settings)
+        log.info(*summary)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, server_header=False)
+        return
+    import os
+
+    from reasoner.serve.app import SETTINGS_ENV, Service, settings_to_env
+
+    Service.start(settings).close()  # check trust file, policy and data dir once, before forking workers
+    os.environ[SETTINGS_ENV] = settings_to_env(settings)
+    log.info(*summary)
+    uvicorn.run("reasoner.serve.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level=log_level, access_log=False, server_header=False)
 
 
 @click.group()

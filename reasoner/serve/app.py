@@ -16,7 +16,9 @@ replay cache. One log line per request: service, hook, patient, cards, milliseco
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
+import os
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -134,6 +136,11 @@ class Service:
         terms = Terms.from_graph(assessor.pipeline().ontology)
         prefetch_templates()  # build the templates (the importer's code index) before the first call
         store = FeedbackStore(settings.data_dir / "feedback.sqlite")
+        # What exists now (ontology, rules, warm workspace) lives as long as the service: out of the
+        # collector's way, as the cohort workers do (benchmarks/results/cohort-analysis.md).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
         return cls(settings, assessor, terms, store, verifier, replay,
                    frozenset(normalise_base(u) for u in settings.fhir_servers))
 
@@ -348,4 +355,25 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
     return app
 
 
-__all__ = ["create_app", "ServeSettings", "Service", "SERVICES", "ApiError"]
+#: Environment variable carrying the settings to each uvicorn worker process (``trd serve --workers``).
+SETTINGS_ENV = "TRD_SERVE_SETTINGS"
+
+
+def settings_to_env(settings: ServeSettings) -> str:
+    """The settings as JSON for :data:`SETTINGS_ENV`."""
+    doc = {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v)
+           for k, v in settings.__dict__.items()}
+    return json.dumps(doc)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process, its settings read from :data:`SETTINGS_ENV` (uvicorn factory)."""
+    doc = json.loads(os.environ[SETTINGS_ENV])
+    for key in ("trust_file", "data_dir"):
+        if doc.get(key) is not None:
+            doc[key] = Path(doc[key])
+    doc["fhir_servers"] = tuple(doc.get("fhir_servers") or ())
+    return create_app(ServeSettings(**doc))
+
+
+__all__ = ["create_app", "app_from_environment", "settings_to_env", "SETTINGS_ENV", "ServeSettings", "Service", "SERVICES", "ApiError"]

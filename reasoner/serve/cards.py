@@ -201,6 +201,8 @@ def trd_card(patient: dict[str, Any], terms: Terms, ctx: CardContext) -> None:
     summary = f"{status_name}: {counts} · " + " · ".join(stage_text)
     if status == "possible":
         summary = f"{status_name}: {counts}; {len(undecided)} trial(s) lack data that would settle it"
+    elif status == "excluded":
+        summary = f"{status_name}: {terms.definition.get(('TRDStatus', status), '')}"
     detail = [f"### {status_name}", terms.definition.get(("TRDStatus", status), ""), "",
               f"Stages: {', '.join(stage_text)}.", ""]
     if failed:
@@ -329,8 +331,18 @@ def patient_view_cards(patient: dict[str, Any] | None, import_issues: list[str],
     if len(ctx.cards) > before or patient.get("mechanisms"):
         options_card(patient, terms, ctx)  # options matter once there is something to act on
     data_issues_card(patient, import_issues, ctx)
+    return order_by_urgency(ctx)
+
+
+#: Cards are listed most urgent first (the spec lets clients sort by indicator; many show them as sent).
+URGENCY = {"critical": 0, "warning": 1, "info": 2}
+
+
+def order_by_urgency(ctx: CardContext) -> list[tuple[str, Card]]:
+    """The call's cards, critical first, then warnings, then information (stable within each)."""
+    ctx.cards.sort(key=lambda tc: URGENCY[tc[1].indicator])
     return ctx.cards
 
 
-__all__ = ["Terms", "CardContext", "patient_view_cards", "make_card", "evidence_markdown", "primary_rule", "clip",
+__all__ = ["Terms", "CardContext", "patient_view_cards", "order_by_urgency", "make_card", "evidence_markdown", "primary_rule", "clip",
            "TOPIC_SYSTEM"]

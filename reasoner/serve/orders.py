@@ -27,7 +27,7 @@ from reasoner.fhir.context import ImportContext
 from reasoner.fhir.medications import daily_dose_mg, match_drug
 from reasoner.knowledge.queries import load_query, query_text
 from reasoner.knowledge.codes import prefix_systems
-from reasoner.serve.cards import CardContext, Terms, make_card
+from reasoner.serve.cards import CardContext, Terms, make_card, order_by_urgency
 from reasoner.serve.fhir_client import bundle_resources
 from reasoner.serve.models import Action, Suggestion
 
@@ -290,6 +290,7 @@ def order_cards(ws: Any, orders: list[DraftOrder], patient: dict[str, Any] | Non
         make_card(ctx, "order/contraindicated", f"{f.label} is contraindicated: {reason}",
                   _detail(f"{f.label} contraindicated", lines, "cds/order-contraindicated", o), str(row["indicator"]),
                   _rule("cds/order-contraindicated"))
+    order_by_urgency(ctx)
     return notes
 
 

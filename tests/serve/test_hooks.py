@@ -79,7 +79,10 @@ def test_patient_view_pseudo_resistant_example(env: Env) -> None:
     # examples/pseudo-resistant.fhir.json: bipolar II (F31.81) history -> bipolar-spectrum (critical),
     # TRD excluded; sertraline with adherence 0.5 (< 0.80) -> nonadherence (warning).
     request = hook_request("patient-view", "pat-pr", bundle_resources(EXAMPLES / "pseudo-resistant.fhir.json"))
-    cards = by_type(cards_of(env.post(PV, request)))
+    listed = cards_of(env.post(PV, request))
+    # most urgent first: the critical bipolar card, the nonadherence warning, then information
+    assert [c["indicator"] for c in listed] == ["critical", "warning", "info", "info"]
+    cards = by_type(listed)
     bipolar = cards["pseudo-resistance/bipolar-spectrum"]
     assert bipolar["indicator"] == "critical"
     assert "stop antidepressant monotherapy" in bipolar["summary"] and "mood stabilizer" in bipolar["summary"]
@@ -87,7 +90,8 @@ def test_patient_view_pseudo_resistant_example(env: Env) -> None:
     nonadherence = cards["pseudo-resistance/nonadherence"]
     assert nonadherence["indicator"] == "warning"
     assert "adherence support" in nonadherence["summary"]
-    assert cards["trd-status"]["summary"].startswith("TRD excluded")
+    assert cards["trd-status"]["summary"] == ("TRD excluded: A bipolar-spectrum diagnosis or a positive MDQ: unipolar "
+                                              "TRD is not diagnosed.")
 
 
 def test_patient_view_not_trd_example(env: Env) -> None:

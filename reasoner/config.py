@@ -14,6 +14,8 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 | ``TRD_MAX_NDJSON_LINE_BYTES`` | 16 MiB | one line (resource) of a Bulk NDJSON file |
 | ``TRD_CHROMIUM`` | ``chromium`` on PATH | the headless browser that prints ``trd report --pdf`` |
 | ``TRD_BROWSER_SECONDS`` | 120 | one headless-browser run (printing one report) |
+| ``TRD_CDS_MAX_BODY_BYTES`` | 4 MiB | one request body sent to ``trd serve`` (``--max-body`` overrides) |
+| ``TRD_CDS_MAX_FHIR_BYTES`` | 16 MiB | one page that ``trd serve`` reads from a client's FHIR server or a JWK Set URL |
 """
 
 from __future__ import annotations
@@ -66,4 +68,10 @@ CHROMIUM: str = os.environ.get("TRD_CHROMIUM") or "chromium"
 #: Longest one headless-browser run may take, in seconds.
 BROWSER_SECONDS: int = _bytes("TRD_BROWSER_SECONDS", 120)
 
-__all__ = ["ConfigError", "CHROMIUM", "BROWSER_SECONDS", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]
+#: Largest request body the CDS Hooks service (``trd serve``) reads.
+MAX_CDS_BODY_BYTES: int = _bytes("TRD_CDS_MAX_BODY_BYTES", 4 * MIB)
+#: Largest response the CDS Hooks service reads from a FHIR server (one search page) or a JWK Set URL.
+MAX_CDS_FHIR_BYTES: int = _bytes("TRD_CDS_MAX_FHIR_BYTES", 16 * MIB)
+
+__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES",
+           "MAX_CDS_BODY_BYTES", "MAX_CDS_FHIR_BYTES", "CHROMIUM", "BROWSER_SECONDS"]

@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "import": "reasoner.cli.fhir_import:import_fhir",
     "report": "reasoner.cli.report:report",
     "endpoint": "reasoner.cli.endpoint:endpoint",
+    "serve": "reasoner.cli.serve:serve",
+    "feedback": "reasoner.cli.serve:feedback",
 }
 
 

@@ -99,7 +99,8 @@ class ColumnarEngine:
             raise RuleError(f"rules without a SQL twin in {twins_dir}: {', '.join(missing)}")
         self._twins = [(r, _sql_file(twin_of(r, twins_dir))) for r in self.rules]
         self._reads = {p.stem: compact_query(_sql_file(p)) for p in sorted(READ_DIR.glob("*.sql"))}
-        self.con = duckdb.connect()
+        # one thread: a cohort run parallelises over worker processes, one engine each
+        self.con = duckdb.connect(config={"threads": 1})
         self.con.execute(_MACROS)
         predicates = set(knowledge.column("p").unique().to_pylist())
         # every property the ontology declares (what rules, read-backs and data may use)
@@ -114,6 +115,7 @@ class ColumnarEngine:
         for support in sorted((twins_dir / "support").glob("*.sql")):
             self.con.execute(_sql_file(support))
         self._rule_evidence: dict[str, dict[str, Any]] | None = None
+        self._values: dict[tuple[str, str], Any] = {}
 
     # --- the engine ----------------------------------------------------------------------------
     def derive(self, asserted: pa.Table) -> RunStats:
@@ -140,15 +142,22 @@ class ColumnarEngine:
         cursor = self.con.execute(sql)
         columns = [c[0] for c in cursor.description]
         datatypes = {c[:-3]: i for i, c in enumerate(columns) if c.endswith("__d")}
+        plan = [(column, i, datatypes.get(column)) for i, column in enumerate(columns) if not column.endswith("__d")]
+        values = self._values  # (lexical, datatype) -> JSON value: dates, codes and scores repeat
         out = []
-        for values in cursor.fetchall():
+        for record in cursor.fetchall():
             row: dict[str, Any] = {}
-            for i, column in enumerate(columns):
-                value = values[i]
-                if value is None or column.endswith("__d"):
+            for column, i, j in plan:
+                value = record[i]
+                if value is None:
                     continue
-                j = datatypes.get(column)
-                row[column] = lexical_value(value, values[j]) if j is not None and values[j] is not None else value
+                if j is not None and record[j] is not None:
+                    key = (value, record[j])
+                    converted = values.get(key)
+                    if converted is None:
+                        converted = values[key] = lexical_value(value, record[j])
+                    value = converted
+                row[column] = value
             out.append(row)
         return out
 

@@ -31,6 +31,9 @@ _CLINICAL_ACTIVE = {"active": True, "recurrence": True, "relapse": True,
 _VOID_STATUS = {"entered-in-error", "cancelled", "not-done", "refuted", "not-taken"}
 #: What an Observation code can be, in order of preference (ontology classes, data-model §4).
 _OBSERVATION_CATEGORIES = (T.RatingInstrument, T.Analyte, T.Gene, T.GenotypeResult, T.NoncomplianceFinding)
+#: The same, public: what an Observation's code must land on to be read (the CDS Hooks service asks
+#: EHRs for exactly these codes).
+OBSERVATION_CATEGORIES = _OBSERVATION_CATEGORIES
 _ALLELES = re.compile(r"^[ACGT]+/[ACGT]+$")
 
 

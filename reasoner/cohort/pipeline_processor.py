@@ -276,7 +276,7 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
             patient.setdefault("dataIssues", []).extend(extra)
     patients = _one_unattributed_entry(patients)
     # Stable order inside a shard: the same input gives the same bytes, whatever the worker (the
-    # lists inside a patient object are ordered by output_json, never by backend row order).
+    # lists inside a patient object are ordered by the findings reader, never by backend row order).
     patients.sort(key=lambda p: str(p.get("id", "")))
     counts = count_patients(patients)
     counts["unreadableLines"] = sum(1 for issues in import_issues.values() for i in issues

@@ -2,7 +2,7 @@
 
 The steps, each in a module of its own:
 
-1. index the input (``fhir_index`` for a Bulk FHIR folder, ``turtle_source`` for patient graphs)
+1. index the input (``reasoner.fhir.bulk_index`` for a Bulk FHIR folder, ``turtle_source`` for patient graphs)
    into ``out_dir/index.sqlite``: one streaming pass, patients numbered;
 2. plan shards of ``shard_size`` patients, skipping those the manifest says are committed;
 3. run them (``executors``: this process, local processes, or a Dask cluster);

@@ -12,6 +12,12 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 | ``TRD_MAX_INPUT_BYTES`` | 512 MiB | one RDF input file |
 | ``TRD_MAX_BUNDLE_BYTES`` | 128 MiB | one FHIR Bundle (read whole) |
 | ``TRD_MAX_NDJSON_LINE_BYTES`` | 16 MiB | one line (resource) of a Bulk NDJSON file |
+| ``TRD_MAX_QUERY_BYTES`` | 1 MiB | one SPARQL query file of ``trd query`` |
+
+``MAX_QUERY_NESTING`` is not a setting: raising it would crash the parsers rather than use more
+memory (rdflib's parser recurses per level of brackets and Oxigraph's overflows its stack). One
+limit is pyoxigraph's own: a single RDF term (a literal) over 16 MiB is refused with exit 2 on the
+oxigraph backend.
 """
 
 from __future__ import annotations
@@ -59,4 +65,12 @@ MAX_BUNDLE_BYTES: int = _bytes("TRD_MAX_BUNDLE_BYTES", 128 * MIB)
 #: Largest single line (one resource) of a Bulk Data NDJSON file.
 MAX_NDJSON_LINE_BYTES: int = _bytes("TRD_MAX_NDJSON_LINE_BYTES", 16 * MIB)
 
-__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]
+#: Largest SPARQL query text accepted from a user (``trd query``): queries are written by hand.
+MAX_QUERY_BYTES: int = _bytes("TRD_MAX_QUERY_BYTES", 1 * MIB)
+#: Deepest nesting of ``{`` ``(`` ``[`` in a user's query. rdflib's parser fails (RecursionError)
+#: from about 25 nested parentheses, and a few thousand braces overflow Oxigraph's stack (a
+#: segfault), so the text is measured before either parser sees it.
+MAX_QUERY_NESTING: int = 16
+
+__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES",
+           "MAX_QUERY_BYTES", "MAX_QUERY_NESTING"]

@@ -162,6 +162,9 @@ class OxigraphWorkspace(Workspace):
             self._store.load(data, format=_OX_FORMAT[format], to_graph=ox.NamedNode(str(name)))
         except (SyntaxError, ValueError) as exc:
             raise InputError(f"not valid {format} RDF ({str(exc).splitlines()[0]})") from exc
+        except MemoryError as exc:  # pyoxigraph's parser buffer: one token (a literal) over 16 MiB
+            raise InputError(f"RDF term too large for the oxigraph backend ({str(exc).splitlines()[0]}); "
+                             "a literal must be under 16 MiB") from exc
 
     def clear(self, name: URIRef) -> None:
         self._store.clear_graph(ox.NamedNode(str(name)))

@@ -43,7 +43,7 @@ from reasoner.knowledge.paths import INFER_DIR
 from reasoner.knowledge.policy import as_of_date, policy_graph, policy_name
 from reasoner.rules.engine import RuleEngine, RunStats
 from reasoner.rules.rule import load_rules
-from reasoner.rules.workspace import BACKENDS, Workspace, new_workspace
+from reasoner.rules.workspace import BACKENDS, Workspace, new_workspace, quarantine_graph
 from reasoner.validate import Validator, make_validator
 from reasoner.validate.report import Validation
 
@@ -217,8 +217,20 @@ class Pipeline:
         with self._workspace_for(False) as ws:
             ws.add_asserted(asserted, format)
             stats = self.derive(ws)
-            validation = self.check(ws, report=report, source=asserted if isinstance(asserted, Graph) else None)
+            validation = self.check(ws, report=report, source=_as_engines_read(asserted))
         return AssessmentResult([], validation, self.as_of, self.policy, stats)
+
+
+def _as_engines_read(asserted: Graph | bytes | str) -> Graph | None:
+    """The graph as read, for a report with literals as written, with the one change the
+    workspace makes too: an unusable number is a plain string (reasoner/io/numbers.py), so a
+    validator (pySHACL compares Decimal('NaN') and fails) judges what the rules judged."""
+    if not isinstance(asserted, Graph):
+        return None
+    copy = Graph()
+    copy += asserted
+    quarantine_graph(copy)
+    return copy
 
 
 __all__ = ["Pipeline", "AssessmentResult", "AssessmentEngine", "WARM_WORKSPACE_CALLS"]

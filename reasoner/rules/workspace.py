@@ -32,10 +32,11 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from reasoner.errors import InputError
+from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
 from reasoner.knowledge.loader import ontology_ntriples
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
 from reasoner.rules.terms import (
@@ -46,6 +47,27 @@ from reasoner.rules.terms import (
     to_rdflib,
     value_of,
 )
+
+#: The numeric literals of the asserted graph, for :meth:`Workspace.quarantine_numbers`.
+_NUMERIC_LITERALS = (
+    "SELECT ?s ?p ?o WHERE { GRAPH <" + str(GRAPH_ASSERTED) + "> { ?s ?p ?o "
+    "FILTER(isLiteral(?o) && DATATYPE(?o) IN (" + ", ".join(f"<{d}>" for d in NUMERIC_DATATYPES) + ")) } }")
+
+
+def quarantine_graph(graph: Graph) -> int:
+    """Swap each unusable numeric literal of an rdflib graph for a plain string (in place); the count.
+
+    The same judgement as the workspaces make (:func:`reasoner.io.numbers.usable_number`), for a
+    graph that a validator reads directly (``trd validate`` checks the graph as it was read).
+    """
+    bad = [(s, p, o) for s, p, o in graph
+           if isinstance(o, Literal) and o.datatype is not None
+           and str(o.datatype) in NUMERIC_DATATYPES and not usable_number(str(o), str(o.datatype))]
+    for s, p, o in bad:
+        graph.remove((s, p, o))
+        graph.add((s, p, Literal(str(o))))
+    return len(bad)
+
 
 #: rdflib format name -> pyoxigraph format, for bytes handed to ``add_asserted``/``add_graph``.
 _OX_FORMAT = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS}
@@ -65,8 +87,19 @@ class Workspace:
         raise NotImplementedError
 
     def add_asserted(self, data: Graph | bytes | str, format: str = "nt") -> None:
-        """Add patient data (never derived facts) to the asserted graph."""
+        """Add patient data (never derived facts) to the asserted graph.
+
+        A numeric literal that is not a usable number (``"NaN"^^xsd:decimal``, ``"INF"^^xsd:double``,
+        an ill-typed or 400-digit value: :mod:`reasoner.io.numbers`) is kept as a plain string of
+        the same lexical form, so no rule on either backend takes it for a number and the
+        datatype shapes report it.
+        """
         self.add_graph(GRAPH_ASSERTED, data, format)
+        self.quarantine_numbers()
+
+    def quarantine_numbers(self) -> int:
+        """Swap each unusable numeric literal of the asserted graph for a plain string; the count."""
+        raise NotImplementedError
 
     def load_ontology(self) -> None:
         """Load the project's ontology (:mod:`reasoner.knowledge.loader`) into the ontology graph."""
@@ -168,6 +201,17 @@ class OxigraphWorkspace(Workspace):
 
     def clear(self, name: URIRef) -> None:
         self._store.clear_graph(ox.NamedNode(str(name)))
+
+    def quarantine_numbers(self) -> int:
+        # Oxigraph selects the numeric literals (a few per record); Python judges each one, with
+        # the same function as on the rdflib backend.
+        graph = ox.NamedNode(str(GRAPH_ASSERTED))
+        bad = [(s, p, o) for s, p, o in self._store.query(_NUMERIC_LITERALS)
+               if not usable_number(o.value, o.datatype.value)]
+        for s, p, o in bad:
+            self._store.remove(ox.Quad(s, p, o, graph))
+            self._store.add(ox.Quad(s, p, ox.Literal(o.value), graph))
+        return len(bad)
 
     def select(self, query: str) -> list[dict[str, Node]]:
         solutions = self._store.query(query, use_default_graph_as_union=True)
@@ -288,6 +332,9 @@ class RdflibWorkspace(Workspace):
     def clear(self, name: URIRef) -> None:
         self._ds.remove_graph(self._ds.graph(name))
 
+    def quarantine_numbers(self) -> int:
+        return quarantine_graph(self._ds.graph(GRAPH_ASSERTED))
+
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._ds.query(query)
         names = [str(v) for v in result.vars]
@@ -339,4 +386,4 @@ def new_workspace(backend: str = "oxigraph") -> Workspace:
     return cls()
 
 
-__all__ = ["Workspace", "OxigraphWorkspace", "RdflibWorkspace", "BACKENDS", "new_workspace"]
+__all__ = ["Workspace", "OxigraphWorkspace", "RdflibWorkspace", "BACKENDS", "new_workspace", "quarantine_graph"]

@@ -23,6 +23,7 @@ issue.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -61,6 +62,7 @@ NUMERIC_DATATYPES: dict[str, str] = {XSD + "decimal": "decimal", XSD + "double":
                                      **{XSD + name: name for name in _INTEGER_RANGES}}
 
 
+@functools.lru_cache(maxsize=65536)   # a cohort repeats the same few hundred values
 def usable_number(lexical: str, datatype: str) -> bool:
     """Whether a literal of a numeric XSD datatype is a number every engine reads the same way.
 

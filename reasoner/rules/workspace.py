@@ -60,6 +60,12 @@ def _unusable(o: Any) -> bool:
     return datatype in NUMERIC_DATATYPES and not usable_number(lexical, datatype)
 
 
+@functools.lru_cache(maxsize=1)
+def _ox_numeric_properties() -> tuple[ox.NamedNode, ...]:
+    """The numeric properties as Oxigraph terms (made once)."""
+    return tuple(ox.NamedNode(p) for p in sorted(numeric_properties()))
+
+
 def quarantine_graph(graph: Graph) -> int:
     """Swap each unusable numeric literal of an rdflib graph for a plain string (in place); the count.
 
@@ -344,10 +350,6 @@ class RdflibWorkspace(Workspace):
     def quarantine_numbers(self) -> int:
         return quarantine_graph(self._ds.graph(GRAPH_ASSERTED))
 
-
-@functools.lru_cache(maxsize=1)
-def _ox_numeric_properties() -> tuple[ox.NamedNode, ...]:
-    return tuple(ox.NamedNode(p) for p in sorted(numeric_properties()))
 
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._ds.query(query)

@@ -134,7 +134,7 @@ def _parse(expanded: str, name: str) -> Any:
     try:
         return translateQuery(parseQuery(expanded))
     except RecursionError as exc:
-        raise InputError(f"{name}: query nested too deeply to parse") from exc
+        raise InputError(f"{name}: query too complex to parse (nested too deeply, or too many terms)") from exc
     except ParseBaseException as exc:
         try:
             parseUpdate(expanded)

@@ -16,6 +16,12 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 | ``TRD_BROWSER_SECONDS`` | 120 | one headless-browser run (printing one report) |
 | ``TRD_CDS_MAX_BODY_BYTES`` | 4 MiB | one request body sent to ``trd serve`` (``--max-body`` overrides) |
 | ``TRD_CDS_MAX_FHIR_BYTES`` | 16 MiB | one page that ``trd serve`` reads from a client's FHIR server or a JWK Set URL |
+| ``TRD_MAX_QUERY_BYTES`` | 1 MiB | one SPARQL query file of ``trd query`` |
+
+``MAX_QUERY_NESTING`` is not a setting: raising it would crash the parsers rather than use more
+memory (rdflib's parser recurses per level of brackets and Oxigraph's overflows its stack). One
+limit is pyoxigraph's own: a single RDF term (a literal) over 16 MiB is refused with exit 2 on the
+oxigraph backend.
 """
 
 from __future__ import annotations
@@ -73,5 +79,13 @@ MAX_CDS_BODY_BYTES: int = _bytes("TRD_CDS_MAX_BODY_BYTES", 4 * MIB)
 #: Largest response the CDS Hooks service reads from a FHIR server (one search page) or a JWK Set URL.
 MAX_CDS_FHIR_BYTES: int = _bytes("TRD_CDS_MAX_FHIR_BYTES", 16 * MIB)
 
+#: Largest SPARQL query text accepted from a user (``trd query``): queries are written by hand.
+MAX_QUERY_BYTES: int = _bytes("TRD_MAX_QUERY_BYTES", 1 * MIB)
+#: Deepest nesting of ``{`` ``(`` ``[`` in a user's query. rdflib's parser fails (RecursionError)
+#: from about 25 nested parentheses, and a few thousand braces overflow Oxigraph's stack (a
+#: segfault), so the text is measured before either parser sees it.
+MAX_QUERY_NESTING: int = 16
+
 __all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES",
-           "MAX_CDS_BODY_BYTES", "MAX_CDS_FHIR_BYTES", "CHROMIUM", "BROWSER_SECONDS"]
+           "MAX_QUERY_BYTES", "MAX_QUERY_NESTING", "MAX_CDS_BODY_BYTES", "MAX_CDS_FHIR_BYTES", "CHROMIUM",
+           "BROWSER_SECONDS"]

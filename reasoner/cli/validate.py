@@ -97,7 +97,7 @@ def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, validator: 
         # An inline context (never a URL: readers must not fetch anything) keeps the keys short.
         context = {prefix: ns for prefix, ns in _SHORT}
         doc = json.loads(outcome.report.serialize(format="json-ld", context=context, auto_compact=True))
-        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+        click.echo(json.dumps(doc, indent=2, sort_keys=True, allow_nan=False))
     else:
         _print_text(outcome, len(patient_graph))
     if not outcome.conforms:

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from reasoner.cohort.files import write_atomic
 from reasoner.knowledge.vocabulary import vocabulary
 
 
@@ -52,10 +53,9 @@ class Summary:
         return data
 
     def write(self, path: Path) -> None:
-        """Write summary.json atomically."""
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True))
-        tmp.replace(path)
+        """Write summary.json atomically (temporary file, fsync, rename: the old one or the new one
+        survives a crash); a non-finite number is refused, never written as NaN."""
+        write_atomic(path, json.dumps(self.to_dict(), indent=2, sort_keys=True, allow_nan=False).encode())
 
     def table(self) -> Table:
         """The final summary table."""

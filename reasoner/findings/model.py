@@ -202,7 +202,7 @@ def jsonl_line_schema() -> dict:
 
 def schema_text(schema: dict) -> str:
     """The committed form of a schema (stable key order, one trailing newline)."""
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_schemas() -> list[Path]:

@@ -122,7 +122,9 @@ def test_crash_between_write_and_commit_leaves_no_duplicate(cohort_250: Path, tm
     monkeypatch.setattr(Manifest, "commit", failing_commit)
     with pytest.raises(KeyboardInterrupt):
         run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False)
-    assert len(read_jsonl(tmp_path / "run" / "patients.jsonl")) == 150  # 2 committed + 1 uncommitted
+    # 2 committed + 1 uncommitted shard in the partial file; no patients.jsonl until the run is complete
+    assert len(read_jsonl(tmp_path / "run" / "patients.jsonl.partial")) == 150
+    assert not (tmp_path / "run" / "patients.jsonl").exists()
     monkeypatch.setattr(Manifest, "commit", real_commit)
     run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False)
     got = read_jsonl(tmp_path / "run" / "patients.jsonl")

@@ -170,7 +170,8 @@ def test_option_eligibility_data_is_read_from_the_ontology(option: str, prop: st
     from ..pseudo.cases import read_findings
 
     def status(new_value: int | None) -> str | None:
-        ontology = ontology_graph()
+        ontology = Graph()
+        ontology += ontology_graph()   # a copy: the cached graph is shared by every later test
         if new_value is not None:
             ontology.set((TRD[f"option-{option}"], TRD[prop], Literal(new_value)))
         ws = new_workspace("oxigraph")

@@ -12,6 +12,9 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 | ``TRD_MAX_INPUT_BYTES`` | 512 MiB | one RDF input file |
 | ``TRD_MAX_BUNDLE_BYTES`` | 128 MiB | one FHIR Bundle (read whole) |
 | ``TRD_MAX_NDJSON_LINE_BYTES`` | 16 MiB | one line (resource) of a Bulk NDJSON file |
+
+Fixed limits (not settable): :data:`MAX_FHIR_NUMBER`, the largest magnitude of a number the FHIR
+importer accepts in any unit.
 """
 
 from __future__ import annotations
@@ -59,4 +62,10 @@ MAX_BUNDLE_BYTES: int = _bytes("TRD_MAX_BUNDLE_BYTES", 128 * MIB)
 #: Largest single line (one resource) of a Bulk Data NDJSON file.
 MAX_NDJSON_LINE_BYTES: int = _bytes("TRD_MAX_NDJSON_LINE_BYTES", 16 * MIB)
 
-__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]
+#: The largest magnitude of a FHIR number (a dose, a score, a lab value, a supply) in any unit. Not a
+#: clinical threshold: no value the profile reads comes near it (a daily dose in µg, an IL-6 in
+#: pg/mL), but ``1e308`` or a 400-digit integer would reach the graph as numbers no xsd:decimal
+#: reader holds; such a value is a data issue on its record instead (issue 16).
+MAX_FHIR_NUMBER: float = 1e6
+
+__all__ = ["ConfigError", "MAX_FHIR_NUMBER", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]

@@ -32,6 +32,21 @@ Examples:
 """
 
 
+#: At most this many unreadable input lines are named one by one on stderr (all are in the output).
+_STDERR_LINES = 20
+
+
+def warn_unreadable(issues: list) -> None:
+    """One line on stderr per input line that could not be read (issue 16): the record is lost to
+    the assessment, so the user hears of it where errors go, not only in ``dataIssues``."""
+    unreadable = [i for i in issues if getattr(i, "kind", "") == "unreadable line"]
+    for issue in unreadable[:_STDERR_LINES]:
+        click.echo(f"trd: warning: {issue.source}: {issue.message}: {issue.effect} (listed in dataIssues)", err=True)
+    if len(unreadable) > _STDERR_LINES:
+        click.echo(f"trd: warning: … and {len(unreadable) - _STDERR_LINES} more unreadable lines (listed in dataIssues)",
+                   err=True)
+
+
 @click.command(epilog=_EPILOG)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(formats()), default="table", show_default=True)
@@ -59,13 +74,14 @@ def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, ba
             sys.exit(1)
         return
     from reasoner.cli.explain import explanations
-    from reasoner.inputs import load_inputs
+    from reasoner.inputs import read_inputs
     from reasoner.pipeline import Pipeline
     from reasoner.render.registry import render
 
-    data = load_inputs(inputs, as_of)
+    data = read_inputs(inputs, as_of, policy)
+    warn_unreadable(data.issues)
     result = Pipeline(policy=policy, as_of=as_of, backend=backend).assess(
-        data, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain)
+        data.graph, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain, issues=data.issues)
     render(fmt, result, sys.stdout)
     if with_explain:
         click.echo("\n".join(explanations(result)), err=fmt != "table")

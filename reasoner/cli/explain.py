@@ -38,13 +38,14 @@ def explain(input_path: str, patient: str, finding: str | None, as_of: str | Non
 
     INPUT is read as by ``trd assess`` (patient graph, FHIR file or folder).
     """
-    from reasoner.inputs import load_inputs
+    from reasoner.inputs import read_inputs
     from reasoner.pipeline import Pipeline
 
     if not Path(input_path).exists():
         raise InputError(f"{input_path}: no such file or directory")
+    data = read_inputs((input_path,), as_of, policy)
     result = Pipeline(policy=policy, as_of=as_of, backend=backend).assess(
-        load_inputs((input_path,), as_of), derived="none", keep_workspace=True)
+        data.graph, derived="none", keep_workspace=True, issues=data.issues)
     ids = [p["id"] for p in result.patients]
     if patient not in ids:
         raise InputError(f"no patient {patient!r} in {input_path} (patients: {', '.join(ids[:20]) or 'none'})")

@@ -20,7 +20,10 @@ Rules of attribution (documented, because they decide which patient a line belon
   handed to every patient group whose resources point at it with ``medicationReference`` (the
   only such reference the importer reads);
 * a line that is not JSON, or not a FHIR resource, is recorded as a bad line (file, line number,
-  reason) and reported in the summary; the run goes on.
+  reason, and the patient the broken text still names, :func:`reasoner.fhir.reader.patient_hint`);
+  it reaches the importer as the same placeholder single mode yields (a data issue with its
+  ``source`` ``File.ndjson:17``), on its patient's line, or on the ``"(unattributed)"`` line when
+  it names none (and in the summary's ``bad_input_lines``); the run goes on.
 
 Patients are numbered (``ordinal``) in order of first appearance over the files in sorted order,
 so the same export always gives the same shards.
@@ -37,11 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reasoner.errors import InputError
-from reasoner.fhir.reader import bulk_files, is_bulk_folder
+from reasoner.fhir.reader import UNREADABLE_KEY, UNREADABLE_PATIENT_KEY, bulk_files, is_bulk_folder, patient_hint
 from reasoner.fhir.references import owner, patient_id, shared_key
 
 #: Bump when the index layout changes: an index of another version is rebuilt, never misread.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 
 _BATCH = 20_000
 
@@ -114,7 +117,7 @@ class FhirIndex:
             CREATE TABLE patients(ordinal INTEGER PRIMARY KEY, pid TEXT UNIQUE);
             CREATE TABLE shared(key TEXT PRIMARY KEY, fno INTEGER, off INTEGER, len INTEGER, rtype TEXT);
             CREATE TABLE medref(pid TEXT, key TEXT);
-            CREATE TABLE bad(fno INTEGER, lineno INTEGER, reason TEXT);
+            CREATE TABLE bad(fno INTEGER, lineno INTEGER, reason TEXT, pid TEXT);
             CREATE TABLE loose(fno INTEGER, off INTEGER, len INTEGER, rtype TEXT);
         """)
         con.execute("PRAGMA synchronous=OFF")
@@ -147,7 +150,11 @@ class FhirIndex:
                     lines += 1
                     attributed = self._attribute(raw)
                     if isinstance(attributed, str):  # a reason: the line is unusable
-                        con.execute("INSERT INTO bad VALUES (?, ?, ?)", (fno, lineno, attributed))
+                        hint = patient_hint(raw)
+                        con.execute("INSERT INTO bad VALUES (?, ?, ?, ?)", (fno, lineno, attributed, hint))
+                        if hint is not None and hint not in seen_pid_batch:
+                            seen_pid_batch.add(hint)
+                            pids.append((hint,))
                         continue
                     rtype, pid, rid, medref = attributed
                     if pid is None:
@@ -173,6 +180,7 @@ class FhirIndex:
         con.executescript("""
             CREATE INDEX res_pid ON res(pid, fno, off, len);
             CREATE INDEX medref_pid ON medref(pid);
+            CREATE INDEX bad_pid ON bad(pid);
         """)
         con.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("version", INDEX_VERSION), ("fingerprint", self._fingerprint()), ("lines", str(lines)),
@@ -187,7 +195,8 @@ class FhirIndex:
         m_type = _RTYPE.search(raw)
         if m_type is not None and m_type.group(1) != b"Patient":
             m_subj = _SUBJECT.search(raw)
-            if m_subj is not None:
+            # an escaped character (\n, \u0000, \") in the reference: the JSON parse reads it right
+            if m_subj is not None and b"\\" not in m_subj.group(1):
                 pid = patient_id(m_subj.group(1).decode())
                 if pid is not None:
                     m_med = _MEDREF.search(raw)
@@ -223,10 +232,23 @@ class FhirIndex:
         )
 
     def bad_lines(self) -> list[tuple[str, int, str]]:
-        """(file name, line number, reason) of every unusable line."""
+        """(file name, line number, reason) of every unusable line that names no patient."""
         return self._con.execute(
-            "SELECT f.name, b.lineno, b.reason FROM bad b JOIN files f USING (fno) ORDER BY f.name, b.lineno"
-        ).fetchall()
+            "SELECT f.name, b.lineno, b.reason FROM bad b JOIN files f USING (fno) WHERE b.pid IS NULL "
+            "ORDER BY f.name, b.lineno").fetchall()
+
+    def _placeholder(self, fno: int, lineno: int, reason: str, pid: str | None) -> dict[str, str]:
+        """The importer's placeholder of an unusable line (as :func:`reasoner.fhir.reader.iter_ndjson_lines`)."""
+        path = self._paths()[fno]
+        holder = {"resourceType": path.name.split(".", 1)[0], UNREADABLE_KEY: f"{path}:{lineno}: {reason}"}
+        if pid is not None:
+            holder[UNREADABLE_PATIENT_KEY] = pid
+        return holder
+
+    def broken_loose(self) -> list[dict[str, str]]:
+        """Placeholders of the unusable lines that name no patient (accounted by the loose pass)."""
+        return [self._placeholder(fno, lineno, reason, None) for fno, lineno, reason in self._con.execute(
+            "SELECT fno, lineno, reason FROM bad WHERE pid IS NULL ORDER BY fno, lineno")]
 
     def patient_count(self) -> int:
         """Number of patient groups."""
@@ -242,9 +264,10 @@ class FhirIndex:
             self._files = [self.export_dir / n for n in names]
         return self._files
 
-    def read_group(self, first: int, stop: int) -> list[tuple[str, list[bytes], list[bytes]]]:
+    def read_group(self, first: int, stop: int) -> list[tuple[str, list[bytes], list[bytes], list[dict[str, str]]]]:
         """Patients with ordinal in ``[first, stop)``: (patient id, its own raw resource lines, the
-        shared resources it points at with ``medicationReference``), in order."""
+        shared resources it points at with ``medicationReference``, placeholders of its unusable
+        lines), in order."""
         paths = self._paths()
         fds: dict[int, int] = {}
         try:
@@ -273,7 +296,12 @@ class FhirIndex:
                 "ORDER BY m.pid, s.fno, s.off", (first + 1, stop + 1))
             for pid, fno, off, length in shared:
                 shared_lines[pid].append(read(fno, off, length))
-            return [(pid, own[pid], shared_lines[pid]) for pid in own]
+            broken: dict[str, list[dict[str, str]]] = {pid: [] for pid in own}
+            for pid, fno, lineno, reason in self._con.execute(
+                    "SELECT b.pid, b.fno, b.lineno, b.reason FROM patients p JOIN bad b ON b.pid = p.pid "
+                    "WHERE p.ordinal >= ? AND p.ordinal < ? ORDER BY p.ordinal, b.fno, b.lineno", (first + 1, stop + 1)):
+                broken[pid].append(self._placeholder(fno, lineno, reason, pid))
+            return [(pid, own[pid], shared_lines[pid], broken[pid]) for pid in own]
         finally:
             for fd in fds.values():
                 os.close(fd)

@@ -107,8 +107,9 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_li
             shared.setdefault(f"{res.get('resourceType')}/{res.get('id')}", res)
         parsed, problems = parse_group(lines)
         resources.extend(parsed)
-        # a line that parsed when indexed but not now (the file changed): reported like a broken line
-        resources.extend({"resourceType": "(unknown)", UNREADABLE_KEY: f"(changed input):0: {problem}",
+        # a line the index placed by its subject but that is not JSON (broken inside, or the file
+        # changed since): reported like a broken line, its place in the export unknown here
+        resources.extend({"resourceType": "(unknown)", UNREADABLE_KEY: f"(a line of the export): {problem}",
                           UNREADABLE_PATIENT_KEY: pid} for problem in problems)
         resources.extend((broken or {}).get(pid, []))
     # N-Triples straight from the importer: no rdflib Graph built only to be serialised

@@ -53,25 +53,29 @@ if TYPE_CHECKING:
 
     from rdflib import Graph
 
+    from reasoner.fhir.context import ImportContext
     from reasoner.fhir.report import ImportReport
 
 
-def resources_to_graph(resources: "Iterable[dict[str, Any]]", as_of: dt.date | None = None) -> "tuple[Graph, ImportReport]":
-    """One graph and report for a patient's (or a group's) resources (lookup tables are cached)."""
+def resources_to_graph(resources: "Iterable[dict[str, Any]]", as_of: dt.date | None = None,
+                       ctx: "ImportContext | None" = None) -> "tuple[Graph, ImportReport]":
+    """One graph and report for a patient's (or a group's) resources (lookup tables are cached;
+    ``ctx``: another context, e.g. ``get_context(policy=...)``)."""
     from reasoner.fhir.convert import resources_to_graph as convert
 
-    return convert(resources, as_of=as_of)
+    return convert(resources, as_of=as_of, ctx=ctx)
 
 
 def resources_to_ntriples(resources: "Iterable[dict[str, Any]]", as_of: dt.date | None = None,
-                          shared: "Iterable[dict[str, Any]]" = ()) -> "tuple[bytes, ImportReport, set[str]]":
+                          shared: "Iterable[dict[str, Any]]" = (), ctx: "ImportContext | None" = None,
+                          ) -> "tuple[bytes, ImportReport, set[str]]":
     """The same conversion as N-Triples bytes, skipping rdflib's store: for pipelines that load
     the result into Oxigraph (the cohort runner), where building a Graph only to serialise it
     would double the cost. ``shared``: copies of resources that belong to no patient (Medication)
     handed in beside the group, counted elsewhere; the keys of those used come back too."""
     from reasoner.fhir.convert import resources_to_ntriples as convert
 
-    return convert(resources, as_of=as_of, shared=shared)
+    return convert(resources, as_of=as_of, shared=shared, ctx=ctx)
 
 
 def load_patient_graph(path: Path | str, as_of: dt.date | None = None,

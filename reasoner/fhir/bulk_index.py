@@ -195,8 +195,9 @@ class FhirIndex:
         m_type = _RTYPE.search(raw)
         if m_type is not None and m_type.group(1) != b"Patient":
             m_subj = _SUBJECT.search(raw)
-            # an escaped character (\n, \u0000, \") in the reference: the JSON parse reads it right
-            if m_subj is not None and b"\\" not in m_subj.group(1):
+            # an escaped character (\n, \u0000, \") in the reference: the JSON parse reads it right;
+            # a line that does not end its object is truncated: the parse reports it with its place
+            if m_subj is not None and b"\\" not in m_subj.group(1) and raw.rstrip().endswith(b"}"):
                 pid = patient_id(m_subj.group(1).decode())
                 if pid is not None:
                     m_med = _MEDREF.search(raw)

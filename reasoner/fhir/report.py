@@ -79,7 +79,8 @@ class DataIssue(BaseModel):
 
     def record(self) -> IssueRecord:
         """The typed record of this issue (what outputs are made from)."""
-        resource = None if self.source is not None and self.id == self.source else f"{self.resourceType}/{self.id}"
+        # an unreadable line has no resource to name, only its place (``source``, File.ndjson:17)
+        resource = None if self.source is not None else f"{self.resourceType}/{self.id}"
         return IssueRecord(message=self.message, effect=self.effect, resource=resource, source=self.source,
                            severity=self.severity, patient=self.patient, kind=self.kind)
 

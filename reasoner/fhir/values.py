@@ -174,7 +174,11 @@ def valid_id(value: Any) -> bool:
 
 
 def safe_segment(rid: str) -> str:
-    """An id made safe for an IRI path segment (percent-encoding; FHIR ids are left as they are)."""
+    """An id made safe for an IRI path segment (percent-encoding; FHIR ids are left as they are).
+
+    ``.`` and ``..`` alone would be dot segments, which IRI resolution removes: encoded too."""
+    if rid in (".", ".."):
+        return rid.replace(".", "%2E")
     return quote(rid, safe="-._~")
 
 

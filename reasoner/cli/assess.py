@@ -12,23 +12,17 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, backend_option, policy_option
+from reasoner.cli.options import as_of_option, backend_option, epilog, policy_option
 from reasoner.errors import TrdError
 from reasoner.render.registry import formats
 
-_EPILOG = """\b
-INPUT is any of:
-  a patient graph        Turtle, N-Triples, JSON-LD or RDF/XML (.ttl .nt .jsonld .rdf)
-  a FHIR R4 file         a Bundle or one resource (.json), Bulk NDJSON (.ndjson)
-  a folder               Bulk FHIR NDJSON files, or Turtle/N-Triples patient graphs
-Several inputs are merged into one assessment. With --out DIR the run is a cohort run:
-sharded and resumable, results in DIR/patients.jsonl, DIR/summary.json and DIR/store.
-
+_EPILOG = epilog("trd assess examples/trd-confirmed.ttl --as-of 2026-01-15",
+                 "trd assess examples/trd-confirmed.fhir.json --format json --policy fda-ema",
+                 "trd assess export-folder/ --out results/ --workers 2") + """
 \b
-Examples:
-  trd assess examples/trd-confirmed.ttl --as-of 2026-01-15
-  trd assess examples/trd-confirmed.fhir.json --format json
-  trd assess export-folder/ --out results/ --workers 2
+Several inputs are merged into one assessment. --out DIR turns on cohort mode (one input: a
+Bulk FHIR folder, or Turtle files): sharded and resumable, results in DIR/patients.jsonl,
+DIR/summary.json and DIR/store. The table fits the terminal (or COLUMNS when piped).
 """
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from reasoner.cli.options import as_of_option, backend_option, policy_option
+from reasoner.cli.options import as_of_option, backend_option, epilog, policy_option
 from reasoner.errors import InputError
 
 
@@ -26,7 +26,8 @@ def explanations(result: Any, finding: str | None = None, only: str | None = Non
     return lines
 
 
-@click.command()
+@click.command(epilog=epilog("trd explain examples/trd-confirmed.ttl pat-001 --as-of 2026-01-15",
+                             "trd explain examples/trd-confirmed.fhir.json pat-001 ms-1 --as-of 2026-01-15"))
 @click.argument("input_path", metavar="INPUT")
 @click.argument("patient")
 @click.argument("finding", required=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, policy_option
+from reasoner.cli.options import as_of_option, epilog, policy_option
 from reasoner.errors import InputError
 from reasoner.fhir.report import ImportReport
 from reasoner.knowledge.policy import as_of_date
@@ -39,7 +39,15 @@ def _summary(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-@click.command("import")
+_EPILOG = """\b
+FHIR_INPUT is a FHIR R4 file (a Bundle or one resource, .json; Bulk NDJSON, .ndjson) or a Bulk
+FHIR export folder (*.ndjson). It is read as docs/fhir-profile.md says; the report counts, per
+resource type, what was mapped, what is not relevant and what was left out with a data issue.
+""" + epilog("trd import examples/trd-confirmed.fhir.json -o patient.ttl --report report.json",
+               "trd import export-folder/ -o cohort.nt --as-of 2026-01-15", inputs=False)
+
+
+@click.command("import", epilog=_EPILOG)
 @click.argument("fhir_input", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Patient graph to write (.ttl Turtle, or .nt N-Triples).")

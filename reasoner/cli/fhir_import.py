@@ -19,23 +19,31 @@ from reasoner.knowledge.policy import as_of_date
 
 
 def _summary(report: ImportReport) -> str:
-    """A short fixed-width table: one row per resource type, then totals."""
-    rows = [("resource type", "read", "mapped", "not mapped")]
+    """A short fixed-width table: one row per resource type (read = mapped + not relevant + data
+    issues), then totals, then the data issues by kind."""
+    head = ("resource type", "read", "mapped", "not relevant", "data issues")
+    rows = [head]
     for rtype in sorted(report.counts):
         c = report.counts[rtype]
-        rows.append((rtype, str(c.read), str(c.mapped), str(c.notMapped)))
-    totals = [sum(c.read for c in report.counts.values()), sum(c.mapped for c in report.counts.values()),
-              sum(c.notMapped for c in report.counts.values())]
+        rows.append((rtype, str(c.read), str(c.mapped), str(c.notRelevant), str(c.issues)))
+    totals = [sum(getattr(c, k) for c in report.counts.values()) for k in ("read", "mapped", "notRelevant", "issues")]
     rows.append(("total", *map(str, totals)))
-    width = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"{r[0]:<{width[0]}}  {r[1]:>{width[1]}}  {r[2]:>{width[2]}}  {r[3]:>{width[3]}}" for r in rows]
+    width = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(f"{cell:<{width[0]}}" if i == 0 else f"{cell:>{width[i]}}" for i, cell in enumerate(r))
+             for r in rows]
     lines.insert(1, "-" * len(lines[0]))
     lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    kinds: dict[str, int] = {}
+    for issue in report.issues:
+        kinds[issue.kind or "note"] = kinds.get(issue.kind or "note", 0) + 1
     reasons: dict[str, int] = {}
     for u in report.unmapped:
-        reasons[u.reason] = reasons.get(u.reason, 0) + 1
+        if u.category == "not relevant":
+            reasons[u.reason] = reasons.get(u.reason, 0) + 1
     lines.append(f"patients: {report.patients}; data issues: {len(report.issues)}"
-                 + ("; not mapped by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) if reasons else ""))
+                 + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")" if kinds else "")
+                 + ("; not relevant by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+                    if reasons else ""))
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ an NDC code that names no ontology drug might still be an antidepressant, so it 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,21 +68,33 @@ class DrugMatch:
     how: str = ""
 
 
+@functools.lru_cache(maxsize=8)
+def _label_tables(labels: tuple[tuple[str, URIRef], ...]) -> tuple[dict[str, URIRef], re.Pattern[str] | None]:
+    """Label -> drug, and one pattern finding any label as whole words (longest first)."""
+    table: dict[str, URIRef] = {}
+    for label, drug in labels:
+        table.setdefault(label, drug)
+    words = sorted(table, key=lambda label: (-len(label), label))
+    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, words)) + r")(?![a-z0-9])") if words else None
+    return table, pattern
+
+
 def _match_label(name: str, ctx: ImportContext) -> URIRef | None:
     """The drug whose label is the name, or starts it ("bupropion hydrochloride" -> bupropion)."""
-    for label, drug in ctx.drug_labels:
-        if name == label or name.startswith(label + " "):
-            return drug
+    table, _ = _label_tables(ctx.drug_labels)
+    words = name.split(" ")
+    for n in range(len(words), 0, -1):  # the longest label that starts the name
+        found = table.get(" ".join(words[:n]))
+        if found is not None:
+            return found
     return None
 
 
 def _search_label(text: str, ctx: ImportContext) -> URIRef | None:
-    """The first drug whose label appears as a word in free text ("Zoloft (sertraline) 50mg")."""
-    words = f" {re.sub(r'[^a-z0-9]+', ' ', text.lower())} "
-    for label, drug in ctx.drug_labels:
-        if f" {label} " in words:
-            return drug
-    return None
+    """The drug whose label appears first (as whole words) in free text ("Zoloft (sertraline) 50 mg")."""
+    table, pattern = _label_tables(ctx.drug_labels)
+    found = pattern.search(re.sub(r"[^a-z0-9]+", " ", text.lower())) if pattern is not None else None
+    return table[found.group(1)] if found is not None else None
 
 
 def _mg(value: str, unit_text: str, ctx: ImportContext) -> float | None:

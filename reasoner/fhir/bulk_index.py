@@ -16,9 +16,12 @@ Rules of attribution (documented, because they decide which patient a line belon
 * a resource with no patient (``Medication``, ``Practitioner``, a Condition without a subject, a
   Patient with an invalid id …) is *loose*: every loose line is read once more after the patients
   (the cohort runner's last unit), so it is counted or reported like in single mode, never lost;
-  a loose ``Medication`` is also *shared*: indexed by ``<Type>/<id>`` (and ``urn:uuid:<id>``) and
-  handed to every patient group whose resources point at it with ``medicationReference`` (the
-  only such reference the importer reads);
+  a loose ``Medication`` is also *shared*: indexed by ``<Type>/<id>`` (and ``urn:uuid:<id>``, and
+  each of its identifiers) and handed to every patient group whose resources point at it with
+  ``medicationReference`` (the only such reference the importer reads);
+* a resource whose subject is a logical reference (``{"identifier": {…}}``) belongs to the patient
+  whose Patient resource carries that identifier (resolved after the pass, as single mode does);
+  when none does, the line is loose;
 * a line that is not JSON, or not a FHIR resource, is recorded as a bad line (file, line number,
   reason, and the patient the broken text still names, :func:`reasoner.fhir.reader.patient_hint`);
   it reaches the importer as the same placeholder single mode yields (a data issue with its
@@ -44,7 +47,7 @@ from reasoner.fhir.reader import UNREADABLE_KEY, UNREADABLE_PATIENT_KEY, bulk_fi
 from reasoner.fhir.references import owner, patient_id, shared_key
 
 #: Bump when the index layout changes: an index of another version is rebuilt, never misread.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 
 _BATCH = 20_000
 
@@ -54,6 +57,18 @@ _RTYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 _SUBJECT = re.compile(rb'"(?:subject|patient)"\s*:\s*\{\s*"reference"\s*:\s*"([^"]+)"')
 _MEDREF = re.compile(rb'"medicationReference"\s*:\s*\{\s*"reference"\s*:\s*"([^"]+)"')
 _ID = re.compile(rb'"id"\s*:\s*"([^"]+)"')
+
+
+def _identifier_keys(identifier: object) -> list[str]:
+    """``system|value`` keys of an Identifier (or a list of them), each also as ``|value`` (a
+    logical reference without a system matches any system, as in single mode)."""
+    items = identifier if isinstance(identifier, list) else [identifier]
+    keys: list[str] = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("value"), str):
+            system = item.get("system") if isinstance(item.get("system"), str) else ""
+            keys += [f"{system}|{item['value']}"] + ([f"|{item['value']}"] if system else [])
+    return keys
 
 
 @dataclass(frozen=True)
@@ -110,7 +125,8 @@ class FhirIndex:
         con.executescript("""
             DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS res;
             DROP TABLE IF EXISTS patients; DROP TABLE IF EXISTS shared; DROP TABLE IF EXISTS medref;
-            DROP TABLE IF EXISTS bad; DROP TABLE IF EXISTS loose;
+            DROP TABLE IF EXISTS bad; DROP TABLE IF EXISTS loose; DROP TABLE IF EXISTS ident;
+            DROP TABLE IF EXISTS waiting;
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE files(fno INTEGER PRIMARY KEY, name TEXT);
             CREATE TABLE res(pid TEXT, fno INTEGER, off INTEGER, len INTEGER);
@@ -119,6 +135,8 @@ class FhirIndex:
             CREATE TABLE medref(pid TEXT, key TEXT);
             CREATE TABLE bad(fno INTEGER, lineno INTEGER, reason TEXT, pid TEXT);
             CREATE TABLE loose(fno INTEGER, off INTEGER, len INTEGER, rtype TEXT);
+            CREATE TABLE ident(key TEXT, pid TEXT);
+            CREATE TABLE waiting(fno INTEGER, off INTEGER, len INTEGER, rtype TEXT, key TEXT);
         """)
         con.execute("PRAGMA synchronous=OFF")
         files = bulk_files(self.export_dir)[0]
@@ -156,25 +174,40 @@ class FhirIndex:
                             seen_pid_batch.add(hint)
                             pids.append((hint,))
                         continue
-                    rtype, pid, rid, medref = attributed
+                    rtype, pid, rid, medref, idents, waits_for = attributed
+                    if rtype == "Patient" and pid is not None:
+                        con.executemany("INSERT INTO ident VALUES (?, ?)", [(k, pid) for k in idents])
+                    if pid is None and waits_for is not None:
+                        con.execute("INSERT INTO waiting VALUES (?, ?, ?, ?, ?)", (fno, start, length, rtype, waits_for))
+                        continue
                     if pid is None:
                         con.execute("INSERT INTO loose VALUES (?, ?, ?, ?)", (fno, start, length, rtype))
                         if rid is not None:
-                            con.execute("INSERT OR IGNORE INTO shared VALUES (?, ?, ?, ?, ?)",
-                                        (f"{rtype}/{rid}", fno, start, length, rtype))
-                            con.execute("INSERT OR IGNORE INTO shared VALUES (?, ?, ?, ?, ?)",
-                                        (f"urn:uuid:{rid}", fno, start, length, rtype))
+                            keys = [f"{rtype}/{rid}", f"urn:uuid:{rid}"] + [f"identifier:{k}" for k in idents]
+                            con.executemany("INSERT OR IGNORE INTO shared VALUES (?, ?, ?, ?, ?)",
+                                            [(k, fno, start, length, rtype) for k in keys])
                         continue
                     res_rows.append((pid, fno, start, length))
                     if pid not in seen_pid_batch:
                         seen_pid_batch.add(pid)
                         pids.append((pid,))
-                    key = shared_key(medref) if medref is not None else None
+                    key = medref if medref is not None and medref.startswith("identifier:") else \
+                        shared_key(medref) if medref is not None else None
                     if key is not None:
                         refs.append((pid, key))
                     if len(res_rows) >= _BATCH:
                         flush()
         flush()
+        # Logical subjects: the patient whose Patient carries the identifier (the first read);
+        # none: the line is loose, like a resource without a subject.
+        con.executescript("""
+            CREATE INDEX ident_key ON ident(key);
+            INSERT INTO res SELECT (SELECT i.pid FROM ident i WHERE i.key = w.key ORDER BY i.rowid LIMIT 1),
+                                   w.fno, w.off, w.len
+                FROM waiting w WHERE EXISTS (SELECT 1 FROM ident i WHERE i.key = w.key);
+            INSERT INTO loose SELECT w.fno, w.off, w.len, w.rtype FROM waiting w
+                WHERE NOT EXISTS (SELECT 1 FROM ident i WHERE i.key = w.key);
+        """)
         # One sort at the end instead of a B-tree insert per row: the index that makes each
         # shard a range scan (covering: no lookup back into the table).
         con.executescript("""
@@ -190,8 +223,9 @@ class FhirIndex:
         return self.stats()
 
     @staticmethod
-    def _attribute(raw: bytes) -> tuple[str, str | None, str | None, str | None] | str:
-        """(resourceType, patient id, resource id, medicationReference) of one line, or a reason."""
+    def _attribute(raw: bytes) -> tuple[str, str | None, str | None, str | None, list[str], str | None] | str:
+        """(resourceType, patient id, resource id, medicationReference key, identifier keys, the
+        identifier key a logical subject waits for) of one line, or a reason it is unusable."""
         m_type = _RTYPE.search(raw)
         if m_type is not None and m_type.group(1) != b"Patient":
             m_subj = _SUBJECT.search(raw)
@@ -199,10 +233,11 @@ class FhirIndex:
             # a line that does not end its object is truncated: the parse reports it with its place
             if m_subj is not None and b"\\" not in m_subj.group(1) and raw.rstrip().endswith(b"}"):
                 pid = patient_id(m_subj.group(1).decode())
-                if pid is not None:
-                    m_med = _MEDREF.search(raw)
+                m_med = _MEDREF.search(raw)
+                # a logical medicationReference (by identifier) needs the parse below
+                if pid is not None and (m_med is not None or b'"medicationReference"' not in raw):
                     return (m_type.group(1).decode(), pid, None,
-                            m_med.group(1).decode() if m_med else None)
+                            m_med.group(1).decode() if m_med else None, [], None)
         # Slow path: a Patient, a resource without a subject, or an unusual layout.
         try:
             doc = json.loads(raw)
@@ -216,7 +251,20 @@ class FhirIndex:
         rid = doc.get("id") if isinstance(doc.get("id"), str) else None
         med = doc.get("medicationReference")
         medref = med.get("reference") if isinstance(med, dict) and isinstance(med.get("reference"), str) else None
-        return rtype, owner(doc), rid, medref
+        if medref is None and isinstance(med, dict):
+            logical = _identifier_keys(med.get("identifier"))
+            medref = f"identifier:{logical[0]}" if logical else None
+        idents = _identifier_keys(doc.get("identifier")) if rtype in ("Patient", "Medication") else []
+        pid = owner(doc)
+        waits_for = None
+        if pid is None and rtype != "Patient":
+            for key in ("subject", "patient"):
+                ref = doc.get(key)
+                logical = _identifier_keys(ref.get("identifier")) if isinstance(ref, dict) and "reference" not in ref else []
+                if logical:
+                    waits_for = logical[0]
+                    break
+        return rtype, pid, rid, medref, idents, waits_for
 
     # --- read ----------------------------------------------------------------------------
     def stats(self) -> IndexStats:

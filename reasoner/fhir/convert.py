@@ -152,7 +152,7 @@ class Importer:
         key = f"{rtype}/{rid}"
         if isinstance(res.get(FULL_URL_KEY), str):
             self.full_urls[res[FULL_URL_KEY]] = key
-        if not shared and rtype in ("Patient", "Medication"):  # what logical references name
+        if rtype in ("Patient", "Medication"):  # what logical references name (shared copies too)
             self.identifiers.add(res, key)
         if rtype == "Patient":
             if rid in self.patients_seen:

@@ -23,17 +23,21 @@ AS_OF = "2026-01-15"
 STORIES = ("01-relative-references", "04-contained-medication", "09-timing-code-bid", "18-as-needed",
            "25-order-repeats-three-dispenses", "34-partial-start-month", "37-impossible-start-date",
            "38-recorded-date-only", "45-phq9-panel-items", "48-phq9-questionnaire-items", "57-stopped-noncompliance",
-           "59-noncompliance-observation-outside", "22-ingredient-strength-ml")
+           "59-noncompliance-observation-outside", "22-ingredient-strength-ml", "06-identifier-subject",
+           "07-identifier-medication", "08-unresolvable-medication", "60-searchset-with-includes")
 
 
 def _renamed(value: Any, pid: str) -> Any:
-    """A resource of the story with patient p1 renamed and every resource id prefixed (unique)."""
+    """A resource of the story with patient p1 renamed and every resource id (and identifier
+    value) prefixed, so that the stories stay apart in one input."""
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if k == "reference" and isinstance(v, str) and "/" in v and not v.startswith("#"):
-                rtype, rid = v.split("/", 1)
-                out[k] = f"Patient/{pid}" if rtype == "Patient" else f"{rtype}/{pid}-{rid}"
+                rtype, rid = v.rsplit("/", 1) if "://" in v else v.split("/", 1)
+                out[k] = f"Patient/{pid}" if rtype.endswith("Patient") else f"{rtype}/{pid}-{rid}"
+            elif k == "value" and isinstance(v, str) and "system" in value:  # an identifier
+                out[k] = f"{pid}-{v}"
             else:
                 out[k] = _renamed(v, pid)
         return out

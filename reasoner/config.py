@@ -22,6 +22,9 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 memory (rdflib's parser recurses per level of brackets and Oxigraph's overflows its stack). One
 limit is pyoxigraph's own: a single RDF term (a literal) over 16 MiB is refused with exit 2 on the
 oxigraph backend.
+
+Fixed limits (not settable): :data:`MAX_FHIR_NUMBER`, the largest magnitude of a number the FHIR
+importer accepts in any unit.
 """
 
 from __future__ import annotations
@@ -69,6 +72,12 @@ MAX_BUNDLE_BYTES: int = _bytes("TRD_MAX_BUNDLE_BYTES", 128 * MIB)
 #: Largest single line (one resource) of a Bulk Data NDJSON file.
 MAX_NDJSON_LINE_BYTES: int = _bytes("TRD_MAX_NDJSON_LINE_BYTES", 16 * MIB)
 
+#: The largest magnitude of a FHIR number (a dose, a score, a lab value, a supply) in any unit. Not a
+#: clinical threshold: no value the profile reads comes near it (a daily dose in µg, an IL-6 in
+#: pg/mL), but ``1e308`` or a 400-digit integer would reach the graph as numbers no xsd:decimal
+#: reader holds; such a value is a data issue on its record instead (issue 16).
+MAX_FHIR_NUMBER: float = 1e6
+
 #: The headless Chromium that prints reports to PDF (``trd report --pdf``).
 CHROMIUM: str = os.environ.get("TRD_CHROMIUM") or "chromium"
 #: Longest one headless-browser run may take, in seconds.
@@ -88,4 +97,4 @@ MAX_QUERY_NESTING: int = 16
 
 __all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES",
            "MAX_QUERY_BYTES", "MAX_QUERY_NESTING", "MAX_CDS_BODY_BYTES", "MAX_CDS_FHIR_BYTES", "CHROMIUM",
-           "BROWSER_SECONDS"]
+           "BROWSER_SECONDS", "MAX_FHIR_NUMBER"]

@@ -29,14 +29,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from rdflib import Graph, Literal
 
-from reasoner.findings.read import read_findings, rule_evidence
+from reasoner.findings.read import attach_input_issues, read_findings, rule_evidence
 from reasoner.knowledge.loader import ontology_graph, ontology_ntriples
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, SH
 from reasoner.knowledge.paths import INFER_DIR
@@ -90,7 +90,7 @@ class AssessmentEngine(Protocol):
     """What every engine behind the commands does: patient data in, one result out."""
 
     def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
-               keep_workspace: bool = False) -> AssessmentResult:
+               keep_workspace: bool = False, issues: Iterable[Any] = ()) -> AssessmentResult:
         ...
 
 
@@ -194,17 +194,21 @@ class Pipeline:
 
     # --- the calls -----------------------------------------------------------------------------
     def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
-               keep_workspace: bool = False) -> AssessmentResult:
+               keep_workspace: bool = False, issues: Iterable[Any] = ()) -> AssessmentResult:
         """Run the rules over one patient graph or batch, validate, and read the findings back.
 
         ``derived``: "graph" (an rdflib Graph), "nquads" (bytes), or "none" when the caller reads
         what it needs from the kept workspace (the cohort writer) or wants the findings only.
+        ``issues``: the data issues of the input (``reasoner.inputs.InputData.issues``, the FHIR
+        import's records that could not be used as given): each joins the patient it names, or
+        the issues of no patient, in every output.
         """
         with self._workspace_for(keep_workspace) as ws:
             ws.add_asserted(asserted, format)
             stats = self.derive(ws)
             validation = self.check(ws)
             patients, unattributed = self.read(ws, validation)
+            attach_input_issues(patients, unattributed, issues)
             out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
                                   if derived == "graph" else b"")
         return AssessmentResult(patients, validation, self.as_of, self.policy, stats, out,

@@ -12,25 +12,34 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, backend_option, policy_option
+from reasoner.cli.options import as_of_option, backend_option, epilog, policy_option
 from reasoner.errors import TrdError
 from reasoner.render.registry import formats
 
-_EPILOG = """\b
-INPUT is any of:
-  a patient graph        Turtle, N-Triples, JSON-LD or RDF/XML (.ttl .nt .jsonld .rdf)
-  a FHIR R4 file         a Bundle or one resource (.json), Bulk NDJSON (.ndjson)
-  a folder               Bulk FHIR NDJSON files, or Turtle/N-Triples patient graphs
-Several inputs are merged into one assessment. With --out DIR the run is a cohort run:
-sharded and resumable, results in DIR/patients.jsonl, DIR/summary.json, DIR/summary.html and
-DIR/store (--format fhir adds DIR/fhir/*.ndjson, --report DIR/reports/<patient>.html).
-
+_EPILOG = epilog("trd assess examples/trd-confirmed.ttl --as-of 2026-01-15",
+                 "trd assess examples/trd-confirmed.fhir.json --format json --policy fda-ema",
+                 "trd assess export-folder/ --out results/ --workers 2") + """
 \b
-Examples:
-  trd assess examples/trd-confirmed.ttl --as-of 2026-01-15
-  trd assess examples/trd-confirmed.fhir.json --format json
-  trd assess export-folder/ --out results/ --workers 2
+Several inputs are merged into one assessment. --out DIR turns on cohort mode (one input: a
+Bulk FHIR folder, or Turtle files): sharded and resumable, results in DIR/patients.jsonl,
+DIR/summary.json, DIR/summary.html and DIR/store (--format fhir adds DIR/fhir/*.ndjson,
+--report DIR/reports/<patient>.html). The table fits the terminal (or COLUMNS when piped).
 """
+
+
+#: At most this many unreadable input lines are named one by one on stderr (all are in the output).
+_STDERR_LINES = 20
+
+
+def warn_unreadable(issues: list) -> None:
+    """One line on stderr per input line that could not be read (issue 16): the record is lost to
+    the assessment, so the user hears of it where errors go, not only in ``dataIssues``."""
+    unreadable = [i for i in issues if getattr(i, "kind", "") == "unreadable line"]
+    for issue in unreadable[:_STDERR_LINES]:
+        click.echo(f"trd: warning: {issue.source}: {issue.message}: {issue.effect} (listed in dataIssues)", err=True)
+    if len(unreadable) > _STDERR_LINES:
+        click.echo(f"trd: warning: … and {len(unreadable) - _STDERR_LINES} more unreadable lines (listed in dataIssues)",
+                   err=True)
 
 
 @click.command(epilog=_EPILOG)
@@ -68,13 +77,15 @@ def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, ba
             sys.exit(1)
         return
     from reasoner.cli.explain import explanations
-    from reasoner.inputs import load_inputs
+    from reasoner.inputs import read_inputs
     from reasoner.pipeline import Pipeline
     from reasoner.render.registry import render
 
-    data = load_inputs(inputs, as_of)
+    data = read_inputs(inputs, as_of, policy)
+    warn_unreadable(data.issues)
     result = Pipeline(policy=policy, as_of=as_of, backend=backend).assess(
-        data, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain or fmt == "html")
+        data.graph, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain or fmt == "html",
+        issues=data.issues)
     render(fmt, result, sys.stdout)
     if with_explain:
         click.echo("\n".join(explanations(result)), err=fmt != "table")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, policy_option, validator_option
+from reasoner.cli.options import as_of_option, epilog, policy_option, validator_option
 from reasoner.knowledge.namespaces import EX, FHIR_DATA, PREFIXES
 from reasoner.validate.report import ResultRecord, Validation
 
@@ -69,7 +69,8 @@ def _print_text(outcome: Validation, n_inputs: int) -> None:
         click.echo(f"{severity}\t{focus}\t{path or '-'}\t{value or '-'}\t{message}")
 
 
-@click.command("validate")
+@click.command("validate", epilog=epilog("trd validate examples/malformed.ttl",
+                                          "trd validate examples/trd-confirmed.fhir.json --validator fast --format json"))
 @click.argument("patient_graph", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: a readable report; turtle/json: the SHACL validation report graph (json = JSON-LD).")

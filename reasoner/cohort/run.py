@@ -98,11 +98,13 @@ def _account_loose(index: FhirIndex, writer: ResultWriter, manifest: Manifest, s
     done = manifest.done()
     used = frozenset(manifest.totals().get("usedShared", {}))
     total, committed = index.loose_count(), 0
-    for unit, first in enumerate(range(0, total, size)):
+    broken = index.broken_loose()  # unreadable lines that name no patient: with the first unit
+    for unit, first in enumerate(range(0, max(total, 1 if broken else 0), size)):
         shard_id = n_shards + unit
         if shard_id in done:
             continue
-        writer.write(process_loose(shard_id, index.read_loose(first, min(first + size, total)), settings, used))
+        writer.write(process_loose(shard_id, index.read_loose(first, min(first + size, total)), settings, used,
+                                   broken if unit == 0 else []))
         committed += 1
     return committed
 
@@ -202,6 +204,7 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
             out_dir=str(out), input_kind=kind, patients=totals.get("patients", 0), shards=n_shards,
             shards_run=shards_run, seconds=time.perf_counter() - started, trd=totals.get("trd", {}),
             pseudo_resistance=totals.get("pseudoResistance", {}), data_issues=totals.get("dataIssues", {}),
+            data_issue_kinds=totals.get("dataIssueKinds", {}),
             patients_with_data_issues=totals.get("patientsWithDataIssues", 0),
             bad_input_lines=[tuple(x) for x in bad_lines],
             unreadable_lines_of_patients=totals.get("unreadableLines", 0), as_of=settings.as_of, policy=policy,

@@ -70,6 +70,8 @@ class DataIssue(_Open):
     resource: str | None = Field(None, description="the input record it is about, e.g. MedicationStatement/abc")
     source: str | None = None
     effect: str | None = Field(None, description="what the problem did to the assessment")
+    kind: str | None = Field(None, description="a short stable name of the problem (bad date, dose unknown, "
+                                                "unreadable line …), what cohort summaries count")
 
 
 class TrdStatus(_Open):

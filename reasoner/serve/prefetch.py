@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reasoner.fhir.context import get_context
-from reasoner.fhir.records import OBSERVATION_CATEGORIES
+from reasoner.fhir.mappers import OBSERVATION_CATEGORIES
 from reasoner.fhir.references import owner
 from reasoner.fhir.reader import FULL_URL_KEY
 from reasoner.fhir.terms import T

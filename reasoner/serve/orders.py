@@ -2,7 +2,7 @@
 the patient's data.
 
 Why through the workspace: a draft order is mapped by the FHIR importer's own drug and dose readers
-(:func:`reasoner.fhir.medications.match_drug`, :func:`~reasoner.fhir.medications.daily_dose_mg`), and
+(:func:`reasoner.fhir.medications.match_drug`, :func:`reasoner.fhir.dosage.daily_dose`), and
 then every check is a query file of ``queries/cds/`` run in the patient's assessed workspace (the
 patient's records, the derived findings, the ontology and the policy), with the orders bound by a
 ``VALUES (?order ?drug ?dose)`` block (empty in the file, filled in here). The thresholds (minimum adequate dose), drug facts
@@ -24,7 +24,8 @@ from typing import Any
 from rdflib import URIRef
 
 from reasoner.fhir.context import ImportContext
-from reasoner.fhir.medications import daily_dose_mg, match_drug
+from reasoner.fhir.dosage import daily_dose
+from reasoner.fhir.medications import match_drug
 from reasoner.knowledge.queries import load_query, query_text
 from reasoner.knowledge.codes import prefix_systems
 from reasoner.serve.cards import CardContext, Terms, make_card, order_by_urgency
@@ -96,8 +97,9 @@ def draft_orders(draft: dict[str, Any], selections: list[str] | None, ctx: Impor
             continue
         match = match_drug(_medication_concept(res, by_ref), ctx)
         dosages = res.get("dosageInstruction")
-        dose, problem = daily_dose_mg(dosages[0] if isinstance(dosages, list) and dosages else None,
-                                      match.strength_mg, ctx)
+        result = daily_dose(dosages[0] if isinstance(dosages, list) and dosages else None, match, ctx)
+        dose = result.mg
+        problem = next((n.message for n in result.notes if n.kind == "dose unknown"), None)
         out.append(DraftOrder(len(out), res, match.drug, dose, problem, match.text))
     return out
 

@@ -115,7 +115,7 @@ def summary(data_dir: Path, fmt: str) -> None:
 
     rows = read_summary(data_dir / "feedback.sqlite")
     if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False, allow_nan=False))
         return
     if not rows:
         click.echo("no cards issued yet")

@@ -94,6 +94,15 @@ def _id_of(res: dict) -> str | None:
     return None
 
 
+def _fingerprint_text(resource: dict[str, Any]) -> bytes:
+    """A resource's content in one canonical spelling, only to tell duplicates apart (never written out).
+
+    Why an encoder rather than ``json.dumps``: the text is hashed, not output, so a NaN the
+    importer already reports as a data issue must not make the comparison itself fail.
+    """
+    return json.JSONEncoder(sort_keys=True, default=str).encode(resource).encode()
+
+
 class Importer:
     """Streaming FHIR import: ``feed`` resources, then iterate ``records()`` or ``patients()``."""
 
@@ -171,7 +180,7 @@ class Importer:
             self._shared.discard(key)
             self.medications[key] = res
         elif rtype in PATIENT_TYPES:
-            canonical = hashlib.blake2b(raw if raw is not None else json.dumps(res, sort_keys=True, default=str).encode(),
+            canonical = hashlib.blake2b(raw if raw is not None else _fingerprint_text(res),
                                         digest_size=16).digest()
             if key in self._seen:
                 if self._seen[key] == canonical:

@@ -122,7 +122,8 @@ def _remote_contexts(node: Any) -> list[str]:
     return found
 
 
-def _refuse_constant(name: str) -> Any:
+def refuse_json_constant(name: str) -> Any:
+    """``json.loads(parse_constant=...)``: NaN and Infinity are not JSON; refuse them rather than make a float."""
     raise ValueError(f"{name} is not a JSON number")
 
 
@@ -141,7 +142,7 @@ def parse_graph(data: bytes, fmt: str, name: str, graph: Graph | None = None) ->
             if fmt == "json-ld":
                 try:
                     # NaN/Infinity are not JSON: refused, never turned into a float
-                    doc = json.loads(data, parse_constant=_refuse_constant)
+                    doc = json.loads(data, parse_constant=refuse_json_constant)
                 except ValueError as exc:
                     raise InputError(f"{name}: not valid JSON ({exc})") from exc
                 remote = _remote_contexts(doc)

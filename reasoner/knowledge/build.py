@@ -220,7 +220,7 @@ def _codesystem_json(ontology: Graph) -> str:
 
     resource = codesystem_resource(ontology)
     resource["description"] += f" ({GENERATED_NOTE})"
-    return json.dumps(resource, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return json.dumps(resource, indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False) + "\n"
 
 
 def build(out_dir: Path | None = None, source: Path | None = None, policy_dir: Path | None = None) -> list[Path]:

@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reasoner.config import MAX_CDS_BODY_BYTES
+from reasoner.io.rdf import refuse_json_constant
 from reasoner.serve.assessor import Assessor
 from reasoner.serve.auth import AuthError, ReplayCache, TrustConfig, Verifier
 from reasoner.serve.cards import CardContext, Terms, patient_view_cards
@@ -182,7 +183,7 @@ class Service:
         """A hook call: (response, log fields)."""
         hook_name = SERVICES[service_id][0]
         try:
-            doc = json.loads(body)
+            doc = json.loads(body, parse_constant=refuse_json_constant)
         except (ValueError, RecursionError) as exc:
             raise ApiError(400, f"the request body is not JSON ({getattr(exc, 'msg', type(exc).__name__)})") from exc
         if not isinstance(doc, dict):
@@ -247,7 +248,7 @@ class Service:
 
     def feedback(self, service_id: str, body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
-            doc = json.loads(body)
+            doc = json.loads(body, parse_constant=refuse_json_constant)
         except (ValueError, RecursionError) as exc:
             raise ApiError(400, "the request body is not JSON") from exc
         try:
@@ -309,7 +310,7 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
             response = JSONResponse(payload)
         except ApiError as exc:
             response = _error(exc.status, exc.message, **exc.extra)
-            fields.setdefault("error", json.dumps(exc.message)[:200])
+            fields.setdefault("error", json.dumps(exc.message, allow_nan=False)[:200])
         except Exception:  # a defect: answered without a traceback, logged for the operator
             log.exception("internal error on %s", request.url.path)
             response = _error(500, "internal error (logged by the service)")
@@ -363,7 +364,7 @@ def settings_to_env(settings: ServeSettings) -> str:
     """The settings as JSON for :data:`SETTINGS_ENV`."""
     doc = {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v)
            for k, v in settings.__dict__.items()}
-    return json.dumps(doc)
+    return json.dumps(doc, allow_nan=False)
 
 
 def app_from_environment() -> FastAPI:

@@ -74,7 +74,7 @@ class FeedbackStore:
             comment = (item.get("overrideReason") or {}).get("userComment")
             accepted = [s.get("id") for s in item.get("acceptedSuggestions") or []]
             rows.append((item["card"], service, item["outcome"], _text(reason.get("system")), _text(reason.get("code")),
-                         _text(reason.get("display")), comment, json.dumps(accepted) if accepted else None,
+                         _text(reason.get("display")), comment, json.dumps(accepted, allow_nan=False) if accepted else None,
                          item["outcomeTimestamp"], _now()))
         with self._lock:
             self._db.execute("BEGIN")

@@ -152,6 +152,7 @@ def test_bad_requests_are_named_and_the_next_request_is_fine(env: Env) -> None:
     good = _request()
     _bad(env.post(PV, b"{not json"), 400, "not JSON")
     _bad(env.post(PV, b"[1, 2]"), 400, "not a JSON object")
+    _bad(env.post(PV, b'{"hook": "patient-view", "x": Infinity}'), 400, "not JSON")  # not JSON, never a float
     _bad(env.post(PV, b"[" * 100000 + b"]" * 100000), 400, "not JSON")
     for missing, where in (("hook", "hook"), ("hookInstance", "hookInstance")):
         body = dict(good)
@@ -179,6 +180,8 @@ def test_bad_requests_are_named_and_the_next_request_is_fine(env: Env) -> None:
     _bad(env.post(PV, {**good, "padding": "x" * (300 * 1024)}), 413, "larger than")
     _bad(env.post(f"{PV}/feedback", {"feedback": [{"card": "x"}]}), 400, "feedback")
     _bad(env.post(f"{PV}/feedback", b"nope"), 400, "not JSON")
+    _bad(env.post(f"{PV}/feedback", b'{"feedback": [{"card": "x", "outcome": "accepted", "outcomeTimestamp": NaN}]}'), 400,
+         "not JSON")
     # the very next good call is answered as always
     response = env.post(PV, good)
     assert response.status_code == 200 and response.json() == {"cards": []}

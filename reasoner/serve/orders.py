@@ -26,6 +26,7 @@ from rdflib import URIRef
 from reasoner.fhir.context import ImportContext
 from reasoner.fhir.dosage import daily_dose
 from reasoner.fhir.medications import match_drug
+from reasoner.fhir.references import contained_resource, reference_text, resolve
 from reasoner.knowledge.queries import load_query, query_text
 from reasoner.knowledge.codes import prefix_systems
 from reasoner.serve.cards import CardContext, Terms, make_card, order_by_urgency
@@ -62,20 +63,15 @@ class DrugFacts:
 
 def _medication_concept(res: dict[str, Any], bundle_resources_by_ref: dict[str, dict[str, Any]]) -> Any:
     """The medication CodeableConcept of an order: inline, a contained Medication, or a Medication
-    of the draft Bundle."""
+    of the draft Bundle (references read by the importer's one reference reader)."""
     if isinstance(res.get("medicationCodeableConcept"), dict):
         return res["medicationCodeableConcept"]
     ref = res.get("medicationReference")
-    target = ref.get("reference") if isinstance(ref, dict) else None
-    if isinstance(target, str):
-        if target.startswith("#"):
-            for contained in res.get("contained") or []:
-                if isinstance(contained, dict) and contained.get("id") == target[1:]:
-                    return contained.get("code")
-        medication = bundle_resources_by_ref.get(target)
-        if medication is not None:
-            return medication.get("code")
-    return None
+    medication = contained_resource(res, ref)
+    if medication is None:
+        text = reference_text(ref)
+        medication = bundle_resources_by_ref.get(text or "") or bundle_resources_by_ref.get(resolve(ref) or "")
+    return medication.get("code") if medication is not None else None
 
 
 def draft_orders(draft: dict[str, Any], selections: list[str] | None, ctx: ImportContext) -> list[DraftOrder]:

@@ -259,6 +259,24 @@ def test_order_with_adequate_dose_and_no_finding_gives_no_card(env: Env) -> None
     assert cards_of(env.post(SIGN, hook_request("order-sign", "pat-nt", resources, [order]))) == []
 
 
+def test_an_order_naming_its_drug_through_a_medication_resource_is_judged(env: Env) -> None:
+    # The drug of a draft as EHRs send it: a contained Medication (#med) or a Medication of the
+    # draft Bundle; both must be read as the inline concept is (escitalopram 5 mg: below 10 mg/day).
+    resources = _with_genetics(bundle_resources(EXAMPLES / "trd-confirmed.fhir.json"))
+    inline = draft("d-esc", "escitalopram 5 MG Oral Tablet")
+    contained = {key: value for key, value in inline.items() if key != "medicationCodeableConcept"}
+    contained |= {"id": "d-contained", "contained": [{"resourceType": "Medication", "id": "med",
+                                                      "code": inline["medicationCodeableConcept"]}],
+                  "medicationReference": {"reference": "#med"}}
+    bundled = {key: value for key, value in inline.items() if key != "medicationCodeableConcept"}
+    bundled |= {"id": "d-bundled", "medicationReference": {"reference": "Medication/m-esc"}}
+    medication = {"resourceType": "Medication", "id": "m-esc", "code": inline["medicationCodeableConcept"]}
+    for order, extra in ((contained, []), (bundled, [medication])):
+        cards = cards_of(env.post(SIGN, hook_request("order-sign", "pat-001", resources, [order, *extra])))
+        assert "order/dose-below-minimum" in by_type(cards), (order["id"], cards)
+        assert by_type(cards)["order/dose-below-minimum"]["summary"].startswith("escitalopram"), order["id"]
+
+
 def test_spec_order_select_example_context_is_read(env: Env) -> None:
     """The spec's order-select example (a NutritionOrder and an amoxicillin MedicationRequest): a
     drug the reasoner does not know is not judged, and no card is made."""

@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from reasoner.errors import RuleError
 from reasoner.knowledge.namespaces import GRAPH_RULES, TRD
 from reasoner.rules.analysis import ANY, Key
-from reasoner.rules.ordering import feeds, order_rules
+from reasoner.rules.ordering import feeding_pairs, order_rules
 from reasoner.rules.rule import Rule, compact_query, load_rules
 from reasoner.rules.workspace import BACKENDS
 
@@ -119,7 +119,7 @@ class RuleEngine:
                 self._alternatives[r.name] = alternatives if all(alternatives) else ()
         # Which rule feeds which depends only on the rule set: computed once here, not on every run
         # (it was over half of a warm one-patient call).
-        self._feeds = {(w.name, r.name) for w in self.rules for r in self.rules if feeds(w, r)}
+        self._feeds = feeding_pairs(self.rules)
 
     def _lookups(self, keys: Iterable[Key]) -> tuple[Key, ...]:
         """Requirement keys as lookups (Oxigraph terms), less the classes that cannot be resolved."""

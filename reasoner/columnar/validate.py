@@ -15,7 +15,7 @@ few datatypes SQL does not canonicalise, such as xsd:double).
 
 How the shapes become SQL (compiled once, in the constructor)::
 
-    target (classes + subclasses, subjects of, nodes)  -> a focus table per check, _sv_f<i>(s, fk, fd, fok)
+    target (classes + subclasses, subjects of, nodes)  -> rows of one focus table per check, _sv_focus(t, s, fk)
     value checks of every shape of one target          -> one SELECT: UNION ALL of tagged branches
     sh:minCount / sh:maxCount of one target            -> one grouped COUNT(DISTINCT) per path, UNION ALL
     sh:lessThan(OrEquals)                              -> one pair query per shape
@@ -74,28 +74,30 @@ SHAPES_SQL_DIR: Path = QUERIES_DIR / "cohort" / "shapes"
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
-_NODE_KINDS = {SH.IRI: ["I"], SH.BlankNode: ["B"], SH.Literal: ["L"], SH.BlankNodeOrIRI: ["B", "I"],
-               SH.BlankNodeOrLiteral: ["B", "L"], SH.IRIOrLiteral: ["I", "L"]}
+_NODE_KINDS = {SH.IRI: "I", SH.BlankNode: "B", SH.Literal: "L", SH.BlankNodeOrIRI: "BI", SH.BlankNodeOrLiteral: "BL",
+               SH.IRIOrLiteral: "IL"}
 #: The datatypes with a "surely valid" lexical form in the fast validator (its _SAFE_LEXICAL); the
 #: forms themselves are ``sv_safe`` in queries/cohort/shapes/support/terms.sql.
 _SAFE_DATATYPES = (XSD.integer, XSD.decimal, XSD.boolean, XSD.date)
 #: the orders (sv_cmp of value and bound) that satisfy a range constraint
-_RANGE_ORDERS = {">=": [0, 1], ">": [1], "<=": [-1, 0], "<": [-1]}
-#: The SQL condition of each kind of value check: it keeps the value nodes ``v`` (k, o, d, ok, c,
-#: safe) that SQL cannot show to conform, given the branch's parameters ``b`` (the columns of
+_RANGE_ORDERS = {">=": (0, 1), ">": (1, 1), "<=": (-1, 0), "<": (-1, -1)}
+#: The SQL condition of each kind of value check: it keeps the value nodes (``x``: k, o, d, ok, c,
+#: safe) that SQL cannot show to conform, given the branch's parameters (``b``: the columns of
 #: ``_sv_branches``) and, for sh:class, ``i``, the value's row among the class's instances (if any).
 _CONDITIONS = {
-    "nodeKind": "NOT list_contains(b.kinds, v.k)",
-    "class": "(v.k = 'L' OR i.s IS NULL)",
-    "datatype": "NOT COALESCE(v.k = 'L' AND v.d = b.dt AND v.safe, FALSE)",
-    "string": "NOT COALESCE(v.k = 'L' AND v.d = b.dt, FALSE)",
+    "nodeKind": "NOT contains(b.kinds, x.k)",
+    "class": "(x.k = 'L' OR i.s IS NULL)",
+    # a valid integer, decimal or boolean in Oxigraph's form is one pySHACL accepts too, so only
+    # the fast validator's candidates that pySHACL may reject are left to Python
+    "datatype": "NOT COALESCE(x.k = 'L' AND x.d = b.dt AND (x.safe OR (x.ok AND b.dt <> 'http://www.w3.org/2001/XMLSchema#date')), FALSE)",
+    "string": "NOT COALESCE(x.k = 'L' AND x.d = b.dt, FALSE)",
     "any": "TRUE",
-    "range": "NOT COALESCE(v.k = 'L' AND list_contains(b.cmps, sv_cmp(v.k, v.o, v.d, v.c, b.bk, b.bo, b.bd, b.bc)), FALSE)",
-    "in": "NOT list_contains(b.members, v.k || chr(1) || v.o || chr(1) || coalesce(v.d, ''))",
+    "range": "NOT COALESCE(x.k = 'L' AND sv_cmp(x.k, x.o, x.d, x.c, b.bk, b.bo, b.bd, b.bc) BETWEEN b.lo AND b.hi, FALSE)",
+    "in": "NOT contains(b.members, chr(2) || x.k || chr(1) || x.o || chr(1) || coalesce(x.d, '') || chr(2))",
 }
 
 Term = tuple[str, str, str | None]   # (kind, text, datatype): the canonical form of one RDF term
-_KEY_TYPE = "STRUCT(nk INTEGER, nd DECIMAL(38, 18), nf FLOAT, nx DOUBLE, ds BIGINT, dz BOOLEAN)"
+_KEY_TYPE = "STRUCT(nk INTEGER, ip BIGINT, fp BIGINT, nf FLOAT, nx DOUBLE, ds BIGINT, dz BOOLEAN)"
 _VIEW_NAME = re.compile(r"\bv_([A-Za-z]+_[A-Za-z0-9_]+)\b")
 
 
@@ -186,7 +188,7 @@ class _Hit:
     value: Term | None = None
     path: str | None = None
     bound: dict[str, str] | None = None
-    messages: list[Node] = field(default_factory=list)
+    render: Callable[[dict[str, str]], tuple[str, ...]] | None = None   # the messages, from ``bound``
 
 
 @dataclass
@@ -205,24 +207,21 @@ class _Target:
     nodes: tuple[tuple[str, str, str | None], ...]   # targetNode terms (text, kind, datatype)
 
     def focus_sql(self) -> str:
-        """The rows (t, s, fk kind, fd datatype, fok, fc, fsafe) of this target's focus nodes (the
-        last three: ``ok``, ``c`` and ``safe`` of a literal target node, as the values have them)."""
-        node = "FALSE, NULL::" + _KEY_TYPE + ", NULL::BOOLEAN"
-        parts = []
-        if self.classes:
-            parts.append(f"SELECT {self.index}, s, sv_node_kind(s), NULL::VARCHAR, {node} FROM _sv_inst "
-                         f"WHERE sup IN ({', '.join(map(_q, self.classes))})")
-        parts += [f"SELECT {self.index}, s, sv_node_kind(s), NULL::VARCHAR, {node} FROM p_{table_name(p)}"
-                  for p in self.predicates]
-        for s, k, d in self.nodes:
-            if k == "L":
-                lit = f"{_q(s)}, {_q(d or _XSD_STRING)}"
-                parts.append(f"SELECT {self.index}, {_q(s)}, 'L', {_q(d or _XSD_STRING)}, sv_ok({_q(s)}, 'L', "
-                             f"{_q(d or _XSD_STRING)}), sv_key({lit}, sv_ok({_q(s)}, 'L', {_q(d or _XSD_STRING)})), "
-                             f"sv_safe({lit}, sv_ok({_q(s)}, 'L', {_q(d or _XSD_STRING)}))")
-            else:
-                parts.append(f"SELECT {self.index}, {_q(s)}, {_q(k)}, NULL::VARCHAR, {node}")
-        return " UNION ALL ".join(parts)
+        """This target's focus nodes (t, s, fk kind), without repeats."""
+        sources = [f"SELECT s FROM _sv_inst WHERE sup IN ({', '.join(map(_q, self.classes))})"] if self.classes else []
+        sources += [f"SELECT s FROM p_{table_name(p)}" for p in self.predicates]
+        nodes = [f"SELECT {_q(s)}, {_q(k)}" for s, k, _d in self.nodes]
+        if len(self.classes) == 1 and not self.predicates and not nodes:  # one class's instances: no repeats
+            return f"SELECT {self.index}, s, sv_node_kind(s) FROM _sv_inst WHERE sup = {_q(self.classes[0])}"
+        union = " UNION ".join([f"SELECT s, sv_node_kind(s) AS fk FROM ({q})" for q in sources] + nodes)
+        return f"SELECT {self.index}, * FROM ({union})"
+
+    def literals_sql(self) -> list[str]:
+        """Its literal target nodes (t, s, fk, fd, fok, fc, fsafe): the same columns as a value's."""
+        return [f"SELECT {self.index}, {_q(s)}, 'L', {_q(d or _XSD_STRING)}, sv_ok({_q(s)}, 'L', {_q(d or _XSD_STRING)}), "
+                f"sv_key({_q(s)}, {_q(d or _XSD_STRING)}, sv_ok({_q(s)}, 'L', {_q(d or _XSD_STRING)})), "
+                f"sv_safe({_q(s)}, {_q(d or _XSD_STRING)}, sv_ok({_q(s)}, 'L', {_q(d or _XSD_STRING)}))"
+                for s, k, d in self.nodes if k == "L"]
 
 
 @dataclass
@@ -288,9 +287,9 @@ class ColumnarValidator:
                 + " (its predicates must include reasoner.columnar.validate.shape_predicates)")
         self._values_query = self._values_sql()
         self._counts_query = self._counts_sql()
-        self._focus_query = ("CREATE OR REPLACE TEMP TABLE _sv_focus AS SELECT DISTINCT * FROM ("
+        self._focus_query = ("CREATE OR REPLACE TEMP TABLE _sv_focus AS SELECT * FROM ("
                              + " UNION ALL ".join(t.focus_sql() for t in self._targets.values())
-                             + ") f(t, s, fk, fd, fok, fc, fsafe)") if self._targets else ""
+                             + ") f(t, s, fk)") if self._targets else ""
         self._make_views()
 
     # --- compilation -----------------------------------------------------------------------
@@ -381,25 +380,40 @@ class ColumnarValidator:
         """
         if not self._branches:
             return ""
-        conditions = {**{kind: sql for kind, sql in _CONDITIONS.items()}, **{k: s for s, k in self._conditions.items()}}
+        conditions = {**_CONDITIONS, **{kind: sql for sql, kind in self._conditions.items()}}
         used = sorted({kind for _t, _p, kind, _params in self._branches})
         arms = " ".join(f"WHEN {_q(kind)} THEN {conditions[kind]}" for kind in used)
-        return ("SELECT DISTINCT b.tag, v.s, v.fk, v.k, v.o, v.d FROM _sv_branches b JOIN ("
-                "SELECT f.t, x.p, f.s, f.fk, x.k, x.o, x.d, x.ok, x.c, x.safe FROM _sv_focus f "
-                "JOIN _sv_all x ON x.s = f.s AND f.fk <> 'L' UNION ALL "
-                "SELECT t, '', s, fk, fk, s, fd, fok, fc, fsafe FROM _sv_focus) v ON v.t = b.t AND v.p = b.p "
-                "LEFT JOIN _sv_inst i ON i.sup = b.cls AND i.s = v.o "
-                f"WHERE CASE b.kind {arms} END")
+        # A condition reads only the value (and the branch's parameters), never the focus node:
+        # values are judged first, over the values of the branch's path, and only the few that
+        # fail are joined with the branch's focus nodes (joining every focus node first cost more
+        # than all the checks). A node shape's value is its focus node.
+        values = ("SELECT b.tag, b.t, x.s, x.k, x.o, x.d FROM _sv_branches b JOIN _sv_all x ON x.p = b.p "
+                  "LEFT JOIN _sv_inst i ON i.sup = b.cls AND i.s = x.o WHERE b.p <> '' AND CASE b.kind {arms} END")
+        nodes = ("SELECT b.tag, b.t, x.s, x.k, x.o, x.d FROM _sv_branches b JOIN (SELECT t, s, fk AS k, s AS o, "
+                 f"NULL::VARCHAR AS d, FALSE AS ok, NULL::{_KEY_TYPE} AS c, NULL::BOOLEAN AS safe FROM _sv_focus "
+                 "WHERE fk <> 'L' UNION ALL SELECT * FROM _sv_literals) x ON x.t = b.t AND b.p = '' "
+                 "LEFT JOIN _sv_inst i ON i.sup = b.cls AND i.s = x.o WHERE CASE b.kind {arms} END")
+        return (f"SELECT DISTINCT v.tag, f.s, f.fk, v.k, v.o, v.d FROM ({values.format(arms=arms)}) v "
+                "JOIN _sv_focus f ON f.t = v.t AND f.s = v.s AND f.fk <> 'L' UNION "
+                f"SELECT v.tag, v.s, v.k, v.k, v.o, v.d FROM ({nodes.format(arms=arms)}) v")
 
     def _counts_sql(self) -> str:
         """Focus nodes whose number of distinct values breaks a bound of a shape (tagged by shape)."""
         if not self._counts:
             return ""
-        return ("SELECT b.tag, f.s, f.fk, count(DISTINCT x.k || chr(1) || x.o || chr(1) || coalesce(x.d, '')) AS n "
-                "FROM _sv_counts b JOIN _sv_focus f ON f.t = b.t "
-                "LEFT JOIN _sv_all x ON x.p = b.p AND x.s = f.s AND f.fk <> 'L' "
-                "GROUP BY b.tag, b.low, b.high, f.s, f.fk "
-                "HAVING (b.low > 0 AND n < b.low) OR (b.high IS NOT NULL AND n > b.high)")
+        # A focus node without a value breaks sh:minCount >= 1 (an anti join); one with more triples
+        # than sh:maxCount may (a count of triples is never below the count of distinct values), and
+        # only for those few are the distinct values counted.
+        return ("WITH many AS (SELECT b.tag, b.p, b.low, b.high, x.s FROM _sv_all x JOIN _sv_counts b ON b.p = x.p "
+                "GROUP BY b.tag, b.p, b.low, b.high, x.s HAVING b.low > 1 OR (b.high IS NOT NULL AND count(*) > b.high)), "
+                "exact AS (SELECT g.tag, g.s, g.low, g.high, "
+                "count(DISTINCT x.k || chr(1) || x.o || chr(1) || coalesce(x.d, '')) AS n FROM many g "
+                "JOIN _sv_all x ON x.p = g.p AND x.s = g.s GROUP BY g.tag, g.s, g.low, g.high) "
+                "SELECT b.tag, f.s, f.fk, 0 AS n FROM _sv_counts b JOIN _sv_focus f ON f.t = b.t AND b.low > 0 "
+                "ANTI JOIN _sv_all x ON x.p = b.p AND x.s = f.s AND f.fk <> 'L' UNION ALL "
+                "SELECT e.tag, f.s, f.fk, e.n FROM exact e JOIN _sv_counts b ON b.tag = e.tag "
+                "JOIN _sv_focus f ON f.t = b.t AND f.s = e.s AND f.fk <> 'L' "
+                "WHERE (e.low > 0 AND e.n < e.low) OR (e.high IS NOT NULL AND e.n > e.high)")
 
     def _compile_constraint(self, shape: _Shape, pred: URIRef, obj: Node) -> list[_Constraint]:
         p = shape.path
@@ -445,7 +459,7 @@ class ColumnarValidator:
                 raise UnsupportedShapeError(f"shape {shape.node}: {pred} must be a literal")
             op = _RANGE_OPS[pred]
             return [self._value_constraint(_RANGE_COMPONENTS[pred], "range", shape, bound=self._constant(obj),
-                                           cmps=_RANGE_ORDERS[op],
+                                           orders=_RANGE_ORDERS[op],
                                            check=lambda v, b=obj, o=op: not _pyshacl_range_ok(v, b, o))]
 
         if pred == SH["in"]:
@@ -457,7 +471,8 @@ class ColumnarValidator:
                     members.append(_key(self._constant(member)))
                 else:
                     raise UnsupportedShapeError(f"blank node {member} cannot be a constraint parameter")
-            return [self._value_constraint(SH.InConstraintComponent, "in", shape, members=members)]
+            return [self._value_constraint(SH.InConstraintComponent, "in", shape,
+                                           members="".join(f"\x02{m}\x02" for m in members))]
 
         if pred == SH.pattern:
             flags = str(self.shapes_graph.value(shape.node, SH.flags) or "")
@@ -466,7 +481,7 @@ class ColumnarValidator:
             regex = re.compile(str(obj))
             # What SQL (RE2) surely matches: printable ASCII text, where RE2 and Python's re agree.
             # Blank nodes always fail (pySHACL); every other value is matched by Python's re.
-            sure = f"v.k IN ('I', 'L') AND regexp_full_match(v.o, '[ -~]*') AND regexp_matches(v.o, {_q(str(obj))})"
+            sure = f"x.k IN ('I', 'L') AND regexp_full_match(x.o, '[ -~]*') AND regexp_matches(x.o, {_q(str(obj))})"
             try:
                 self.con.execute(f"SELECT regexp_matches('', {_q(str(obj))})")
             except duckdb.Error:
@@ -576,32 +591,28 @@ class ColumnarValidator:
         twin = _sql_text(twin_path)
         self._views.update(_VIEW_NAME.findall(twin))
         expected = [c for v in variables for c in (v, f"{v}__k", f"{v}__d")]
-        query = (f"SELECT {', '.join('q.' + _ident(c) for c in expected)} FROM ({twin}) q WHERE EXISTS "
+        # DISTINCT over every projected term: pySHACL drops duplicate rows of one focus node
+        query = (f"SELECT DISTINCT {', '.join('q.' + _ident(c) for c in expected)} FROM ({twin}) q WHERE EXISTS "
                  f"(SELECT 1 FROM _sv_focus f WHERE f.t = {shape.target.index} AND f.s = q.this AND f.fk = q.this__k)")
-        extra = sorted(g.objects(constraint, SH.message))
-        others = [v for v in variables if v not in ("this", "path", "value")]
+        render = _Messages(sorted(g.objects(constraint, SH.message)), shape.messages)
+        # the bound variables in the order the fast validator binds them: the projection's, then
+        # this, path and value
+        others = [(v, 3 * i) for i, v in enumerate(variables) if v not in ("this", "path", "value")]
+        at = {v: 3 * i for i, v in enumerate(variables)}
+        p_at, v_at = at.get("path"), at.get("value")
 
         def run(r: _Run) -> list[_Hit]:
             hits: list[_Hit] = []
-            seen: set[tuple[Any, ...]] = set()
             for row in r.rows(query):
-                terms = {v: (row[3 * i + 1], row[3 * i], row[3 * i + 2]) for i, v in enumerate(variables)
-                         if row[3 * i] is not None}
-                focus = terms["this"]
-                path = terms.get("path")
-                value = terms.get("value")
-                bound_terms = {v: terms[v] for v in others if v in terms}
-                key = (focus, path, value, tuple(sorted(bound_terms.items())))
-                if key in seen:  # pySHACL drops duplicate rows of one focus node
-                    continue
-                seen.add(key)
-                bound = {v: _text(t) for v, t in bound_terms.items()}
+                focus = (row[1], row[0], row[2])
+                path = None if p_at is None or row[p_at] is None else (row[p_at + 1], row[p_at], row[p_at + 2])
+                value = focus if v_at is None or row[v_at] is None else (row[v_at + 1], row[v_at], row[v_at + 2])
+                bound = {v: _text((row[i + 1], row[i], row[i + 2])) for v, i in others if row[i] is not None}
                 bound["this"] = _text(focus)
                 if path is not None:
                     bound["path"] = _text(path)
-                value = value if value is not None else focus
                 bound["value"] = _text(value)
-                hits.append(_Hit(focus, value, None if path is None else _term_text(path), bound, list(extra)))
+                hits.append(_Hit(focus, value, None if path is None else _term_text(path), bound, render))
             return hits
 
         self._twins.append((shape.node, twin_path, twin, expected))
@@ -619,7 +630,8 @@ class ColumnarValidator:
         work is per distinct literal, not per triple, and strings and IRIs need none.
         ``v_<stem>``: one predicate's rows of it, for the SQL twins.
         """
-        stems = sorted(self._views)
+        # rdf:type is read for its IRIs only (classes), so it needs no canonical forms
+        stems = sorted(self._views - {"rdf_type", "rdfs_subClassOf"})
         self._raw_sql = {src: " UNION ALL ".join(f"SELECT {_q(s)} AS p, {_q(src)} AS src, s, k, o, d FROM {src}_{s}"
                                                  for s in stems for src in sources)
                          for src, sources in (("k", "k"), ("ad", "ad"))}
@@ -629,15 +641,18 @@ class ColumnarValidator:
         for stem in stems:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW v_{stem} AS SELECT src, s, k, o, d, ok, c, safe "
                              f"FROM _sv_all WHERE p = {_q(stem)}")
+        self.con.execute("CREATE OR REPLACE TEMP VIEW v_rdf_type AS SELECT NULL AS src, s, k, o, d, FALSE AS ok, "
+                         f"NULL::{_KEY_TYPE} AS c, NULL::BOOLEAN AS safe FROM p_rdf_type")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE _sv_branches (tag INTEGER, t INTEGER, p VARCHAR, kind VARCHAR, "
-                         f"cls VARCHAR, kinds VARCHAR[], dt VARCHAR, cmps INTEGER[], members VARCHAR[], "
+                         f"cls VARCHAR, kinds VARCHAR, dt VARCHAR, lo INTEGER, hi INTEGER, members VARCHAR, "
                          f"bk VARCHAR, bo VARCHAR, bd VARCHAR, bc {_KEY_TYPE})")
         for tag, (target, path, kind, params) in enumerate(self._branches):
             bk, bo, bd = params.get("bound") or (None, None, None)
-            self.con.execute("INSERT INTO _sv_branches SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            lo, hi = params.get("orders") or (None, None)
+            self.con.execute("INSERT INTO _sv_branches SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                              "sv_key(?, ?, sv_ok(?, 'L', ?))",
                              [tag, target, path, kind, params.get("cls"), params.get("kinds"), params.get("dt"),
-                              params.get("cmps"), params.get("members"), bk, bo, bd, bo, bd, bo, bd])
+                              lo, hi, params.get("members"), bk, bo, bd, bo, bd, bo, bd])
         self.con.execute("CREATE OR REPLACE TEMP TABLE _sv_counts (tag INTEGER, t INTEGER, p VARCHAR, low INTEGER, "
                          "high INTEGER)")
         if self._counts:
@@ -646,8 +661,13 @@ class ColumnarValidator:
         # the static class hierarchy (the knowledge's rdfs:subClassOf), made once
         self._closure("_sv_classes_k", "k_rdfs_subClassOf")
         self.con.execute("CREATE OR REPLACE TEMP TABLE _sv_inst (sup VARCHAR, s VARCHAR)")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _sv_focus (t INTEGER, s VARCHAR, fk VARCHAR, fd VARCHAR, "
-                         f"fok BOOLEAN, fc {_KEY_TYPE}, fsafe BOOLEAN)")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _sv_focus (t INTEGER, s VARCHAR, fk VARCHAR)")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _sv_literals (t INTEGER, s VARCHAR, k VARCHAR, o VARCHAR, "
+                         f"d VARCHAR, ok BOOLEAN, c {_KEY_TYPE}, safe BOOLEAN)")
+        for target in self._targets.values():
+            for select in target.literals_sql():
+                self.con.execute("INSERT INTO _sv_literals SELECT t, s, k, s, d, ok, c, safe FROM "
+                                 f"({select}) x(t, s, k, d, ok, c, safe)")
         for node, path, twin, expected in self._twins:
             columns = [c[0] for c in self.con.execute(f"SELECT * FROM ({twin}) LIMIT 0").description]
             if sorted(columns) != sorted(expected):
@@ -657,10 +677,9 @@ class ColumnarValidator:
 
     def _make_values(self, name: str, dictionary: str, raw: str) -> None:
         """``name``: the rows of ``raw`` (p, src, s, k, o, d) with their objects in Oxigraph's form."""
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _sv_raw AS {raw}")
-        self._fill_dictionary(dictionary, f"SELECT o, d FROM _sv_raw WHERE k = 'L' AND d <> {_q(_XSD_STRING)}")
+        self._fill_dictionary(dictionary, f"SELECT o, d FROM ({raw}) WHERE k = 'L' AND d <> {_q(_XSD_STRING)}")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT x.p, x.src, x.s, x.k, COALESCE(t.o, x.o) AS o, "
-                         "COALESCE(t.d, x.d) AS d, COALESCE(t.ok, FALSE) AS ok, t.c, t.safe FROM _sv_raw x "
+                         "COALESCE(t.d, x.d) AS d, COALESCE(t.ok, FALSE) AS ok, t.c, t.safe FROM (" + raw + ") x "
                          f"LEFT JOIN {dictionary} t ON x.k = 'L' AND t.ro = x.o AND t.rd = x.d")
 
     def _fill_dictionary(self, name: str, raw: str) -> None:
@@ -714,14 +733,15 @@ class ColumnarValidator:
             conforms = True
             for shape in self.shapes:
                 severity = SEVERITY_NAMES.get(shape.severity, str(shape.severity))  # type: ignore[arg-type]
+                violation = shape.severity == SH.Violation
                 source = _node_text(shape.node)
                 plain = tuple(sorted(str(m) for m in dict.fromkeys(shape.messages)))
                 for constraint in shape.constraints:
                     for hit in constraint.run(run):
-                        if shape.severity == SH.Violation:
+                        if violation:
                             conforms = False
                         path = hit.path if hit.path is not None else (None if shape.path is None else str(shape.path))
-                        messages = plain if hit.bound is None else self._messages(shape, hit)
+                        messages = plain if hit.render is None else hit.render(hit.bound or {})
                         records.append(ResultRecord(_term_text(hit.focus), severity, source, str(constraint.component),
                                                     path, None if hit.value is None else _term_text(hit.value),
                                                     messages))
@@ -729,19 +749,45 @@ class ColumnarValidator:
             raise RuleError(f"columnar validation failed: {str(exc).splitlines()[0]}") from exc
         return Validation(conforms, sort_records(records))
 
-    @staticmethod
-    def _messages(shape: _Shape, hit: _Hit) -> tuple[str, ...]:
-        """A SPARQL result's messages (the constraint's own, then the shape's), templated as the
-        fast validator (and pySHACL) do."""
-        bound = hit.bound or {}
-        messages: list[Node] = []
-        for m in hit.messages:
-            if m in shape.messages:
-                continue
-            messages.append(Literal(FastValidator._substitute(str(m.value), bound)) if isinstance(m, Literal) else m)
-        for m in shape.messages:
-            messages.append(Literal(FastValidator._substitute(str(m.value), bound)) if isinstance(m, Literal) else m)
-        return tuple(sorted(str(m) for m in dict.fromkeys(messages)))
+
+class _Messages:
+    """The messages of a SPARQL constraint's results: the constraint's own, then the shape's, each
+    templated (``{?var}``/``{$var}``) as the fast validator (and pySHACL) do, deduplicated and sorted
+    as a record holds them.
+
+    Why not ``FastValidator._substitute`` for every result: it runs one ``re.sub`` per bound variable
+    and message, most of a result's cost. One pass gives the same text whenever no value has a brace
+    or a backslash and the template has no brace outside its ``{?var}`` patterns (so no replacement
+    can make or unmake another pattern, and ``re.sub`` escapes play no part); otherwise the fast
+    validator's own function is called.
+    """
+
+    _PATTERN = re.compile(r"\{[?$](\w+)\}")
+
+    def __init__(self, extra: list[Node], messages: list[Node]) -> None:
+        self.messages = [m for m in extra if m not in messages] + list(messages)
+        self.plain = all(isinstance(m, Literal) for m in self.messages) and not any(
+            "{" in self._PATTERN.sub("", str(m.value)) or "}" in self._PATTERN.sub("", str(m.value))
+            for m in self.messages)
+        self.texts = [str(m.value) if isinstance(m, Literal) else "" for m in self.messages]
+        # the variables the templates name: on the one-pass path the messages depend on these only
+        self.variables = sorted({v for text in self.texts for v in self._PATTERN.findall(text)})
+        self._done: dict[tuple[str | None, ...], tuple[str, ...]] = {}
+
+    def __call__(self, bound: dict[str, str]) -> tuple[str, ...]:
+        if self.plain and not any("{" in v or "}" in v or "\\" in v for v in bound.values()):
+            key = tuple(bound.get(v) for v in self.variables)
+            got = self._done.get(key)
+            if got is None:
+                def fill(m: re.Match[str]) -> str:
+                    return bound.get(m.group(1), m.group(0))
+                got = tuple(sorted({self._PATTERN.sub(fill, text) for text in self.texts}))
+                if len(self._done) < 65536:
+                    self._done[key] = got
+            return got
+        out: list[Node] = [Literal(FastValidator._substitute(text, bound)) if isinstance(m, Literal) else m
+                           for m, text in zip(self.messages, self.texts)]
+        return tuple(sorted(str(m) for m in dict.fromkeys(out)))
 
 
 def _node_text(node: Node) -> str:

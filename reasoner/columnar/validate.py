@@ -401,19 +401,21 @@ class ColumnarValidator:
         """Focus nodes whose number of distinct values breaks a bound of a shape (tagged by shape)."""
         if not self._counts:
             return ""
-        # A focus node without a value breaks sh:minCount >= 1 (an anti join); one with more triples
-        # than sh:maxCount may (a count of triples is never below the count of distinct values), and
-        # only for those few are the distinct values counted.
-        return ("WITH many AS (SELECT b.tag, b.p, b.low, b.high, x.s FROM _sv_all x JOIN _sv_counts b ON b.p = x.p "
-                "GROUP BY b.tag, b.p, b.low, b.high, x.s HAVING b.low > 1 OR (b.high IS NOT NULL AND count(*) > b.high)), "
-                "exact AS (SELECT g.tag, g.s, g.low, g.high, "
-                "count(DISTINCT x.k || chr(1) || x.o || chr(1) || coalesce(x.d, '')) AS n FROM many g "
-                "JOIN _sv_all x ON x.p = g.p AND x.s = g.s GROUP BY g.tag, g.s, g.low, g.high) "
+        # A focus node without a value breaks sh:minCount >= 1 (an anti join). Distinct values are
+        # counted only where the count of triples (never below it) can break a bound: above the
+        # smallest sh:maxCount, or everywhere when a sh:minCount is above 1.
+        highs = [high for _t, _p, _low, high in self._counts if high is not None]
+        everywhere = any((low or 0) > 1 for _t, _p, low, _high in self._counts)
+        having = "" if everywhere else f" HAVING count(*) > {min(highs)}" if highs else " HAVING FALSE"
+        return (f"WITH many AS (SELECT x.p, x.s FROM _sv_all x SEMI JOIN _sv_counts b ON b.p = x.p "
+                f"GROUP BY x.p, x.s{having}), "
+                "exact AS (SELECT m.p, m.s, count(DISTINCT x.k || chr(1) || x.o || chr(1) || coalesce(x.d, '')) AS n "
+                "FROM many m JOIN _sv_all x ON x.p = m.p AND x.s = m.s GROUP BY m.p, m.s) "
                 "SELECT b.tag, f.s, f.fk, 0 AS n FROM _sv_counts b JOIN _sv_focus f ON f.t = b.t AND b.low > 0 "
                 "ANTI JOIN _sv_all x ON x.p = b.p AND x.s = f.s AND f.fk <> 'L' UNION ALL "
-                "SELECT e.tag, f.s, f.fk, e.n FROM exact e JOIN _sv_counts b ON b.tag = e.tag "
+                "SELECT b.tag, f.s, f.fk, e.n FROM exact e JOIN _sv_counts b ON b.p = e.p "
                 "JOIN _sv_focus f ON f.t = b.t AND f.s = e.s AND f.fk <> 'L' "
-                "WHERE (e.low > 0 AND e.n < e.low) OR (e.high IS NOT NULL AND e.n > e.high)")
+                "WHERE (b.low > 0 AND e.n < b.low) OR (b.high IS NOT NULL AND e.n > b.high)")
 
     def _compile_constraint(self, shape: _Shape, pred: URIRef, obj: Node) -> list[_Constraint]:
         p = shape.path
@@ -684,17 +686,30 @@ class ColumnarValidator:
 
     def _fill_dictionary(self, name: str, raw: str) -> None:
         """``name``(ro, rd, o, d, ok, c, safe): the distinct literals of ``raw`` (o, d) in Oxigraph's
-        form; the few only Oxigraph can canonicalise (doubles, date-times, …) are asked of it."""
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _sv_lex AS SELECT ro, rd, sv_lex(ro, 'L', rd) AS o, "
-                         f"sv_dt(ro, 'L', rd) AS d, sv_ok(ro, 'L', rd) AS ok FROM (SELECT DISTINCT o AS ro, d AS rd "
-                         f"FROM ({raw}))")
+        form; the few only Oxigraph can canonicalise (doubles, date-times, …) are asked of it.
+
+        A plain date (YYYY-MM-DD, valid), most of the literals, is its own canonical form: it skips
+        the general macros, which are written for every lexical form.
+        """
+        date = _q(str(XSD.date))
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _sv_lex AS SELECT ro, rd, plain, "
+            "CASE WHEN plain THEN ro ELSE sv_lex(ro, 'L', rd) END AS o, "
+            "CASE WHEN plain THEN rd ELSE sv_dt(ro, 'L', rd) END AS d, "
+            "CASE WHEN plain THEN TRUE ELSE sv_ok(ro, 'L', rd) END AS ok FROM ("
+            f"SELECT ro, rd, COALESCE(rd = {date} AND regexp_full_match(ro, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+            "AND TRY_CAST(ro AS DATE) IS NOT NULL, FALSE) AS plain "
+            f"FROM (SELECT DISTINCT o AS ro, d AS rd FROM ({raw})))")
         hard = self.con.execute("SELECT ro, rd FROM _sv_lex WHERE o IS NULL").fetchall()
         if hard:
             forms = oxigraph_forms((ro, rd) for ro, rd in hard)
             self.con.executemany("UPDATE _sv_lex SET o = ?, d = ?, ok = ? WHERE ro = ? AND rd = ?",
                                  [[*forms[(ro, rd)], ro, rd] for ro, rd in hard])
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT ro, rd, o, d, ok, sv_key(o, d, ok) AS c, "
-                         "sv_safe(o, d, ok) AS safe FROM _sv_lex")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT ro, rd, o, d, ok, "
+            "CASE WHEN plain THEN {'nk': NULL::INTEGER, 'ip': NULL::BIGINT, 'fp': NULL::BIGINT, 'nf': NULL::FLOAT, "
+            "'nx': NULL::DOUBLE, 'ds': CAST(CAST(o AS DATE) - DATE '1970-01-01' AS BIGINT) * 86400, 'dz': FALSE} "
+            "ELSE sv_key(o, d, ok) END AS c, CASE WHEN plain THEN TRUE ELSE sv_safe(o, d, ok) END AS safe FROM _sv_lex")
 
     def _closure(self, name: str, edges: str) -> None:
         """``name``(cls, sup): every class that is C or a subclass of C (rdfs:subClassOf*), for each needed C."""

@@ -3,36 +3,48 @@
 Why a third validator: the patients' ``dataIssues`` come from SHACL validation of the asserted +
 derived data, and the columnar engine has no RDF store to run the fast validator's SPARQL in.
 This one follows :mod:`reasoner.validate.fast` step by step — the same supported features, the
-same refusals (:class:`~reasoner.validate.fast.UnsupportedShapeError`), the same merged checks per
-target, the same pySHACL verdicts for the rare values SQL cannot settle — but each check is a SQL
-statement over the whole shard, so thousands of patients are validated by a few dozen statements.
-It gives exactly the records the fast validator gives on an Oxigraph store holding the same data
+same refusals (:class:`~reasoner.validate.fast.UnsupportedShapeError`), the same pySHACL verdicts
+(its own functions) for the few values SQL cannot settle — but each check runs over the whole
+shard, so thousands of patients are validated by about fifteen statements. It gives exactly the
+records the fast validator gives on an Oxigraph store holding the same data
 (tests/columnar/test_validation.py), literal values included: Oxigraph stores numbers, booleans
 and dates as values and gives them back in canonical form (``0.50`` → ``0.5``, ``"1"^^xsd:boolean``
-→ ``true``, ``05``^^xsd:int → ``5``^^xsd:integer), so this validator first puts every literal it
-reads into that form (``queries/cohort/shapes/support/terms.sql``; Oxigraph itself is asked for the
-few datatypes SQL does not canonicalise, such as xsd:double).
+→ ``true``, ``05``^^xsd:int → ``5``^^xsd:integer, ``+00:00`` → ``Z``), and rdflib writes some of
+those its own way (the double ``28`` as ``28.0``); this validator puts every literal it reads into
+Oxigraph's form (the macros of ``queries/cohort/shapes/support/terms.sql``; Oxigraph itself is asked
+for the few datatypes they leave to it, such as xsd:double) and shows it as rdflib does.
 
-How the shapes become SQL (compiled once, in the constructor)::
+How the shapes become SQL (compiled once, in the constructor; run by ``check_tables``)::
 
-    target (classes + subclasses, subjects of, nodes)  -> rows of one focus table per check, _sv_focus(t, s, fk)
-    value checks of every shape of one target          -> one SELECT: UNION ALL of tagged branches
-    sh:minCount / sh:maxCount of one target            -> one grouped COUNT(DISTINCT) per path, UNION ALL
-    sh:lessThan(OrEquals)                              -> one pair query per shape
-    sh:or (node shapes)                                -> its members' checks, focus sets intersected
-    sh:sparql SELECT                                   -> its SQL twin queries/cohort/shapes/<Shape>.sql
+    every literal the shapes read       -> a dictionary per check: one row per distinct (lexical form,
+                                           datatype) with its canonical form, validity and comparison key
+    the values of every path            -> _sv_vals (p, src, s, k, o, d, ok, c, safe), canonical, per check;
+                                           the knowledge's part once (_sv_vals_k); _sv_all is both
+    targets (classes + subclasses,      -> one focus table per check, _sv_focus(t, s, fk)
+      subjects of, nodes)
+    value checks of all shapes          -> ONE query: each branch's SQL condition over the values of its
+      (nodeKind, class, datatype,          path (parameters in _sv_branches, conditions in _CONDITIONS),
+      ranges, in, pattern)                 then the few failing values joined with the focus nodes
+    sh:minCount / sh:maxCount           -> ONE query: an anti join (no value), distinct counts where the
+                                           triples exceed the smallest sh:maxCount
+    sh:lessThan(OrEquals)               -> one pair query per shape
+    sh:or (node shapes)                 -> its members' checks, focus sets intersected
+    sh:sparql SELECT                    -> its SQL twin, queries/cohort/shapes/<Shape>.sql, reading the
+                                           canonical views v_<pred>
 
-Every check reads canonical views ``v_<pred>`` (s, k, o, d, ok, src) — the knowledge part made once,
-the asserted + derived part per check — so that DISTINCT, counts, ``sh:in`` and comparisons see the
-terms Oxigraph sees (``sv_cmp`` is SPARQL's order as Oxigraph evaluates it).
+Comparisons are SPARQL's as Oxigraph evaluates them (``sv_cmp``: numbers across types, dates with
+and without time zones, errors as NULL), so the SQL keeps exactly the values the fast validator's
+SPARQL keeps.
 
     validator = ColumnarValidator(engine.con, engine.tables, shapes_graph(), ontology, policy)
     engine.derive(shard)
     validation = validator.check_tables()      # Validation(conforms, sorted records)
 
-Not reproduced (the predicate tables do not keep them): language tags (``"a"@en`` and ``"a"@fr`` are
-one value; an ``sh:in`` member with a language tag is refused) and which knowledge graph (ontology,
-policy, rules) a triple came from.
+One validator per connection (its tables and views are named ``_sv_*`` and ``v_*``). Not
+reproduced, because the predicate tables do not keep them: language tags (``"a"@en`` and
+``"a"@fr`` are one value; an ``sh:in`` member with a language tag is refused), and which
+knowledge graph (ontology, policy, rules) a triple came from. Integers and decimals beyond 64
+bits are compared as doubles.
 """
 
 from __future__ import annotations
@@ -634,9 +646,9 @@ class ColumnarValidator:
         """
         # rdf:type is read for its IRIs only (classes), so it needs no canonical forms
         stems = sorted(self._views - {"rdf_type", "rdfs_subClassOf"})
-        self._raw_sql = {src: " UNION ALL ".join(f"SELECT {_q(s)} AS p, {_q(src)} AS src, s, k, o, d FROM {src}_{s}"
-                                                 for s in stems for src in sources)
-                         for src, sources in (("k", "k"), ("ad", "ad"))}
+        self._raw_sql = {part: " UNION ALL ".join(f"SELECT {_q(s)} AS p, {_q(src)} AS src, s, k, o, d FROM {src}_{s}"
+                                                  for s in stems for src in part)
+                         for part in ("k", "ad")}   # knowledge; asserted + derived
         self._make_values("_sv_vals_k", "_sv_terms_k", self._raw_sql["k"])
         self._make_values("_sv_vals", "_sv_terms", self._raw_sql["ad"])
         self.con.execute("CREATE OR REPLACE TEMP VIEW _sv_all AS SELECT * FROM _sv_vals_k UNION ALL SELECT * FROM _sv_vals")

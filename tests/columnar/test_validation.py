@@ -25,6 +25,7 @@ import pytest
 from differential import rules_with_twins
 from rdflib import BNode, Graph, Literal, URIRef
 
+from benchmarks.support.scenarios.defects import cohort_turtle
 from reasoner.columnar.engine import ColumnarEngine, _knowledge_triples
 from reasoner.columnar.tables import PredicateTables, parse_ntriples
 from reasoner.columnar.validate import (SHAPES_SQL_DIR, ColumnarValidator, UnsupportedShapeError, _sql_text,
@@ -38,9 +39,8 @@ from reasoner.validate.report import ResultRecord
 
 HERE = Path(__file__).resolve().parent
 SHAPE_TESTS = HERE.parent / "shapes"
-sys.path.insert(0, str(SHAPE_TESTS))  # shape_cases.py, cohort_gen.py
+sys.path.insert(0, str(SHAPE_TESTS))  # shape_cases.py
 
-from cohort_gen import cohort_turtle  # noqa: E402
 from shape_cases import fixtures, policy_of  # noqa: E402
 
 AS_OF = "2026-01-15"

@@ -27,11 +27,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from benchmarks.support.scenarios.defects import cohort_turtle
 from reasoner.columnar.engine import ColumnarEngine, _knowledge_triples
-from reasoner.columnar.tables import PredicateTables, parse_ntriples
+from reasoner.columnar.tables import PredicateTables, parse_ntriples, quarantine_numbers
 from reasoner.columnar.validate import (SHAPES_SQL_DIR, ColumnarValidator, UnsupportedShapeError, _sql_text,
                                         shape_predicates)
-from reasoner.knowledge.loader import ontology_graph, shapes_graph
+from reasoner.knowledge.loader import numeric_properties, ontology_graph, shapes_graph
 from reasoner.knowledge.namespaces import EX, TRD
+from reasoner.knowledge.paths import INFER_DIR
 from reasoner.knowledge.policy import policy_graph
 from reasoner.pipeline import Pipeline
 from reasoner.validate.fast import _pyshacl_datatype_ok
@@ -207,7 +208,7 @@ class Bare:
 
     def __init__(self, rules: Path) -> None:
         self.pipe = Pipeline(policy="default", as_of=AS_OF, rules_dir=rules)
-        knowledge, _name = _knowledge_triples("default", AS_OF)
+        knowledge, _name = _knowledge_triples("default", AS_OF, str(rules))
         self.con = duckdb.connect()
         predicates = set(knowledge.column("p").unique().to_pylist()) | shape_predicates(shapes_graph())
         self.tables = PredicateTables(self.con, predicates)
@@ -218,7 +219,7 @@ class Bare:
         return self.pipe, self, self.validator
 
     def derive(self, asserted) -> None:
-        self.tables.load_asserted(asserted)
+        self.tables.load_asserted(quarantine_numbers(asserted, numeric_properties()))
 
 
 @pytest.fixture(scope="module")
@@ -436,7 +437,7 @@ def test_features_beyond_the_project_shapes(tmp_path: Path) -> None:
     store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:asserted"))
     fast = FastValidator(shapes, ontology_graph(), policy_graph("default", AS_OF))
     conforms, _report, expected = fast.validate(store, report=False)
-    knowledge, _name = _knowledge_triples("default", AS_OF)
+    knowledge, _name = _knowledge_triples("default", AS_OF, str(INFER_DIR))
     con = duckdb.connect()
     tables = PredicateTables(con, set(knowledge.column("p").unique().to_pylist()) | shape_predicates(shapes))
     tables.load_knowledge(knowledge)

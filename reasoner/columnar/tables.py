@@ -194,6 +194,14 @@ class PredicateTables:
         self._derived = set()
         self._asserted = self._fill("a", triples)
 
+    def load_derived(self, triples: pa.Table) -> None:
+        """Derived facts made by another engine (the SPARQL rules' derived graph), replacing the
+        derived tables' rows: the columnar validator then checks exactly the data another
+        validator checked (tests/columnar/test_validation.py)."""
+        for name in self._derived:
+            self.con.execute(f"DELETE FROM d_{name}")
+        self._derived = self._fill("d", triples)
+
     def derive(self, sql: str, generated_by: str | None = None) -> int:
         """Add the triples a rule's SQL selects (columns s, p, o, k, d) to the derived tables.
 

@@ -50,6 +50,7 @@ bits are compared as doubles.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -132,6 +133,19 @@ def _sql_text(path: Path) -> str:
     leading = next((i for i, line in enumerate(lines) if not line.startswith("--")), len(lines))
     parse_header("\n".join("#" + line[2:] for line in lines[:leading]), path)
     return "\n".join(line for line in lines if not line.lstrip().startswith("--"))
+
+
+def _sql_header(path: Path) -> dict[str, str]:
+    """The ``-- intent/inputs/source/twin`` fields of a SQL file's leading comment."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    leading = next((i for i, line in enumerate(lines) if not line.startswith("--")), len(lines))
+    return parse_header("\n".join("#" + line[2:] for line in lines[:leading]), path)
+
+
+def select_fingerprint(select: str) -> str:
+    """The fingerprint of a SPARQL constraint's ``sh:select`` text that its SQL twin records:
+    the first 16 hex digits of the SHA-256 of the text with its blanks collapsed."""
+    return hashlib.sha256(" ".join(select.split()).encode("utf-8")).hexdigest()[:16]
 
 
 def _iri_of_table(stem: str) -> str:
@@ -610,6 +624,13 @@ class ColumnarValidator:
         twin_path = twin_of_shape(shape.node)
         if not twin_path.is_file():
             raise UnsupportedShapeError(f"shape {shape.node}: its SPARQL constraint has no SQL twin {twin_path}")
+        recorded = re.search(r"\bsha256 ([0-9a-f]{16})\b", _sql_header(twin_path).get("twin", ""))
+        if recorded is None or recorded.group(1) != select_fingerprint(text):
+            raise UnsupportedShapeError(
+                f"shape {shape.node}: its SQL twin {twin_path.name} was written for "
+                + ("another" if recorded else "an unrecorded") + " text of the SPARQL constraint (its header's "
+                f"'-- twin: … sha256 <hex>' must be {select_fingerprint(text)}); rewrite the twin for the shape's "
+                "SPARQL, then record the new fingerprint")
         twin = _sql_text(twin_path)
         self._views.update(_VIEW_NAME.findall(twin))
         # sv_this: the shape's focus nodes ($this bound by the target, as the fast validator joins
@@ -855,5 +876,5 @@ def twin_of_shape(shape: Node) -> Path:
     return SHAPES_SQL_DIR / f"{str(shape).rsplit('#', 1)[-1].rsplit('/', 1)[-1]}.sql"
 
 
-__all__ = ["ColumnarValidator", "UnsupportedShapeError", "SHAPES_SQL_DIR", "oxigraph_forms", "shape_predicates",
-           "twin_of_shape"]
+__all__ = ["ColumnarValidator", "UnsupportedShapeError", "SHAPES_SQL_DIR", "oxigraph_forms", "select_fingerprint",
+           "shape_predicates", "twin_of_shape"]

@@ -498,6 +498,20 @@ def test_unsupported_features_are_refused(bare: Pairs, name: str) -> None:
         ColumnarValidator(engine.con, engine.tables, shapes)
 
 
+def test_a_twin_of_another_sparql_text_is_refused(bare: Pairs) -> None:
+    """A SPARQL constraint changed after its SQL twin was written (here: one more condition) is
+    refused at construction, not validated by the stale twin."""
+    tables = bare("default")
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix trd: <{TRD}> .
+        <urn:x#PeriodStartDate> a sh:NodeShape ; sh:targetClass trd:AntidepressantTrial ; sh:message "m" ;
+            sh:sparql [ sh:select \"\"\"SELECT DISTINCT $this ?path WHERE {{
+                FILTER NOT EXISTS {{ $this trd:startDate ?start }} FILTER NOT EXISTS {{ $this trd:ongoing true }}
+                BIND (trd:startDate AS ?path) }}\"\"\" ] .""", format="turtle")
+    with pytest.raises(UnsupportedShapeError, match="PeriodStartDate.sql was written for another text"):
+        ColumnarValidator(tables.con, tables.tables, shapes)
+
+
 def test_every_sparql_constraint_has_its_twin() -> None:
     """Each sh:sparql constraint of shapes/ has a SQL twin with the header of every query file."""
     g = shapes_graph()

@@ -5,6 +5,8 @@
 --   the fast validator joins it), and the validator's canonical views v_trd_onsetDate,
 --   v_trd_onsetDateLatest and v_trd_onsetDateUnknown (src, s, k, o, d, ok, c); every projected variable x
 --   comes as x, x__k (kind), x__d (datatype)
+-- twin: shape:DiagnosisOnsetDate-select (shapes/patient.ttl), its sh:select text with sha256 585df5792dc7973d (blanks
+--   collapsed): the validator refuses this twin when the shape's SPARQL has changed since
 -- source: shapes/patient.ttl shape:DiagnosisOnsetDate (clinical-reference.md §4; docs/fhir-profile.md,
 --   recordedDate; issue 16); SPARQL 1.1 §8.1 (FILTER NOT EXISTS); the literal true matches every
 --   xsd:boolean whose value is true ("1" too: the views hold Oxigraph's canonical form)

@@ -5,6 +5,8 @@
 --   the fast validator joins it), and the validator's canonical views v_trd_startDate and
 --   v_trd_startDateUnknown (src, s, k, o, d, ok, c); every projected variable x comes as x, x__k (kind),
 --   x__d (datatype)
+-- twin: shape:PeriodStartDate-select (shapes/patient.ttl), its sh:select text with sha256 30ced4e944ee3a6a (blanks
+--   collapsed): the validator refuses this twin when the shape's SPARQL has changed since
 -- source: shapes/patient.ttl shape:PeriodStartDate (issue 3; issue 16: a record whose start could not be
 --   read is kept); SPARQL 1.1 §8.1 (FILTER NOT EXISTS); the literal true matches every xsd:boolean whose
 --   value is true ("1" too: Oxigraph stores the canonical form, which the views hold)

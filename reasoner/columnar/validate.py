@@ -30,15 +30,31 @@ How the shapes become SQL (compiled once, in the constructor; run by ``check_tab
     sh:lessThan(OrEquals)               -> one pair query per shape
     sh:or (node shapes)                 -> its members' checks, focus sets intersected
     sh:sparql SELECT                    -> its SQL twin, queries/cohort/shapes/<Shape>.sql, reading the
-                                           canonical views v_<pred>
+                                           canonical views v_<pred> and, where the SPARQL starts from
+                                           $this alone (FILTER NOT EXISTS), the shape's focus nodes as
+                                           sv_this(this, this__k, this__d); the twin's header records
+                                           the fingerprint of the sh:select text it was written for
+                                           (select_fingerprint), and a twin of another text is refused
+
+Every SHACL feature of a shape either compiles to the SQL above or makes the constructor raise
+UnsupportedShapeError naming the shape and the feature (sh:property, sh:targetObjectsOf, sh:target,
+non-IRI paths, sh:flags, sh:hasValue, sh:qualifiedValueShape, sh:languageIn, sh:uniqueLang, …, a
+language-tagged constant, a SPARQL constraint without a twin or with a stale one, a shape without
+sh:message): no shape is skipped in silence.
 
 Comparisons are SPARQL's as Oxigraph evaluates them (``sv_cmp``: numbers across types, dates with
 and without time zones, errors as NULL), so the SQL keeps exactly the values the fast validator's
 SPARQL keeps.
 
-    validator = ColumnarValidator(engine.con, engine.tables, shapes_graph(), ontology, policy)
-    engine.derive(shard)
-    validation = validator.check_tables()      # Validation(conforms, sorted records)
+    engine = ColumnarEngine(policy, as_of)     # its tables must hold every shape_predicates(shapes)
+    validator = ColumnarValidator(engine.con, engine.tables, shapes_graph(), ontology, policy)  # compile once
+    for shard in shards:
+        engine.derive(shard)                   # asserted (unusable numbers quarantined) + derived
+        validation = validator.check_tables()  # reasoner.validate.report.Validation(conforms, records)
+
+``check_tables`` gives the record type of the other validators (``ResultRecord``: focus node,
+severity, source shape, component, path, value, messages), sorted by ``sort_records``, with no
+report graph (``validation.report`` is None); ``record.as_issue()`` is a patient's data issue.
 
 One validator per connection (its tables and views are named ``_sv_*`` and ``v_*``). Not
 reproduced, because the predicate tables do not keep them: language tags (``"a"@en`` and

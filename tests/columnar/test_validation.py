@@ -1,13 +1,17 @@
 """The columnar validator gives exactly the records the fast validator gives on an Oxigraph workspace.
 
-The oracle: the same N-Triples through the SPARQL pipeline (``Pipeline.assess(..., keep_workspace=True)``
-then ``pipe.validator.check(workspace)``: the fast validator on the Oxigraph store, literals in
-Oxigraph's canonical forms) and through the columnar engine (its SQL twins, then
-``ColumnarValidator.check_tables``), both running only the rules that have a SQL twin yet. Records
-are compared in full — focus node, severity, shape, component, path, value, messages — with only
-blank-node labels masked (each engine labels blank nodes its own way). Data: every shape fixture
-with its policy, the examples under every policy, 300 generated patients (about 1% malformed), the
-100-patient defect cohort of tests/shapes, and a graph of odd literals written for this test.
+The oracle (``Pair``): the same N-Triples through the SPARQL pipeline (``Pipeline.assess(...,
+keep_workspace=True)`` with the whole rule set, then ``pipe.validator.check(workspace)``: the fast
+validator on the Oxigraph store, literals in Oxigraph's canonical forms) and into predicate tables
+(the asserted triples as the columnar engine loads them, unusable numbers quarantined; the
+pipeline's own derived graph), checked by ``ColumnarValidator.check_tables``: both validators see
+the same asserted + derived data. Records are compared in full — focus node, severity, shape,
+component, path, value, messages — with only blank-node labels masked (each engine labels blank
+nodes its own way). Data, under each of the four policies: every pass and fail fixture of
+tests/shapes, the examples (Turtle and FHIR), the real-shapes and hardening corpora, the defect
+cohort, odd literals written for this test, and generated patients with real-export defects
+(tests/columnar/mutations.py); ``TRD_VALIDATION_PATIENTS=10000`` for the large run. ``EndToEnd``:
+the columnar engine's own SQL twins derive (what a cohort shard gets), on the default policy.
 """
 
 from __future__ import annotations

@@ -84,3 +84,16 @@ CREATE OR REPLACE MACRO mul_text(ao, ad, an, bo, bd, bn) AS
        WHEN num_d(ad, bd) = xsd('double') THEN dbl_text(an * bn)
        WHEN num_d(ad, bd) = xsd('float') THEN flt_text(CAST(CAST(an AS FLOAT) * CAST(bn AS FLOAT) AS DOUBLE))
        ELSE dec_text(TRY(CAST(ao AS DECIMAL(38, 9)) * CAST(bo AS DECIMAL(38, 9)))) END;
+-- the calendar day of an xsd:date or xsd:dateTime literal as SPARQL's YEAR/MONTH/DAY read it (the
+-- local date, its timezone ignored; 24:00:00 is the next day), NULL for any other datatype or an
+-- invalid lexical form (an error in SPARQL)
+CREATE OR REPLACE MACRO xsd_day(o, d) AS
+  CASE WHEN (d = xsd('date') AND regexp_full_match(o,
+               '([1-9][0-9]{4,}|[0-9]{4})-[0-9]{2}-[0-9]{2}(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?'))
+         OR (d = xsd('dateTime') AND regexp_full_match(o,
+               '([1-9][0-9]{4,}|[0-9]{4})-[0-9]{2}-[0-9]{2}T(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?'))
+       THEN CAST(TRY(make_date(CAST(regexp_extract(o, '^([0-9]+)-', 1) AS BIGINT),
+                                CAST(regexp_extract(o, '^[0-9]+-([0-9]{2})', 1) AS BIGINT),
+                                CAST(regexp_extract(o, '^[0-9]+-[0-9]{2}-([0-9]{2})', 1) AS BIGINT)))
+                 + CASE WHEN d = xsd('dateTime') AND contains(o, 'T24:') THEN 1 ELSE 0 END AS DATE)
+  END;

@@ -97,3 +97,22 @@ CREATE OR REPLACE MACRO xsd_day(o, d) AS
                                 CAST(regexp_extract(o, '^[0-9]+-[0-9]{2}-([0-9]{2})', 1) AS BIGINT)))
                  + CASE WHEN d = xsd('dateTime') AND contains(o, 'T24:') THEN 1 ELSE 0 END AS DATE)
   END;
+-- the effective boolean value of a term (SPARQL §17.2.2): a boolean's value (false when ill-typed), a
+-- number other than zero or NaN, a non-empty string; NULL (an error) for anything else
+CREATE OR REPLACE MACRO ebv(o, k, d, n, b) AS
+  CASE WHEN k <> 'L' THEN NULL
+       WHEN d = xsd('boolean') THEN COALESCE(b, FALSE)
+       WHEN list_contains(xsd_integers() || [xsd('decimal'), xsd('double'), xsd('float')], d)
+         THEN COALESCE(n <> 0 AND NOT isnan(n), FALSE)
+       WHEN d IS NULL OR d IN (xsd('string'), rdf('langString')) THEN length(o) > 0
+  END;
+-- floor division of integers (DuckDB's // truncates towards zero)
+CREATE OR REPLACE MACRO floor_div(a, b) AS
+  CASE WHEN a % b <> 0 AND ((a < 0) <> (b < 0)) THEN a // b - 1 ELSE a // b END;
+-- ROUND(num / den * k) for exact decimals num, den (k an integer): SPARQL's round half up of the exact
+-- quotient, computed on integers so that a quotient exactly halfway is never lost to binary rounding
+-- (NULL when den is zero, an error in SPARQL, or on overflow)
+CREATE OR REPLACE MACRO round_ratio(num, den, k) AS
+  CASE WHEN den <> 0 THEN floor_div(
+    TRY(CAST((2 * k * CAST(num AS DECIMAL(38, 10)) + CAST(den AS DECIMAL(38, 10))) * 10000000000 AS HUGEINT)),
+    TRY(CAST(2 * CAST(den AS DECIMAL(38, 10)) * 10000000000 AS HUGEINT))) END;

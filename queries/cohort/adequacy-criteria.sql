@@ -37,7 +37,7 @@ results AS (
   SELECT t.trial, t.f, trd('reason-duration-unknown'), NULL, NULL, NULL, NULL, NULL FROM trial t
   WHERE NOT EXISTS (SELECT 1 FROM p_trd_weeksAtAdequateDose x WHERE x.s = t.f)
     AND (EXISTS (SELECT 1 FROM p_trd_maxDailyDoseMg x WHERE x.s = t.f)
-         OR NOT EXISTS (SELECT 1 FROM p_trd_startDay x JOIN p_trd_endDay y ON y.s = x.s WHERE x.s = t.trial))
+         OR NOT EXISTS (SELECT 1 FROM r_trd_startDay x JOIN r_trd_endDay y ON y.s = x.s WHERE x.s = t.trial))
   UNION ALL
   SELECT t.trial, t.f, trd('reason-adherence-below-threshold'), a.o, a.d, s.o, s.d, s.setting
   FROM trial t JOIN p_trd_adherence a ON a.s = t.trial CROSS JOIN adherence_setting s

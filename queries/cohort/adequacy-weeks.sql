@@ -16,8 +16,8 @@ period_days AS (
   FROM trial tr
   JOIN p_trd_trial pt ON pt.o = tr.trial
   JOIN p_trd_dailyDoseMg pd ON pd.s = pt.s
-  JOIN p_trd_startDay st ON st.s = pt.s
-  JOIN p_trd_endDay en ON en.s = pt.s
+  JOIN r_trd_startDay st ON st.s = pt.s
+  JOIN r_trd_endDay en ON en.s = pt.s
   JOIN p_trd_drug dr ON dr.s = tr.trial
   JOIN p_trd_minimumAdequateDailyDoseMg mn ON mn.s = dr.o
   WHERE pd.n IS NOT NULL AND mn.n IS NOT NULL
@@ -29,8 +29,8 @@ branch2 AS (  -- 2. dose periods: only the days at or above the minimum count
   WHERE trial NOT IN (SELECT trial FROM asserted_weeks)
     AND NOT EXISTS (
       SELECT 1 FROM p_trd_trial u WHERE u.o = pdays.trial
-        AND NOT EXISTS (SELECT 1 FROM p_trd_dailyDoseMg x1 JOIN p_trd_startDay x2 ON x2.s = x1.s
-                        JOIN p_trd_endDay x3 ON x3.s = x1.s WHERE x1.s = u.s))
+        AND NOT EXISTS (SELECT 1 FROM p_trd_dailyDoseMg x1 JOIN r_trd_startDay x2 ON x2.s = x1.s
+                        JOIN r_trd_endDay x3 ON x3.s = x1.s WHERE x1.s = u.s))
 ),
 branch3 AS (  -- 3. trial-level dose only
   SELECT tr.trial, dr.o AS drug,
@@ -39,8 +39,8 @@ branch3 AS (  -- 3. trial-level dose only
   FROM trial tr
   JOIN p_trd_drug dr ON dr.s = tr.trial
   JOIN p_trd_dailyDoseMg ds ON ds.s = tr.trial
-  JOIN p_trd_startDay st ON st.s = tr.trial
-  JOIN p_trd_endDay en ON en.s = tr.trial
+  JOIN r_trd_startDay st ON st.s = tr.trial
+  JOIN r_trd_endDay en ON en.s = tr.trial
   JOIN p_trd_minimumAdequateDailyDoseMg mn ON mn.s = dr.o
   WHERE ds.n IS NOT NULL AND mn.n IS NOT NULL
     AND tr.trial NOT IN (SELECT trial FROM asserted_weeks)

@@ -17,7 +17,7 @@ found AS (
          COALESCE(CASE WHEN is_str(tx.k, tx.d) THEN 'bipolar spectrum: ' || tx.o END, 'bipolar spectrum') AS why,
          CASE WHEN is_iri(sb.s) AND sb.k <> 'B'
               THEN iri(b.p || '/option/' || strafter(sb.s, '#option-') || '/candidate/bipolar-pathway/'
-                       || strafter(str_of(sb.o, sb.k, sb.d), '#status-')) END AS c
+                       || strafter(sb.o, '#status-')) END AS c
   FROM bipolar b CROSS JOIN p_trd_statusInBipolar sb
   LEFT JOIN p_trd_eligibilityText tx ON tx.s = sb.s
   WHERE b.p IS NOT NULL

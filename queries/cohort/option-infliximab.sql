@@ -14,7 +14,7 @@ WITH flagged AS (  -- the inflammation finding with its CRP, and the patient rec
 found AS (  -- above the policy's infliximab threshold (reason texts carry no decimal)
   SELECT DISTINCT fl.mf, fl.p, st.s AS setting, sw.o AS status, sw.k AS status_k, sw.d AS status_d,
          CASE WHEN sw.k <> 'B' THEN iri(fl.p || '/option/infliximab/candidate/triggered/'
-                                        || strafter(str_of(sw.o, sw.k, sw.d), '#status-')) END AS c
+                                        || strafter(sw.o, '#status-')) END AS c
   FROM flagged fl
   JOIN p_trd_parameter st ON st.o = trd('param-crp-infliximab') JOIN p_trd_value cut ON cut.s = st.s
   JOIN p_trd_statusWhenEligible sw ON sw.s = trd('option-infliximab')

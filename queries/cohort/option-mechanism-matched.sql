@@ -11,8 +11,8 @@
 --   flagged, TRD or not; the others keep the status that §5 or §7 gives them").
 -- twin: queries/infer/option-mechanism-matched.rq (the same facts, set-at-a-time over the predicate tables)
 WITH flagged AS (  -- the mechanism findings, and the patient recovered from the minted IRI <patient>/mechanism/<code>
-  SELECT DISTINCT mf.s AS mf, me.o AS m, me.k AS m_k, strafter(str_of(me.o, me.k, me.d), '#mechanism-') AS code,
-         iri(substr(mf.s, 1, length(mf.s) - length('/mechanism/' || strafter(str_of(me.o, me.k, me.d), '#mechanism-')))) AS p
+  SELECT DISTINCT mf.s AS mf, me.o AS m, me.k AS m_k, strafter(me.o, '#mechanism-') AS code,
+         iri(substr(mf.s, 1, length(mf.s) - length('/mechanism/' || strafter(me.o, '#mechanism-')))) AS p
   FROM p_rdf_type mf JOIN p_trd_mechanism me ON me.s = mf.s
   WHERE mf.o = trd('MechanismFinding') AND mf.k = 'I' AND is_iri(mf.s) AND me.k <> 'B'
 ),
@@ -26,7 +26,7 @@ found AS (
          CASE WHEN is_iri(tm.s) AND sw.k <> 'B'
               THEN iri(fl.p || '/option/' || strafter(tm.s, '#option-') || '/candidate/'
                        || CASE WHEN g.s IS NOT NULL THEN 'supporting/' ELSE 'triggered/' END
-                       || fl.code || '-' || strafter(str_of(sw.o, sw.k, sw.d), '#status-')) END AS c
+                       || fl.code || '-' || strafter(sw.o, '#status-')) END AS c
   FROM flagged fl
   JOIN p_trd_targetsMechanism tm ON tm.o = fl.m AND (tm.k = 'L') = (fl.m_k = 'L')
   JOIN p_trd_statusWhenEligible sw ON sw.s = tm.s

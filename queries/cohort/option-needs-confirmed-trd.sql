@@ -7,7 +7,7 @@
 WITH found AS (  -- a TRD status other than confirmed, for every option that requires confirmed TRD
   SELECT tf.s AS p, tf.o AS trd_finding, rc.s AS opt,
          tf.s || '/option/' || strafter(rc.s, '#option-') || '/candidate/not-yet-eligible/confirmed-trd' AS c,
-         'needs confirmed TRD; TRD status is ' || strafter(str_of(st.o, st.k, st.d), '#trd-') || ' with '
+         'needs confirmed TRD; TRD status is ' || CASE WHEN st.k <> 'B' THEN strafter(st.o, '#trd-') END || ' with '
            || str_of(tr.o, tr.k, tr.d) || ' failed adequate trials' AS missing
   FROM p_trd_trdFinding tf
   JOIN p_trd_trdStatus st ON st.s = tf.o

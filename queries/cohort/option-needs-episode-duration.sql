@@ -13,7 +13,7 @@ WITH recurrent AS (  -- patients with a recurrent MDD diagnosis (any time)
 known AS (  -- the episode start, the as-of day number and the policy's days per month, all three known
   SELECT ef.o AS episode, es.n AS start, dn.n AS today, st.s AS setting, v.n AS dpm, v.d AS dpm_d
   FROM p_trd_episodeFinding ef JOIN p_trd_episodeStartDay es ON es.s = ef.o
-  CROSS JOIN (p_trd_asOfDate ad JOIN p_trd_dayNumber dn ON dn.s = ad.s)
+  CROSS JOIN (p_trd_asOfDate ad JOIN r_trd_dayNumber dn ON dn.s = ad.s)
   CROSS JOIN (p_trd_parameter st JOIN p_trd_value v ON v.s = st.s)
   WHERE st.o = trd('param-days-per-month')
 ),

@@ -32,13 +32,13 @@ kind_rank(kind, krank) AS (
 candidate AS (  -- rank = 10 x kind + status, following the precedence of the rule's header
   SELECT DISTINCT c.s AS c, cf.o AS p, co.o AS opt, co.k AS opt_k, cs.o AS status, kr.krank + sr.srank AS rank
   FROM p_rdf_type c
-  JOIN p_trd_candidateFor cf ON cf.s = c.s AND cf.k = 'I'
+  JOIN p_trd_candidateFor cf ON cf.s = c.s AND cf.k = 'I' AND is_iri(cf.o)
   JOIN p_trd_candidateOption co ON co.s = c.s AND co.k <> 'L'
   JOIN p_trd_candidateKind ck ON ck.s = c.s AND ck.k = 'I' JOIN kind_rank kr ON kr.kind = ck.o
   JOIN p_trd_candidateStatus cs ON cs.s = c.s AND cs.k = 'I' JOIN status_rank sr ON sr.status = cs.o
   WHERE c.o = trd('OptionCandidate') AND c.k = 'I'
 ),
-patient AS (SELECT DISTINCT s AS p FROM p_rdf_type WHERE o = trd('Patient') AND k = 'I'),
+patient AS (SELECT DISTINCT s AS p FROM p_rdf_type WHERE o = trd('Patient') AND k = 'I' AND is_iri(s)),
 criteria AS (  -- options with eligibility data of their own
   SELECT s FROM p_trd_minimumFailedAdequateTrials UNION SELECT s FROM p_trd_minimumThaseRushStage
   UNION SELECT s FROM p_trd_requiresConfirmedTRD UNION SELECT s FROM p_trd_minimumEpisodeMonths

@@ -4,13 +4,13 @@
 -- twin: queries/infer/outcome-endpoint.rq (the same facts, set-at-a-time over the predicate tables)
 WITH tr AS (
   SELECT DISTINCT t.s AS trial, pa.o AS p, st.n AS start, en.n AS stop
-  FROM p_rdf_type t JOIN p_trd_patient pa ON pa.s = t.s JOIN p_trd_startDay st ON st.s = t.s JOIN p_trd_endDay en ON en.s = t.s
+  FROM p_rdf_type t JOIN p_trd_patient pa ON pa.s = t.s JOIN r_trd_startDay st ON st.s = t.s JOIN r_trd_endDay en ON en.s = t.s
   WHERE t.o = trd('AntidepressantTrial') AND st.n IS NOT NULL
 ),
 a AS (
   SELECT DISTINCT t.s AS a, pa.o AS p, i.o AS instrument, dn.n AS day
   FROM p_rdf_type t JOIN p_trd_patient pa ON pa.s = t.s JOIN p_trd_instrument i ON i.s = t.s
-  JOIN p_trd_dayNumber dn ON dn.s = t.s
+  JOIN r_trd_dayNumber dn ON dn.s = t.s
   WHERE t.o = trd('Assessment') AND dn.n IS NOT NULL
 ),
 w AS (SELECT v.n FROM p_trd_parameter pr JOIN p_trd_value v ON v.s = pr.s WHERE pr.o = trd('param-endpoint-window-days')),

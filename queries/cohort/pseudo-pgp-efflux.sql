@@ -31,7 +31,7 @@ found AS (  -- the matched actions are ontology data: options that address the c
                    || str_of(e.drug_name, e.drug_name_k, e.drug_name_d) END AS why,
          CASE WHEN is_iri(ac.s) AND sw.k <> 'B'
               THEN iri(e.p || '/option/' || strafter(ac.s, '#option-') || '/candidate/triggered/'
-                       || strafter(str_of(sw.o, sw.k, sw.d), '#status-')) END AS c
+                       || strafter(sw.o, '#status-')) END AS c
   FROM evidence e
   JOIN p_rdf_type pt ON pt.s = e.p AND pt.o = trd('Patient') AND pt.k = 'I'
   JOIN p_trd_addressesCause ac ON ac.o = trd('pseudo-pgp-efflux') AND ac.k = 'I'

@@ -30,7 +30,7 @@ base AS (
   JOIN p_trd_maudsleySeverity sev ON sev.s = sf.o JOIN p_trd_maudsleyPoints sp ON sp.s = sev.o AND sev.k <> 'L'
   JOIN p_trd_failedAdequateTrials fa ON fa.s = tf.o
   JOIN p_trd_episodeStartDay st ON st.s = ef.o
-  CROSS JOIN (p_trd_asOfDate ad JOIN p_trd_dayNumber today ON today.s = ad.s)
+  CROSS JOIN (p_trd_asOfDate ad JOIN r_trd_dayNumber today ON today.s = ad.s)
   CROSS JOIN (p_trd_parameter dpm JOIN p_trd_value dv ON dv.s = dpm.s)
   CROSS JOIN (SELECT * FROM weight WHERE s = trd('maudsley-augmentation-points')) aw
   CROSS JOIN (SELECT * FROM weight WHERE s = trd('maudsley-ect-points')) ew

@@ -12,7 +12,7 @@ WITH scored AS (  -- scores of instruments that have severity bands, in the epis
   JOIN r_trd_dayNumber dn ON dn.s = a.s
   JOIN p_trd_score sc ON sc.s = a.s
   JOIN p_trd_episodeFinding ef ON ef.s = pa.o
-  CROSS JOIN (p_trd_asOfDate ad JOIN p_trd_dayNumber today ON today.s = ad.s)
+  CROSS JOIN (p_trd_asOfDate ad JOIN r_trd_dayNumber today ON today.s = ad.s)
   LEFT JOIN p_trd_episodeStartDay st ON st.s = ef.o
   WHERE a.o = trd('Assessment') AND a.k = 'I'
     AND dn.n <= today.n AND (st.s IS NULL OR dn.n >= st.n)

@@ -5,7 +5,7 @@ of the project was written for other tests: the SHACL fixtures (tests/shapes, il
 malformed records, each under the policy its ``# policy:`` line names), the near-miss scenario
 patients of the core rules (tests/infer/core/scenarios.py) and of the pseudo-resistance,
 mechanism, option and P-gp rules (tests/infer/pseudo/cases.py), with the policy overrides those
-tests use. A dataset is one graph with its policy and as-of date; fixtures that share a policy go
+tests use, and the odd records and scenarios of this folder (odd/, odd_scenarios.py). A dataset is one graph with its policy and as-of date; fixtures that share a policy go
 into one graph (the rules are patient-local), each fixture's own IRIs moved under a prefix of its
 own so that two fixtures' ``ex:p1`` stay two patients.
 """
@@ -26,6 +26,10 @@ if str(TESTS) not in sys.path:
 from infer.core import scenarios as core  # noqa: E402
 from infer.pseudo import cases as pseudo  # noqa: E402
 from shapes import shape_cases  # noqa: E402
+
+import odd_scenarios  # noqa: E402
+
+ODD = Path(__file__).resolve().parent / "odd"
 
 EX = "https://example.org/trd/"
 _SLUG = re.compile(r"[^A-Za-z0-9-]+")
@@ -80,6 +84,15 @@ def core_scenarios() -> Dataset:
 def pseudo_scenarios() -> Dataset:
     g = Graph().parse(data=pseudo.turtle(), format="turtle")
     return Dataset("pseudo/mechanism/option scenarios", g, as_of=pseudo.AS_OF, parts=len(pseudo.SCENARIOS))
+
+
+def odd_data() -> Dataset:
+    """The odd records of tests/columnar/odd/*.ttl and the odd scenario patients (odd_scenarios.py)."""
+    g = Graph().parse(data=odd_scenarios.turtle(), format="turtle")
+    files = sorted(ODD.glob("*.ttl"))
+    for path in files:
+        g += _moved(Graph().parse(path, format="turtle"), path.stem)
+    return Dataset("odd records and scenarios", g, as_of=core.AS_OF, parts=len(odd_scenarios.SCENARIOS) + len(files))
 
 
 def override_policies(directory: Path) -> list[str]:

@@ -8,6 +8,7 @@ number), blank nodes as blank nodes (their labels differ by construction).
 from __future__ import annotations
 
 import collections
+import functools
 import shutil
 import tempfile
 from pathlib import Path
@@ -30,6 +31,23 @@ def rules_with_twins(directory: Path) -> Path:
         if rq.stem in have:
             shutil.copy(rq, directory / rq.name)
     return directory
+
+
+@functools.lru_cache(maxsize=1)
+def _twinned_rules() -> Path:
+    """The rule folder to compare: all of queries/infer once every rule has its twin, else a copy
+    with the rules that have one (made once per test session)."""
+    if {p.stem for p in INFER_DIR.glob("*.rq")} <= {p.stem for p in TWINS_DIR.glob("*.sql")}:
+        return INFER_DIR
+    return rules_with_twins(Path(tempfile.mkdtemp(prefix="twinned-rules-")))
+
+
+@functools.lru_cache(maxsize=8)
+def _engines(policy: str, as_of: str, rules_dir: Path) -> tuple[Pipeline, ColumnarEngine]:
+    """Both engines for one policy and as-of date, made once: the ontology and policy are loaded
+    once, and each call replaces the asserted data (and the derived facts) of both."""
+    return (Pipeline(policy=policy, as_of=as_of, validator=None, rules_dir=rules_dir),
+            ColumnarEngine(policy=policy, as_of=as_of, rules_dir=rules_dir))
 
 
 def _sparql_triples(graph: Graph) -> dict[str, set[Key]]:
@@ -62,13 +80,11 @@ def _sql_triples(engine: ColumnarEngine) -> dict[str, set[Key]]:
 def derived_differences(data: Graph, policy: str = "default", as_of: str = "2026-01-15",
                         rules_dir: Path | None = None) -> dict[str, tuple[set[Key], set[Key]]]:
     """Per derived predicate: (triples only the SPARQL rules derive, triples only the twins derive)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        rules = rules_dir or rules_with_twins(Path(tmp))
-        nt = data.serialize(format="nt", encoding="utf-8")
-        reference = Pipeline(policy=policy, as_of=as_of, validator=None, rules_dir=rules).assess(nt)
-        engine = ColumnarEngine(policy=policy, as_of=as_of, rules_dir=rules)
-        engine.derive(parse_ntriples(nt))
-        a, b = _sparql_triples(reference.derived), _sql_triples(engine)
+    reference_engine, engine = _engines(str(policy), as_of, rules_dir or _twinned_rules())
+    nt = data.serialize(format="nt", encoding="utf-8")
+    reference = reference_engine.assess(nt)
+    engine.derive(parse_ntriples(nt))
+    a, b = _sparql_triples(reference.derived), _sql_triples(engine)
     return {p: (a[p] - b[p], b[p] - a[p]) for p in sorted(set(a) | set(b)) if a[p] != b[p]}
 
 

@@ -53,15 +53,15 @@ CREATE OR REPLACE MACRO str_of(o, k, d) AS
        ELSE o END;
 -- a string literal (simple, xsd:string or language-tagged): what CONCAT accepts
 CREATE OR REPLACE MACRO is_str(k, d) AS k = 'L' AND (d IS NULL OR d IN (xsd('string'), rdf('langString')));
--- STRAFTER on texts: '' when the separator does not occur
-CREATE OR REPLACE MACRO strafter(s, sep) AS
-  CASE WHEN s IS NULL THEN NULL WHEN strpos(s, sep) > 0 THEN substr(s, strpos(s, sep) + length(sep)) ELSE '' END;
+-- STRAFTER on texts: '' when the separator does not occur (the text is referenced once, so that a
+-- macro argument is not expanded several times)
+CREATE OR REPLACE MACRO strafter(s, sep) AS array_to_string(string_split(s, sep)[2:], sep);
 -- STRBEFORE on texts: '' when the separator does not occur
 CREATE OR REPLACE MACRO strbefore(s, sep) AS
   CASE WHEN s IS NULL THEN NULL WHEN strpos(s, sep) > 0 THEN substr(s, 1, strpos(s, sep) - 1) ELSE '' END;
--- IRI(s): the text when it is an absolute IRI, NULL (an error) otherwise
+-- IRI(s): the text when it is an absolute IRI, NULL (an error) otherwise (s referenced once)
 CREATE OR REPLACE MACRO iri(s) AS
-  CASE WHEN regexp_full_match(s, '[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|\\^`]*') THEN s END;
+  nullif(regexp_extract(s, '^([A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|\\^`]*)$', 1), '');
 -- the datatype of a numeric operation on two operands (SPARQL's numeric type promotion)
 CREATE OR REPLACE MACRO num_d(d1, d2) AS
   CASE WHEN d1 = xsd('double') OR d2 = xsd('double') THEN xsd('double')

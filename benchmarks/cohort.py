@@ -37,6 +37,8 @@ from typing import Any
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the repository root, for reasoner and benchmarks
+    sys.path.insert(0, str(ROOT))
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results" / "cohort.md"
 SEED = 7

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the repository root, for reasoner and benchmarks
+    sys.path.insert(0, str(ROOT))
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results" / "import.md"
 AS_OF = dt.date(2026, 1, 15)
@@ -208,7 +210,6 @@ if __name__ == "__main__":
         folder = ensure_export(int(sys.argv[2]))
         write_results(int(sys.argv[2]), folder, saved["stream"], saved["per_patient"])
     elif len(sys.argv) == 4 and sys.argv[1] == "_measure":
-        sys.path.insert(0, str(ROOT))
         fn = measure_stream if sys.argv[2] == "stream" else measure_per_patient
         print(json.dumps(fn(Path(sys.argv[3]))))
     else:

@@ -12,6 +12,19 @@ one-line :class:`ConfigError` naming the variable, never a traceback.
 | ``TRD_MAX_INPUT_BYTES`` | 512 MiB | one RDF input file |
 | ``TRD_MAX_BUNDLE_BYTES`` | 128 MiB | one FHIR Bundle (read whole) |
 | ``TRD_MAX_NDJSON_LINE_BYTES`` | 16 MiB | one line (resource) of a Bulk NDJSON file |
+| ``TRD_CHROMIUM`` | ``chromium`` on PATH | the headless browser that prints ``trd report --pdf`` |
+| ``TRD_BROWSER_SECONDS`` | 120 | one headless-browser run (printing one report) |
+| ``TRD_CDS_MAX_BODY_BYTES`` | 4 MiB | one request body sent to ``trd serve`` (``--max-body`` overrides) |
+| ``TRD_CDS_MAX_FHIR_BYTES`` | 16 MiB | one page that ``trd serve`` reads from a client's FHIR server or a JWK Set URL |
+| ``TRD_MAX_QUERY_BYTES`` | 1 MiB | one SPARQL query file of ``trd query`` |
+
+``MAX_QUERY_NESTING`` is not a setting: raising it would crash the parsers rather than use more
+memory (rdflib's parser recurses per level of brackets and Oxigraph's overflows its stack). One
+limit is pyoxigraph's own: a single RDF term (a literal) over 16 MiB is refused with exit 2 on the
+oxigraph backend.
+
+Fixed limits (not settable): :data:`MAX_FHIR_NUMBER`, the largest magnitude of a number the FHIR
+importer accepts in any unit.
 """
 
 from __future__ import annotations
@@ -59,4 +72,29 @@ MAX_BUNDLE_BYTES: int = _bytes("TRD_MAX_BUNDLE_BYTES", 128 * MIB)
 #: Largest single line (one resource) of a Bulk Data NDJSON file.
 MAX_NDJSON_LINE_BYTES: int = _bytes("TRD_MAX_NDJSON_LINE_BYTES", 16 * MIB)
 
-__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES"]
+#: The largest magnitude of a FHIR number (a dose, a score, a lab value, a supply) in any unit. Not a
+#: clinical threshold: no value the profile reads comes near it (a daily dose in µg, an IL-6 in
+#: pg/mL), but ``1e308`` or a 400-digit integer would reach the graph as numbers no xsd:decimal
+#: reader holds; such a value is a data issue on its record instead (issue 16).
+MAX_FHIR_NUMBER: float = 1e6
+
+#: The headless Chromium that prints reports to PDF (``trd report --pdf``).
+CHROMIUM: str = os.environ.get("TRD_CHROMIUM") or "chromium"
+#: Longest one headless-browser run may take, in seconds.
+BROWSER_SECONDS: int = _bytes("TRD_BROWSER_SECONDS", 120)
+
+#: Largest request body the CDS Hooks service (``trd serve``) reads.
+MAX_CDS_BODY_BYTES: int = _bytes("TRD_CDS_MAX_BODY_BYTES", 4 * MIB)
+#: Largest response the CDS Hooks service reads from a FHIR server (one search page) or a JWK Set URL.
+MAX_CDS_FHIR_BYTES: int = _bytes("TRD_CDS_MAX_FHIR_BYTES", 16 * MIB)
+
+#: Largest SPARQL query text accepted from a user (``trd query``): queries are written by hand.
+MAX_QUERY_BYTES: int = _bytes("TRD_MAX_QUERY_BYTES", 1 * MIB)
+#: Deepest nesting of ``{`` ``(`` ``[`` in a user's query. rdflib's parser fails (RecursionError)
+#: from about 25 nested parentheses, and a few thousand braces overflow Oxigraph's stack (a
+#: segfault), so the text is measured before either parser sees it.
+MAX_QUERY_NESTING: int = 16
+
+__all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES",
+           "MAX_QUERY_BYTES", "MAX_QUERY_NESTING", "MAX_CDS_BODY_BYTES", "MAX_CDS_FHIR_BYTES", "CHROMIUM",
+           "BROWSER_SECONDS", "MAX_FHIR_NUMBER"]

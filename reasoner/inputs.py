@@ -14,13 +14,21 @@ so a path is understood the same way everywhere:
 Which files of a Bulk folder hold resources is :func:`reasoner.fhir.reader.bulk_files`, the same
 rule in single and cohort mode. ``as_of`` is the evaluation date: FHIR orders and statements
 without an end are ongoing up to it (fhir-profile), so the import uses the date of the assessment.
+
+What an input holds is more than a graph: a FHIR import also says what it could not use as given
+(:class:`InputData` ``issues``, typed :class:`~reasoner.fhir.records.DataIssue` records naming
+their patient). They leave this seam with the graph, so every output lists them
+(``Pipeline.assess(graph, issues=...)``): nothing the import dropped is visible only in a
+separate report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
@@ -65,30 +73,56 @@ def input_kind(path: Path | str) -> str:
                      f"{', '.join(sorted(RDF_FORMATS))})")
 
 
-def load_input(path: Path | str, as_of: dt.date | str | None = None) -> Graph:
-    """One input path as a patient graph (any kind of the module's table)."""
+@dataclass
+class InputData:
+    """What inputs hold: the patient graph, and the data issues of their FHIR import (records
+    that could not be used as given: each names its resource, what is wrong and what it did)."""
+
+    graph: Graph
+    issues: list[Any] = field(default_factory=list)  # reasoner.fhir.records.DataIssue
+    reports: list[Any] = field(default_factory=list)  # reasoner.fhir.report.ImportReport, one per FHIR input
+
+
+def read_input(path: Path | str, as_of: dt.date | str | None = None, policy: str | Path = "default") -> InputData:
+    """One input path as a patient graph with its import's data issues (any kind of the module's
+    table; ``policy``: the trial gap and default supply a FHIR import uses)."""
     path = Path(path)
     kind = input_kind(path)
     if kind in (FHIR, FHIR_BULK):
         from reasoner.fhir import load_patient_graph
 
-        graph, _report = load_patient_graph(path, as_of=as_of_date(as_of))
-        return graph
+        graph, report = load_patient_graph(path, as_of=as_of_date(as_of), policy=policy)
+        return InputData(graph, report.issue_records(), [report])
     if kind == RDF_FOLDER:
         graph = Graph()
         for file in rdf_files(path):
             read_graph(file, graph)
-        return graph
-    return read_graph(path)
+        return InputData(graph)
+    return InputData(read_graph(path))
+
+
+def read_inputs(paths: Iterable[Path | str], as_of: dt.date | str | None = None,
+                policy: str | Path = "default") -> InputData:
+    """Several inputs merged into one patient graph (one report lists every patient's problems),
+    with the data issues of all of them."""
+    merged = InputData(Graph())
+    for p in paths:
+        one = read_input(p, as_of, policy)
+        merged.graph += one.graph
+        merged.issues.extend(one.issues)
+        merged.reports.extend(one.reports)
+    return merged
+
+
+def load_input(path: Path | str, as_of: dt.date | str | None = None) -> Graph:
+    """One input path as a patient graph (any kind of the module's table)."""
+    return read_input(path, as_of).graph
 
 
 def load_inputs(paths: Iterable[Path | str], as_of: dt.date | str | None = None) -> Graph:
     """Several inputs merged into one patient graph (one report lists every patient's problems)."""
-    merged = Graph()
-    for p in paths:
-        merged += load_input(p, as_of)
-    return merged
+    return read_inputs(paths, as_of).graph
 
 
-__all__ = ["input_kind", "load_input", "load_inputs", "rdf_files", "FHIR", "FHIR_BULK", "RDF", "RDF_FOLDER",
+__all__ = ["input_kind", "load_input", "load_inputs", "read_input", "read_inputs", "InputData", "rdf_files", "FHIR", "FHIR_BULK", "RDF", "RDF_FOLDER",
            "FHIR_SUFFIXES"]

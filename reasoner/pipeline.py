@@ -29,21 +29,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 
-from reasoner.findings.read import read_findings, rule_evidence
+from reasoner.findings.read import attach_input_issues, read_findings, rule_evidence
 from reasoner.knowledge.loader import ontology_graph, ontology_ntriples
-from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY, SH
 from reasoner.knowledge.paths import INFER_DIR
 from reasoner.knowledge.policy import as_of_date, policy_graph, policy_name
 from reasoner.rules.engine import RuleEngine, RunStats
 from reasoner.rules.rule import load_rules
-from reasoner.rules.workspace import BACKENDS, Workspace, new_workspace
+from reasoner.rules.workspace import BACKENDS, Workspace, new_workspace, quarantine_graph
 from reasoner.validate import Validator, make_validator
 from reasoner.validate.report import Validation
 
@@ -90,7 +90,7 @@ class AssessmentEngine(Protocol):
     """What every engine behind the commands does: patient data in, one result out."""
 
     def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
-               keep_workspace: bool = False) -> AssessmentResult:
+               keep_workspace: bool = False, issues: Iterable[Any] = ()) -> AssessmentResult:
         ...
 
 
@@ -194,17 +194,21 @@ class Pipeline:
 
     # --- the calls -----------------------------------------------------------------------------
     def assess(self, asserted: Graph | bytes | str, format: str = "nt", derived: str = "graph",
-               keep_workspace: bool = False) -> AssessmentResult:
+               keep_workspace: bool = False, issues: Iterable[Any] = ()) -> AssessmentResult:
         """Run the rules over one patient graph or batch, validate, and read the findings back.
 
         ``derived``: "graph" (an rdflib Graph), "nquads" (bytes), or "none" when the caller reads
         what it needs from the kept workspace (the cohort writer) or wants the findings only.
+        ``issues``: the data issues of the input (``reasoner.inputs.InputData.issues``, the FHIR
+        import's records that could not be used as given): each joins the patient it names, or
+        the issues of no patient, in every output.
         """
         with self._workspace_for(keep_workspace) as ws:
             ws.add_asserted(asserted, format)
             stats = self.derive(ws)
             validation = self.check(ws)
             patients, unattributed = self.read(ws, validation)
+            attach_input_issues(patients, unattributed, issues)
             out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
                                   if derived == "graph" else b"")
         return AssessmentResult(patients, validation, self.as_of, self.policy, stats, out,
@@ -217,8 +221,36 @@ class Pipeline:
         with self._workspace_for(False) as ws:
             ws.add_asserted(asserted, format)
             stats = self.derive(ws)
-            validation = self.check(ws, report=report, source=asserted if isinstance(asserted, Graph) else None)
+            source, written = _as_engines_read(asserted)
+            validation = self.check(ws, report=report, source=source)
+        if validation is not None and validation.report is not None and written:
+            _restore_written(validation.report, written)
         return AssessmentResult([], validation, self.as_of, self.policy, stats)
+
+
+def _as_engines_read(asserted: Graph | bytes | str) -> tuple[Graph | None, dict[tuple[Any, Any, Any], Any]]:
+    """The graph as read, for a report with literals as written, with the one change the
+    workspace makes too: an unusable number is a plain string (reasoner/io/numbers.py), so a
+    validator (pySHACL compares Decimal('NaN') and fails) judges what the rules judged. Also
+    (subject, property, string) -> the literal as written, to put back into the report."""
+    if not isinstance(asserted, Graph):
+        return None, {}
+    copy = Graph()
+    copy += asserted
+    before = set(copy)
+    quarantine_graph(copy)
+    removed = before - set(copy)
+    return copy, {(s, p, Literal(str(o))): o for s, p, o in removed}
+
+
+def _restore_written(report: Graph, written: dict[tuple[Any, Any, Any], Any]) -> None:
+    """In a SHACL report, show each quarantined value as it was written (``"NaN"^^xsd:decimal``)."""
+    for result in list(report.subjects(SH.value, None)):
+        focus, path, value = (report.value(result, SH.focusNode), report.value(result, SH.resultPath),
+                              report.value(result, SH.value))
+        original = written.get((focus, path, value))
+        if original is not None:
+            report.set((result, SH.value, original))
 
 
 __all__ = ["Pipeline", "AssessmentResult", "AssessmentEngine", "WARM_WORKSPACE_CALLS"]

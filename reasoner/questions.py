@@ -9,8 +9,11 @@ Two sources:
   pipeline (rules only), then :func:`select` asks the question over its workspace;
 * :func:`select_store` asks it over an Oxigraph store written by a cohort run, opened read-only.
 
-Only SELECT is accepted, and the text is checked by :mod:`reasoner.io.sparql` before any engine
-sees it. Errors are :class:`~reasoner.errors.TrdError` (one line, exit code 2).
+Only SELECT is accepted. The text is bounded, parsed and its algebra checked by
+:func:`reasoner.io.sparql.check_query` before any engine evaluates it (no SERVICE, no FROM/FROM
+NAMED, no update), and evaluation is sandboxed: rdflib evaluates the checked algebra itself with
+graph loading off and the network guard on; Oxigraph answers from its store only.
+Errors are :class:`~reasoner.errors.TrdError` (one line, exit code 2).
 """
 
 from __future__ import annotations
@@ -22,28 +25,39 @@ from rdflib.term import Node
 
 from reasoner.errors import InputError
 from reasoner.inputs import load_inputs
-from reasoner.io.sparql import assert_no_service
+from reasoner.io.sparql import CheckedQuery, check_query, rdflib_sandbox
 from reasoner.pipeline import Pipeline
 from reasoner.rules.terms import to_rdflib
 
 
 def read_query(path: Path | str) -> str:
-    """The query text, refused when it is unreadable or federated (SERVICE)."""
+    """The query text, refused when it is unreadable, too large or not a safe SELECT.
+
+    The size is checked before the file is read whole, so a huge file costs nothing.
+    """
+    from reasoner.config import MAX_QUERY_BYTES
+
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_QUERY_BYTES:
+            raise InputError(f"{path}: query of {size} bytes is larger than the limit of {MAX_QUERY_BYTES} bytes "
+                             "(TRD_MAX_QUERY_BYTES)")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read query ({getattr(exc, 'strerror', None) or exc})") from exc
-    assert_no_service(text, str(path))
+    check_query(text, str(path))
     return text
 
 
-def _select_oxigraph(store: Any, text: str, name: str) -> tuple[list[str], list[dict[str, Node]]]:
-    """SELECT on a pyoxigraph Store over the union of its named graphs."""
+def _select_oxigraph(store: Any, checked: CheckedQuery) -> tuple[list[str], list[dict[str, Node]]]:
+    """SELECT on a pyoxigraph Store over the union of its named graphs (the store only: the
+    checked query names no other graph and calls no service)."""
     import pyoxigraph as ox
 
+    name = checked.name
     try:
-        result = store.query(text, use_default_graph_as_union=True)
+        result = store.query(checked.text, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise InputError(f"{name}: not valid SPARQL ({str(exc).splitlines()[0]})") from exc
     except OSError as exc:
@@ -57,32 +71,38 @@ def _select_oxigraph(store: Any, text: str, name: str) -> tuple[list[str], list[
     return names, rows
 
 
-def _select_rdflib(dataset: Any, text: str, name: str) -> tuple[list[str], list[dict[str, Node]]]:
-    """SELECT on an rdflib Dataset whose default graph is the union."""
+def _select_rdflib(dataset: Any, checked: CheckedQuery) -> tuple[list[str], list[dict[str, Node]]]:
+    """SELECT on an rdflib Dataset whose default graph is the union: the checked algebra itself
+    is evaluated (never the text parsed again), inside the sandbox, rows read to the end there."""
+    name = checked.name
     try:
-        result = dataset.query(text)
-    except Exception as exc:  # pyparsing / rdflib raise many types for a bad query
+        with rdflib_sandbox():
+            result = dataset.query(checked.query)
+            names = [str(v) for v in result.vars]
+            rows = [{n: r[n] for n in names if r[n] is not None} for r in result]
+    except InputError:
+        raise
+    except Exception as exc:  # rdflib raises many types while evaluating
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{name}: not valid SPARQL ({first})") from exc
+        raise InputError(f"{name}: query failed ({first})") from exc
     if result.type != "SELECT":
         raise InputError(f"{name}: only SELECT queries are supported by trd query")
-    names = [str(v) for v in result.vars]
-    return names, [{n: r[n] for n in names if r[n] is not None} for r in result]
+    return names, rows
 
 
 def select(workspace: Any, text: str, name: str = "query") -> tuple[list[str], list[dict[str, Node]]]:
     """Run a SELECT over a Workspace (either backend); returns (variables in order, rows)."""
-    assert_no_service(text, name)
+    checked = check_query(text, name)
     if workspace.backend == "oxigraph":
-        return _select_oxigraph(workspace.store, text, name)
-    return _select_rdflib(workspace.store, text, name)
+        return _select_oxigraph(workspace.store, checked)
+    return _select_rdflib(workspace.store, checked)
 
 
 def select_store(directory: Path | str, text: str, name: str = "query") -> tuple[list[str], list[dict[str, Node]]]:
     """Run a SELECT on an existing Oxigraph store directory, opened read-only."""
     import pyoxigraph as ox
 
-    assert_no_service(text, name)
+    checked = check_query(text, name)
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"{directory}: store directory not found")
@@ -90,7 +110,7 @@ def select_store(directory: Path | str, text: str, name: str = "query") -> tuple
         store = ox.Store.read_only(str(directory))
     except OSError as exc:
         raise InputError(f"{directory}: not an Oxigraph store ({str(exc).splitlines()[0]})") from exc
-    return _select_oxigraph(store, text, name)
+    return _select_oxigraph(store, checked)
 
 
 def assess_workspace(data: list[Path], policy: str, as_of: str | None, backend: str = "oxigraph") -> Any:

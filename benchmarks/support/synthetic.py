@@ -30,15 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from reasoner.knowledge.namespaces import EX, TRD
 from benchmarks.support.vocab import Drug, Vocabulary, load_vocabulary
+from reasoner.knowledge.codes import prefix_systems
+from reasoner.knowledge.namespaces import EX, TRD
 
+#: FHIR's own code system of Condition.clinicalStatus (a FHIR-defined status, not a terminology
+#: the ontology maps codes from, so it is not a ``trd:CodeSystem``; the importer ignores it).
 CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
-SNOMED = "http://snomed.info/sct"
-ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-UCUM = "http://unitsofmeasure.org"
-TRD_CS = "https://w3id.org/trd-reasoner/fhir/CodeSystem/trd"
+#: HGNC, the gene naming system of the genotype Observation's "gene studied" component
+#: (docs/fhir-profile.md, ABCB1 genotype row); the importer reads the gene from the LOINC code.
+HGNC = "http://www.genenames.org"
 
 #: Diagnoses: (Turtle class, ICD-10-CM code). Codes from docs/fhir-profile.md Condition table.
 DX_MDD_RECURRENT = ("MDDRecurrentDiagnosis", "F33.1")
@@ -266,39 +267,44 @@ def _cc(system: str, code: str, display: str | None = None) -> dict[str, Any]:
 
 
 def to_fhir(rec: Record, vocab: Vocabulary) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(resource type, resource) for one record (shaped per docs/fhir-profile.md)."""
+    """(resource type, resource) for one record (shaped per docs/fhir-profile.md).
+
+    Code system URIs are the ontology's (``prefix_systems``): one table for importer and generator.
+    """
+    systems = prefix_systems()
+    icd10, rxnorm, snomed, ucum = systems["ICD10CM"], systems["RXNORM"], systems["SNOMEDCT"], systems["UCUM"]
     p = rec.pid
     yield "Patient", {"resourceType": "Patient", "id": p, "birthDate": rec.birth.isoformat(), "gender": rec.gender}
     for did, (_, code), onset, active in rec.diagnoses:
         yield "Condition", {"resourceType": "Condition", "id": did, "subject": _ref(p),
                             "clinicalStatus": _cc(CLINICAL, "active" if active else "resolved"),
-                            "code": _cc(ICD10, code), "onsetDateTime": onset.isoformat()}
+                            "code": _cc(icd10, code), "onsetDateTime": onset.isoformat()}
     for t in rec.trials:
         ms: dict[str, Any] = {
             "resourceType": "MedicationStatement", "id": t.tid, "status": "stopped" if t.stop else "completed",
             "subject": _ref(p),
-            "medicationCodeableConcept": _cc(RXNORM, t.drug.rxnorm or "", t.drug.name) if t.drug
-            else _cc(RXNORM, "0000000", "unknown product"),
+            "medicationCodeableConcept": _cc(rxnorm, t.drug.rxnorm or "", t.drug.name) if t.drug
+            else _cc(rxnorm, "0000000", "unknown product"),
             "effectivePeriod": {"start": t.start.isoformat(), "end": t.end.isoformat()}}
         if t.dose is not None:
-            ms["dosage"] = [{"doseAndRate": [{"doseQuantity": {"value": t.dose, "unit": "mg", "system": UCUM,
+            ms["dosage"] = [{"doseAndRate": [{"doseQuantity": {"value": t.dose, "unit": "mg", "system": ucum,
                                                                "code": "mg"}}],
                              "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}}]
         if t.stop is not None:
-            ms["statusReason"] = [_cc(SNOMED, t.stop[1])]
+            ms["statusReason"] = [_cc(snomed, t.stop[1])]
         yield "MedicationStatement", ms
         if t.adherence is not None:
             yield "Observation", {"resourceType": "Observation", "id": f"{t.tid}-adh", "status": "final",
                                   "subject": _ref(p),
                                   "code": _cc(vocab.adherence.system, vocab.adherence.code) if vocab.adherence
-                                  else _cc(TRD_CS, "adherence"),
+                                  else _cc(systems["TRD"], "adherence"),
                                   "focus": [{"reference": f"MedicationStatement/{t.tid}"}],
                                   "effectiveDateTime": t.end.isoformat(),
-                                  "valueQuantity": {"value": t.adherence, "unit": "1", "system": UCUM, "code": "1"}}
+                                  "valueQuantity": {"value": t.adherence, "unit": "1", "system": ucum, "code": "1"}}
         if t.augment is not None:
             yield "MedicationStatement", {
                 "resourceType": "MedicationStatement", "id": f"{t.tid}-aug", "status": "completed", "subject": _ref(p),
-                "medicationCodeableConcept": _cc(RXNORM, t.augment.rxnorm or "", t.augment.name),
+                "medicationCodeableConcept": _cc(rxnorm, t.augment.rxnorm or "", t.augment.name),
                 "effectivePeriod": {"start": (t.start + _days(7)).isoformat(), "end": t.end.isoformat()}}
     for sid, inst, score, date in rec.scores:
         c = vocab.instruments[inst]
@@ -308,7 +314,7 @@ def to_fhir(rec: Record, vocab: Vocabulary) -> Iterator[tuple[str, dict[str, Any
         a = vocab.analytes[analyte]
         yield "Observation", {"resourceType": "Observation", "id": lid, "status": "final", "subject": _ref(p),
                               "code": _cc(a.system, a.code), "effectiveDateTime": date.isoformat(),
-                              "valueQuantity": {"value": value, "unit": a.ucum or "", "system": UCUM, "code": a.ucum or ""}}
+                              "valueQuantity": {"value": value, "unit": a.ucum or "", "system": ucum, "code": a.ucum or ""}}
     for gid, gene, level, date in rec.phenotypes:
         ph = vocab.phenotypes[level]
         g = vocab.genes.get(gene)
@@ -323,8 +329,8 @@ def to_fhir(rec: Record, vocab: Vocabulary) -> Iterator[tuple[str, dict[str, Any
             continue
         yield "Observation", {"resourceType": "Observation", "id": gid, "status": "final", "subject": _ref(p),
                               "code": _cc(g.system, g.code), "effectiveDateTime": date.isoformat(),
-                              "component": [{"code": _cc("http://loinc.org", GENE_STUDIED_LOINC, "gene studied"),
-                                             "valueCodeableConcept": _cc("http://www.genenames.org", "HGNC:40", "ABCB1")}],
+                              "component": [{"code": _cc(systems["LOINC"], GENE_STUDIED_LOINC, "gene studied"),
+                                             "valueCodeableConcept": _cc(HGNC, "HGNC:40", "ABCB1")}],
                               "valueCodeableConcept": {"text": f"{variant} {alleles}"}}
 
 

@@ -2,7 +2,10 @@
 
 Why read it instead of writing a table here: the ontology is the one place clinical numbers and
 codes live (docs/data-model.md §3–4); a synthetic cohort built from it exercises exactly the
-drugs and thresholds the rules use, and follows any change to them.
+drugs and thresholds the rules use, and follows any change to them. The FHIR system URI of each
+code system is the ontology's too (``trd:CodeSystem``, read by
+:func:`reasoner.knowledge.codes.prefix_systems`): the generator writes codings with the very
+system URIs the importer recognises.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from reasoner.errors import InputError
+from reasoner.knowledge.codes import prefix_systems
 from reasoner.knowledge.namespaces import PREFIXES, TRD
 from reasoner.knowledge.paths import ONTOLOGY_TTL
 
@@ -58,37 +62,30 @@ class Vocabulary:
     adherence: Coded | None = None                                # trd:adherence's Observation code
 
 
-_SYSTEMS = {
-    "RXNORM": "http://www.nlm.nih.gov/research/umls/rxnorm",
-    "LOINC": "http://loinc.org",
-    "TRD": "https://w3id.org/trd-reasoner/fhir/CodeSystem/trd",
-    "SNOMEDCT": "http://snomed.info/sct",
-    "ICD10CM": "http://hl7.org/fhir/sid/icd-10-cm",
-    "UCUM": "http://unitsofmeasure.org",
-}
-
-
 def _value(term: ox.NamedNode | ox.Literal | None) -> str | None:
     return None if term is None else term.value
 
 
 def _xrefs(store: ox.Store, iri: str) -> list[tuple[str, str]]:
-    """(system URI, code) of every ``oboInOwl:hasDbXref`` of a term, in a stable order."""
+    """(system URI, code) of every ``oboInOwl:hasDbXref`` of a term, in a stable order; the system
+    URI of an xref prefix is the ontology's (``trd:CodeSystem``, the table the importer reads)."""
+    systems = prefix_systems()
     rows = store.query(_PREFIX + f"SELECT ?x WHERE {{ <{iri}> oboInOwl:hasDbXref ?x }} ORDER BY ?x")
     found = []
     for row in rows:
         prefix, _, code = row["x"].value.partition(":")
-        if prefix in _SYSTEMS and code:
-            found.append((_SYSTEMS[prefix], code))
+        if prefix in systems and code:
+            found.append((systems[prefix], code))
     return found
 
 
 def _coding(store: ox.Store, iri: str, preferred: tuple[str, ...]) -> tuple[str, str]:
     """The coding of a term, preferring systems in the given order (e.g. LOINC before TRD)."""
     xrefs = _xrefs(store, iri)
+    systems = prefix_systems()
     for system in preferred:
         for sys_uri, code in xrefs:
-            if sys_uri == _SYSTEMS[system]:
+            if sys_uri == systems.get(system):
                 return sys_uri, code
     raise InputError(f"ontology: {iri} has no code in {', '.join(preferred)} (oboInOwl:hasDbXref)")
 

@@ -12,24 +12,34 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, backend_option, policy_option
+from reasoner.cli.options import as_of_option, backend_option, epilog, policy_option
 from reasoner.errors import TrdError
 from reasoner.render.registry import formats
 
-_EPILOG = """\b
-INPUT is any of:
-  a patient graph        Turtle, N-Triples, JSON-LD or RDF/XML (.ttl .nt .jsonld .rdf)
-  a FHIR R4 file         a Bundle or one resource (.json), Bulk NDJSON (.ndjson)
-  a folder               Bulk FHIR NDJSON files, or Turtle/N-Triples patient graphs
-Several inputs are merged into one assessment. With --out DIR the run is a cohort run:
-sharded and resumable, results in DIR/patients.jsonl, DIR/summary.json and DIR/store.
-
+_EPILOG = epilog("trd assess examples/trd-confirmed.ttl --as-of 2026-01-15",
+                 "trd assess examples/trd-confirmed.fhir.json --format json --policy fda-ema",
+                 "trd assess export-folder/ --out results/ --workers 2") + """
 \b
-Examples:
-  trd assess examples/trd-confirmed.ttl --as-of 2026-01-15
-  trd assess examples/trd-confirmed.fhir.json --format json
-  trd assess export-folder/ --out results/ --workers 2
+Several inputs are merged into one assessment. --out DIR turns on cohort mode (one input: a
+Bulk FHIR folder, or Turtle files): sharded and resumable, results in DIR/patients.jsonl,
+DIR/summary.json, DIR/summary.html and DIR/store (--format fhir adds DIR/fhir/*.ndjson,
+--report DIR/reports/<patient>.html). The table fits the terminal (or COLUMNS when piped).
 """
+
+
+#: At most this many unreadable input lines are named one by one on stderr (all are in the output).
+_STDERR_LINES = 20
+
+
+def warn_unreadable(issues: list) -> None:
+    """One line on stderr per input line that could not be read (issue 16): the record is lost to
+    the assessment, so the user hears of it where errors go, not only in ``dataIssues``."""
+    unreadable = [i for i in issues if getattr(i, "kind", "") == "unreadable line"]
+    for issue in unreadable[:_STDERR_LINES]:
+        click.echo(f"trd: warning: {issue.source}: {issue.message}: {issue.effect} (listed in dataIssues)", err=True)
+    if len(unreadable) > _STDERR_LINES:
+        click.echo(f"trd: warning: … and {len(unreadable) - _STDERR_LINES} more unreadable lines (listed in dataIssues)",
+                   err=True)
 
 
 @click.command(epilog=_EPILOG)
@@ -42,30 +52,40 @@ Examples:
 @click.option("--out", "out_dir", default=None, help="Cohort mode: write results to this directory.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Cohort mode: local worker processes.")
 @click.option("--scheduler", default=None, help="Cohort mode: Dask scheduler address.")
+@click.option("--report", "with_report", is_flag=True,
+              help="Cohort mode: also write OUT/reports/<patient>.html and OUT/summary.html.")
 def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, backend: str, with_explain: bool,
-           out_dir: str | None, workers: int, scheduler: str | None) -> None:
+           out_dir: str | None, workers: int, scheduler: str | None, with_report: bool) -> None:
     """Validate, infer and print the findings for INPUT (patient graphs or FHIR)."""
     if out_dir is not None:
         from reasoner.cohort import run_cohort
 
-        # Cohort mode writes JSON Lines and an Oxigraph store on the fast backend: say so rather
-        # than silently ignoring a format or backend the user asked for.
-        if fmt != "table" or backend != "oxigraph":
-            raise TrdError("--out writes OUT/patients.jsonl and OUT/store with the oxigraph backend; "
-                           "--format and --backend do not apply to cohort mode")
+        # Cohort mode writes JSON Lines and an Oxigraph store on the fast backend (plus FHIR NDJSON
+        # with --format fhir): say so rather than silently ignoring a format or backend asked for.
+        if fmt not in ("table", "fhir") or backend != "oxigraph":
+            raise TrdError("--out writes OUT/patients.jsonl and OUT/store with the oxigraph backend (and "
+                           "OUT/fhir/*.ndjson with --format fhir); other formats and --backend do not apply")
         summary = run_cohort(Path(inputs[0]) if len(inputs) == 1 else [Path(i) for i in inputs], Path(out_dir),
                              workers=workers, scheduler=scheduler, policy=policy, as_of=as_of)
+        from reasoner.cohort import outputs
+
+        if fmt == "fhir":
+            outputs.write_fhir(Path(out_dir))
+        reports = outputs.write_reports(Path(out_dir)) if with_report else []
+        outputs.write_summary_html(Path(out_dir), reports)
         if not summary.conforms:  # the contract: exit 1 when a patient graph violates a shape
             sys.exit(1)
         return
     from reasoner.cli.explain import explanations
-    from reasoner.inputs import load_inputs
+    from reasoner.inputs import read_inputs
     from reasoner.pipeline import Pipeline
     from reasoner.render.registry import render
 
-    data = load_inputs(inputs, as_of)
+    data = read_inputs(inputs, as_of, policy)
+    warn_unreadable(data.issues)
     result = Pipeline(policy=policy, as_of=as_of, backend=backend).assess(
-        data, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain)
+        data.graph, derived="graph" if fmt == "turtle" else "none", keep_workspace=with_explain or fmt == "html",
+        issues=data.issues)
     render(fmt, result, sys.stdout)
     if with_explain:
         click.echo("\n".join(explanations(result)), err=fmt != "table")

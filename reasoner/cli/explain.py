@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from reasoner.cli.options import as_of_option, backend_option, policy_option
+from reasoner.cli.options import as_of_option, backend_option, epilog, policy_option
 from reasoner.errors import InputError
 
 
@@ -26,7 +26,8 @@ def explanations(result: Any, finding: str | None = None, only: str | None = Non
     return lines
 
 
-@click.command()
+@click.command(epilog=epilog("trd explain examples/trd-confirmed.ttl pat-001 --as-of 2026-01-15",
+                             "trd explain examples/trd-confirmed.fhir.json pat-001 ms-1 --as-of 2026-01-15"))
 @click.argument("input_path", metavar="INPUT")
 @click.argument("patient")
 @click.argument("finding", required=False)
@@ -38,13 +39,14 @@ def explain(input_path: str, patient: str, finding: str | None, as_of: str | Non
 
     INPUT is read as by ``trd assess`` (patient graph, FHIR file or folder).
     """
-    from reasoner.inputs import load_inputs
+    from reasoner.inputs import read_inputs
     from reasoner.pipeline import Pipeline
 
     if not Path(input_path).exists():
         raise InputError(f"{input_path}: no such file or directory")
+    data = read_inputs((input_path,), as_of, policy)
     result = Pipeline(policy=policy, as_of=as_of, backend=backend).assess(
-        load_inputs((input_path,), as_of), derived="none", keep_workspace=True)
+        data.graph, derived="none", keep_workspace=True, issues=data.issues)
     ids = [p["id"] for p in result.patients]
     if patient not in ids:
         raise InputError(f"no patient {patient!r} in {input_path} (patients: {', '.join(ids[:20]) or 'none'})")

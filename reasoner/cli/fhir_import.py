@@ -12,34 +12,50 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, policy_option
+from reasoner.cli.options import as_of_option, epilog, policy_option
 from reasoner.errors import InputError
 from reasoner.fhir.report import ImportReport
 from reasoner.knowledge.policy import as_of_date
 
 
 def _summary(report: ImportReport) -> str:
-    """A short fixed-width table: one row per resource type, then totals."""
-    rows = [("resource type", "read", "mapped", "not mapped")]
+    """A short fixed-width table: one row per resource type (read = mapped + not relevant + data
+    issues), then totals, then the data issues by kind."""
+    head = ("resource type", "read", "mapped", "not relevant", "data issues")
+    rows = [head]
     for rtype in sorted(report.counts):
         c = report.counts[rtype]
-        rows.append((rtype, str(c.read), str(c.mapped), str(c.notMapped)))
-    totals = [sum(c.read for c in report.counts.values()), sum(c.mapped for c in report.counts.values()),
-              sum(c.notMapped for c in report.counts.values())]
+        rows.append((rtype, str(c.read), str(c.mapped), str(c.notRelevant), str(c.issues)))
+    totals = [sum(getattr(c, k) for c in report.counts.values()) for k in ("read", "mapped", "notRelevant", "issues")]
     rows.append(("total", *map(str, totals)))
-    width = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"{r[0]:<{width[0]}}  {r[1]:>{width[1]}}  {r[2]:>{width[2]}}  {r[3]:>{width[3]}}" for r in rows]
+    width = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(f"{cell:<{width[0]}}" if i == 0 else f"{cell:>{width[i]}}" for i, cell in enumerate(r))
+             for r in rows]
     lines.insert(1, "-" * len(lines[0]))
     lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    kinds: dict[str, int] = {}
+    for issue in report.issues:
+        kinds[issue.kind or "note"] = kinds.get(issue.kind or "note", 0) + 1
     reasons: dict[str, int] = {}
     for u in report.unmapped:
-        reasons[u.reason] = reasons.get(u.reason, 0) + 1
+        if u.category == "not relevant":
+            reasons[u.reason] = reasons.get(u.reason, 0) + 1
     lines.append(f"patients: {report.patients}; data issues: {len(report.issues)}"
-                 + ("; not mapped by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) if reasons else ""))
+                 + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")" if kinds else "")
+                 + ("; not relevant by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+                    if reasons else ""))
     return "\n".join(lines)
 
 
-@click.command("import")
+_EPILOG = """\b
+FHIR_INPUT is a FHIR R4 file (a Bundle or one resource, .json; Bulk NDJSON, .ndjson) or a Bulk
+FHIR export folder (*.ndjson). It is read as docs/fhir-profile.md says; the report counts, per
+resource type, what was mapped, what is not relevant and what was left out with a data issue.
+""" + epilog("trd import examples/trd-confirmed.fhir.json -o patient.ttl --report report.json",
+               "trd import export-folder/ -o cohort.nt --as-of 2026-01-15", inputs=False)
+
+
+@click.command("import", epilog=_EPILOG)
 @click.argument("fhir_input", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Patient graph to write (.ttl Turtle, or .nt N-Triples).")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from reasoner.cli.options import epilog
 from reasoner.knowledge import paths
 from reasoner.knowledge.build import OntologyCheckError, build, ontology_stats, read_policies, run_qc
 from reasoner.knowledge.loader import read_ontology
@@ -18,12 +19,18 @@ _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
-@click.group()
+_EPILOG = """\b
+The commands read the ontology (ontology/trd.ttl) and the policy graphs (ontology/policies/),
+not patient data; trd assess, validate, explain, query and import read patients.
+""" + epilog("trd ontology check", "trd ontology stats", "trd ontology build --out /tmp/build", inputs=False)
+
+
+@click.group(epilog=_EPILOG)
 def ontology() -> None:
     """Build, count and check the TRD ontology (ontology/trd.ttl) and its policy graphs."""
 
 
-@ontology.command("build")
+@ontology.command("build", epilog=_EPILOG)
 @click.option("--source", type=_existing_file, default=None, help="Ontology Turtle source (default: ontology/trd.ttl).")
 @click.option("--policies", "policy_dir", type=_existing_dir, default=None, help="Policy folder (default: ontology/policies).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -34,7 +41,7 @@ def build_command(source: Path | None, policy_dir: Path | None, out_dir: Path | 
         click.echo(f"wrote {path}")
 
 
-@ontology.command("stats")
+@ontology.command("stats", epilog=_EPILOG)
 @click.option("--source", type=_existing_file, default=None, help="Ontology Turtle source (default: ontology/trd.ttl).")
 @click.option("--policies", "policy_dir", type=_existing_dir, default=None, help="Policy folder (default: ontology/policies).")
 def stats_command(source: Path | None, policy_dir: Path | None) -> None:
@@ -56,7 +63,7 @@ def stats_command(source: Path | None, policy_dir: Path | None) -> None:
         click.echo(f"  {status:<20} {count}")
 
 
-@ontology.command("check")
+@ontology.command("check", epilog=_EPILOG)
 @click.option("--source", type=_existing_file, default=None, help="Ontology Turtle source (default: ontology/trd.ttl).")
 @click.option("--policies", "policy_dir", type=_existing_dir, default=None, help="Policy folder (default: ontology/policies).")
 @click.option("--queries", "qc_dir", type=_existing_dir, default=None,

@@ -23,6 +23,34 @@ def _policy_help() -> str:
     return f"Policy: a name ({names}) or a policy Turtle file that extends one."
 
 
+#: What every command that reads patient data accepts (the one input seam, reasoner/inputs.py).
+INPUTS_HELP = """\b
+INPUT is any of:
+  a patient graph        Turtle, N-Triples, JSON-LD or RDF/XML (.ttl .nt .jsonld .rdf)
+  a FHIR R4 file         a Bundle (collection, searchset, transaction, batch) or one resource (.json),
+                         Bulk NDJSON (.ndjson)
+  a folder               a Bulk FHIR export (*.ndjson), or Turtle/N-Triples patient graphs
+FHIR input is read as docs/fhir-profile.md says; what it could not use as given is listed
+in the output's dataIssues (and counted by trd import --report).
+"""
+
+
+def policies_help() -> str:
+    """The shipped policies, one line (for a command's help)."""
+    from reasoner.knowledge.policy import available_policies
+
+    return "\b\nPolicies: " + (", ".join(available_policies()) or "none installed") + \
+        " (or a policy Turtle file that extends one)\n"
+
+
+def epilog(*examples: str, inputs: bool = True) -> str:
+    """A command's help epilog: the accepted inputs, the policies, and examples that run."""
+    parts = ([INPUTS_HELP] if inputs else []) + [policies_help()]
+    if examples:
+        parts.append("\b\nExamples:\n" + "\n".join(f"  {e}" for e in examples) + "\n")
+    return "\n".join(parts)
+
+
 def as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, callback=_check_as_of,
                         help="Evaluation date (default: today): ongoing trials and open orders run up to it.")(f)
@@ -47,4 +75,5 @@ def validator_option(default: str) -> Callable[[Callable[..., Any]], Callable[..
     return decorate
 
 
-__all__ = ["as_of_option", "policy_option", "backend_option", "validator_option"]
+__all__ = ["as_of_option", "policy_option", "backend_option", "validator_option", "epilog", "policies_help",
+           "INPUTS_HELP"]

@@ -11,15 +11,13 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, backend_option, policy_option
+from reasoner.cli.options import as_of_option, backend_option, epilog, policy_option
 from reasoner.errors import InputError
 from reasoner.render.rows import FORMATS
 
-_EPILOG = """\b
-Examples:
-  trd query queries/report/options.rq examples/trd-confirmed.ttl --as-of 2026-01-15
-  trd query queries/report/options.rq --store results/store --format csv
-"""
+_EPILOG = epilog("trd query queries/report/options.rq examples/trd-confirmed.ttl --as-of 2026-01-15",
+                 "trd query queries/report/options.rq examples/trd-confirmed.fhir.json --as-of 2026-01-15",
+                 "trd query queries/report/options.rq --store results/store --format csv")
 
 
 @click.command("query", epilog=_EPILOG)

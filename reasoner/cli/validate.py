@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from reasoner.cli.options import as_of_option, policy_option, validator_option
+from reasoner.cli.options import as_of_option, epilog, policy_option, validator_option
 from reasoner.knowledge.namespaces import EX, FHIR_DATA, PREFIXES
 from reasoner.validate.report import ResultRecord, Validation
 
@@ -69,7 +69,8 @@ def _print_text(outcome: Validation, n_inputs: int) -> None:
         click.echo(f"{severity}\t{focus}\t{path or '-'}\t{value or '-'}\t{message}")
 
 
-@click.command("validate")
+@click.command("validate", epilog=epilog("trd validate examples/malformed.ttl",
+                                          "trd validate examples/trd-confirmed.fhir.json --validator fast --format json"))
 @click.argument("patient_graph", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: a readable report; turtle/json: the SHACL validation report graph (json = JSON-LD).")
@@ -97,7 +98,7 @@ def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, validator: 
         # An inline context (never a URL: readers must not fetch anything) keeps the keys short.
         context = {prefix: ns for prefix, ns in _SHORT}
         doc = json.loads(outcome.report.serialize(format="json-ld", context=context, auto_compact=True))
-        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+        click.echo(json.dumps(doc, indent=2, sort_keys=True, allow_nan=False))
     else:
         _print_text(outcome, len(patient_graph))
     if not outcome.conforms:

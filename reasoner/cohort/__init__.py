@@ -8,7 +8,8 @@ index) or a folder/file of Turtle/N-Triples patient graphs (data-model §6).
 
 What ``RESULTS`` holds::
 
-    patients.jsonl     one patient object of docs/output-contract.md per line
+    patients.jsonl     one patient object of docs/output-contract.md per line (appears when
+                       every shard is committed; ``patients.jsonl.partial`` until then)
     store/             Oxigraph store: asserted + derived (+ ontology) named graphs,
                        for ``trd query --store RESULTS/store``
     summary.json       totals (TRD statuses, pseudo-resistance, data issues, unreadable lines)
@@ -16,7 +17,8 @@ What ``RESULTS`` holds::
     index.sqlite       the input index (rebuilt when the input changes)
 
 Resume: run the same command again. Committed shards are skipped, the JSONL is cut back to what
-they wrote, and no patient is written twice, whatever the moment of the crash. Other parameters
+they wrote, and no patient is written twice, whatever the moment of the crash. One run at a time:
+the run locks ``RESULTS`` before touching it (a second run fails at once, changing nothing). Other parameters
 (policy, as-of date, input content) on the same output are refused. A Dask cluster gets each
 shard's data from the parent, so its machines need no access to the input.
 """

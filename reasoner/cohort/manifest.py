@@ -1,7 +1,9 @@
 """The run manifest: which shards are committed, so a run can resume without duplicates.
 
 Why SQLite: one file, atomic commits, readable by any tool. A shard is *committed* when its row
-is here; the row records where ``patients.jsonl`` ended after the shard's lines were appended.
+is here; the row records where the JSON Lines file (``patients.jsonl.partial`` while the run is
+in progress, ``patients.jsonl`` once every shard is committed) ended after the shard's lines were
+appended.
 On resume the JSONL file is cut back to the last committed end, so lines of a shard that was
 being written when the run died disappear, and the shard is done again: no patient twice, none
 lost. The run's parameters are stored too; resuming with different ones is refused, because
@@ -71,14 +73,14 @@ class Manifest:
         return {row[0] for row in self._con.execute("SELECT shard_id FROM shards")}
 
     def jsonl_end(self) -> int:
-        """Byte length of ``patients.jsonl`` that committed shards account for."""
+        """Byte length of the JSON Lines file that committed shards account for."""
         row = self._con.execute("SELECT MAX(jsonl_end) FROM shards").fetchone()
         return int(row[0] or 0)
 
     def commit(self, shard_id: int, patients: int, jsonl_end: int, counts: Counts, seconds: float) -> None:
         """Record a shard as committed (the last step of writing it)."""
         self._con.execute("INSERT INTO shards VALUES (?, ?, ?, ?, ?, ?)",
-                          (shard_id, patients, jsonl_end, json.dumps(counts), seconds, time.time()))
+                          (shard_id, patients, jsonl_end, json.dumps(counts, allow_nan=False), seconds, time.time()))
         self._con.commit()
 
     def totals(self) -> Counts:

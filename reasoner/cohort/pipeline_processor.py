@@ -8,8 +8,9 @@ N-1 times the per-call overhead.
 
 Robustness: a shard that the pipeline refuses as a whole (for example a literal Oxigraph cannot
 read) is retried patient by patient, so one bad record costs its own patient an error entry,
-never the shard or the run. Bulk FHIR lines that are not JSON, and resources the importer could
-not map, become ``dataIssues`` of their patient: nothing is dropped silently.
+never the shard or the run. Bulk FHIR lines that are not JSON, and records the importer could
+not use as given, become ``dataIssues`` of their patient (or of the ``"(unattributed)"`` line
+when they name none), the same entries single mode lists: nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -89,46 +90,38 @@ def store_nquads(workspace: Any) -> bytes:
 
 
 def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_lines: dict[str, list[str]],
-                      ) -> tuple[bytes, dict[str, list[dict]], Counts]:
-    """Import a shard's FHIR groups; N-Triples, import issues per patient id, and the import's
-    counts (resources per type; the keys of shared resources the patients used)."""
+                      broken: dict[str, list[dict]] | None = None, policy: str = "default",
+                      ) -> tuple[bytes, dict[str, list[dict]], list[dict], Counts]:
+    """Import a shard's FHIR groups: N-Triples, the import's data issues per patient id and those
+    that name no patient, and the import's counts (resources per type; the keys of shared
+    resources the patients used). Lines the index could not read reach the importer as the same
+    placeholders single mode reads (``broken``), so both modes account for them alike."""
     from reasoner.fhir import resources_to_ntriples
+    from reasoner.fhir.context import get_context
+    from reasoner.fhir.reader import UNREADABLE_KEY, UNREADABLE_PATIENT_KEY
 
     resources: list[dict] = []
     shared: dict[str, dict] = {}
-    owner: dict[str, str] = {}
-    issues: dict[str, list[dict]] = {}
     for pid, lines in groups:
         for res in parse_group(shared_lines.get(pid, []))[0]:
             shared.setdefault(f"{res.get('resourceType')}/{res.get('id')}", res)
         parsed, problems = parse_group(lines)
-        for res in parsed:
-            owner[f"{res.get('resourceType')}/{res.get('id')}"] = pid
         resources.extend(parsed)
-        for problem in problems:
-            issues.setdefault(pid, []).append({"severity": "violation", "focusNode": f"Patient/{pid}",
-                                               "message": f"unreadable Bulk FHIR line: {problem}",
-                                               "source": "import"})
+        # a line the index placed by its subject but that is not JSON (broken inside, or the file
+        # changed since): reported like a broken line, its place in the export unknown here
+        resources.extend({"resourceType": "(unknown)", UNREADABLE_KEY: f"(a line of the export): {problem}",
+                          UNREADABLE_PATIENT_KEY: pid} for problem in problems)
+        resources.extend((broken or {}).get(pid, []))
     # N-Triples straight from the importer: no rdflib Graph built only to be serialised
     data, report, used_shared = resources_to_ntriples(resources, as_of=dt.date.fromisoformat(as_of),
-                                                      shared=list(shared.values()))
-    for item in report.unmapped:
-        ref = f"{item.resourceType}/{item.id}"
-        pid = owner.get(ref)
-        if pid is not None:
-            issues.setdefault(pid, []).append({"severity": "warning", "focusNode": ref,
-                                               "message": f"not mapped: {item.reason}"
-                                               + (f" ({item.detail})" if item.detail else ""),
-                                               "source": "import"})
-    for item in getattr(report, "issues", []) or []:
-        ref = f"{getattr(item, 'resourceType', '')}/{getattr(item, 'id', '')}"
-        pid = owner.get(ref)
-        if pid is not None:
-            issues.setdefault(pid, []).append({"severity": "warning", "focusNode": ref,
-                                               "message": str(getattr(item, "message", item)), "source": "import"})
+                                                      ctx=get_context(policy=policy), shared=list(shared.values()))
+    issues: dict[str, list[dict]] = {}
+    unattributed: list[dict] = []
+    for issue in report.issue_records():
+        (issues.setdefault(issue.patient, []) if issue.patient is not None else unattributed).append(issue.output())
     counts = import_counts(report)
     counts["usedShared"] = {key: 1 for key in sorted(used_shared)}
-    return data, issues, counts
+    return data, issues, unattributed, counts
 
 
 def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[dict], bytes]:
@@ -238,6 +231,7 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     """
     pipe = pipeline_for(settings)
     import_issues: dict[str, list[dict]] = {}
+    lost: list[dict] = []  # import issues that name no patient
     resource_counts: Counts = {}
     patients: list[dict] = []
     quads: list[bytes] = []
@@ -245,23 +239,29 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     if shard.kind == FHIR:
         for chunk in _batches(shard.groups, size):
             try:
-                data, issues, counts = _fhir_to_ntriples(chunk, settings.as_of, shard.shared)
+                data, issues, loose, counts = _fhir_to_ntriples(chunk, settings.as_of, shard.shared, shard.broken,
+                                                                settings.policy)
                 units = [_Unit("", data)]
                 import_issues.update(issues)
+                lost.extend(loose)
                 merge_counts(resource_counts, counts)
             except TrdError:  # one patient's resources broke the import: import them one by one
                 units = []
                 for pid, lines in chunk:
                     try:
-                        data, issues, counts = _fhir_to_ntriples([(pid, lines)], settings.as_of, shard.shared)
+                        data, issues, loose, counts = _fhir_to_ntriples([(pid, lines)], settings.as_of, shard.shared,
+                                                                        shard.broken, settings.policy)
                         units.append(_Unit(pid, data))
                         import_issues.update(issues)
+                        lost.extend(loose)
                         merge_counts(resource_counts, counts)
                     except TrdError as exc:
                         units.append(_Unit(pid, b"", str(exc)))
             got, nq = _run_batch(pipe, units, settings.store)
             patients.extend(got)
             quads.append(nq)
+        if lost:
+            patients.append(unattributed_entry(lost))
     else:
         units, orphans = _turtle_units(shard)
         # Records of no patient never share a store with patients: alone, they are validated the
@@ -276,30 +276,26 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
             patient.setdefault("dataIssues", []).extend(extra)
     patients = _one_unattributed_entry(patients)
     # Stable order inside a shard: the same input gives the same bytes, whatever the worker (the
-    # lists inside a patient object are ordered by output_json, never by backend row order).
+    # lists inside a patient object are ordered by the findings reader, never by backend row order).
     patients.sort(key=lambda p: str(p.get("id", "")))
     counts = count_patients(patients)
     counts["unreadableLines"] = sum(1 for issues in import_issues.values() for i in issues
-                                    if i["message"].startswith("unreadable Bulk FHIR line"))
+                                    if i.get("kind") == "unreadable line")
     merge_counts(counts, resource_counts)
     return ShardResult(shard.shard_id, counts["patients"], to_jsonl(patients), b"".join(quads), counts)
 
 
-#: Import outcomes of a loose resource that can change an assessment: a record of some patient that
-#: names none (a Condition without a subject), a Patient whose id cannot be read, a malformed or
-#: unreadable record. They go on the "(unattributed)" line; the rest (types the reasoner does not
-#: read, a Medication no order uses) is counted only.
-LOOSE_ISSUE_REASONS = frozenset({"missing subject", "missing or invalid id", "malformed resource", "unreadable line"})
-
-
-def process_loose(shard_id: int, lines: list[bytes], settings: RunSettings, used_shared: frozenset[str]) -> ShardResult:
-    """Account for the lines of a Bulk export that belong to no patient (the index's *loose* lines).
+def process_loose(shard_id: int, lines: list[bytes], settings: RunSettings, used_shared: frozenset[str],
+                  broken: list[dict] = ()) -> ShardResult:  # type: ignore[assignment]
+    """Account for the lines of a Bulk export that belong to no patient (the index's *loose* lines,
+    and ``broken``: placeholders of its unreadable lines that name no patient).
 
     Why: single-patient mode reads a Bulk folder whole and counts every resource (a Practitioner
-    as a type the reasoner does not read, a Condition without a subject as not mapped); a cohort
+    as a type the reasoner does not read, a Condition without a subject as a data issue); a cohort
     run must give the same account. Each loose resource goes through the same importer, counted
     once; a shared resource (a Medication) counts as used when any patient's order used it
-    (``used_shared``: the keys the shards reported).
+    (``used_shared``: the keys the shards reported). The data issues (records that could change
+    an assessment but name no patient) go on the "(unattributed)" line; the rest is counted only.
     """
     from reasoner.fhir.context import get_context
     from reasoner.fhir.convert import Importer
@@ -307,22 +303,18 @@ def process_loose(shard_id: int, lines: list[bytes], settings: RunSettings, used
     importer = Importer(get_context(policy=settings.policy), dt.date.fromisoformat(settings.as_of),
                         used_elsewhere=used_shared)
     resources, problems = parse_group([line.decode("utf-8", "replace") for line in lines])
-    for res in resources:
+    for res in list(resources) + list(broken):
         importer.feed(res)
     for _ in importer.patients():  # loose lines name no patient; a Patient line is its own group
         pass
     report = importer.report
-    issues = [{"severity": "warning", "focusNode": f"{item.resourceType}/{item.id}", "resource": f"{item.resourceType}/{item.id}",
-               "message": f"not mapped: {item.reason}" + (f" ({item.detail})" if item.detail else ""),
-               "source": "import"}
-              for item in report.unmapped if item.reason in LOOSE_ISSUE_REASONS]
-    issues += [{"severity": "violation", "focusNode": "(unattributed)", "message": f"unreadable Bulk FHIR line: {p}",
-                "source": "import"} for p in problems]
+    issues = [i.output() for i in report.issue_records()]
+    issues += [{"severity": "warning", "message": f"unreadable Bulk FHIR line: {p}",
+                "effect": "record left out: the line cannot be read", "kind": "unreadable line"} for p in problems]
     entries = [unattributed_entry(issues)] if issues else []
     counts = count_patients(entries)
     merge_counts(counts, import_counts(report))
-    counts["unreadableLines"] = len(problems)
     return ShardResult(shard_id, 0, to_jsonl(entries), b"", counts)
 
 
-__all__ = ["process_shard", "process_loose", "pipeline_for", "LOOSE_ISSUE_REASONS"]
+__all__ = ["process_shard", "process_loose", "pipeline_for"]

@@ -35,12 +35,15 @@ class ShardResult:
 def count_patients(patients: Iterable[dict[str, Any]]) -> Counts:
     """Summary counts of patient objects (json-output.md): TRD status, impostors, data issues."""
     counts: Counts = {"patients": 0, "trd": {}, "pseudoResistance": {}, "dataIssues": {},
-                      "patientsWithDataIssues": 0}
+                      "dataIssueKinds": {}, "patientsWithDataIssues": 0}
     for patient in patients:
         issues = patient.get("dataIssues") or []
         for issue in issues:
             severity = issue.get("severity", "unknown")
             counts["dataIssues"][severity] = counts["dataIssues"].get(severity, 0) + 1
+            # the kind the import names (bad date, unreadable line, …); validation results have none
+            kind = issue.get("kind") or "validation"
+            counts["dataIssueKinds"][kind] = counts["dataIssueKinds"].get(kind, 0) + 1
         if patient.get("id") == UNATTRIBUTED_ID:
             continue  # records of no patient: their issues count, the entry is not a patient
         counts["patients"] += 1
@@ -66,9 +69,9 @@ def merge_counts(total: Counts, part: Counts) -> Counts:
 
 
 def import_counts(report: Any) -> Counts:
-    """Per resource type, how many were read, mapped and not mapped (an import report's counts)."""
-    return {"resources": {rtype: {"read": c.read, "mapped": c.mapped, "notMapped": c.notMapped}
-                          for rtype, c in report.counts.items()}}
+    """Per resource type, how many were read, mapped, not relevant and left out with a data issue
+    (``notMapped`` = the last two; an import report's counts)."""
+    return {"resources": report.counts_dict()}
 
 
 __all__ = ["ShardResult", "Counts", "UNATTRIBUTED_ID", "count_patients", "merge_counts", "to_jsonl",

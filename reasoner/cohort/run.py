@@ -2,12 +2,18 @@
 
 The steps, each in a module of its own:
 
-1. index the input (``fhir_index`` for a Bulk FHIR folder, ``turtle_source`` for patient graphs)
+1. index the input (``reasoner.fhir.bulk_index`` for a Bulk FHIR folder, ``turtle_source`` for patient graphs)
    into ``out_dir/index.sqlite``: one streaming pass, patients numbered;
 2. plan shards of ``shard_size`` patients, skipping those the manifest says are committed;
 3. run them (``executors``: this process, local processes, or a Dask cluster);
 4. write each result as it arrives (``writer``: JSONL, Oxigraph store, manifest commit);
-5. sum the manifest's per-shard counts into a :class:`Summary`.
+5. sum the manifest's per-shard counts into a :class:`Summary`; publish ``patients.jsonl`` and
+   ``summary.json`` (each renamed into place whole, :mod:`reasoner.cohort.files`).
+
+The whole run holds an exclusive lock on ``out_dir``, taken before anything in it is touched: a
+second run on the same folder fails at once and changes nothing. A failure of the environment
+(read-only or full folder) is an :class:`~reasoner.cohort.files.OutputError` (exit 2); what was
+committed stays, and the same command resumes.
 
 Memory is bounded by (shards in flight) × (shard size), never by the cohort size.
 """
@@ -33,14 +39,17 @@ from reasoner.cohort.shards import FHIR, TURTLE, plan_shards
 from reasoner.cohort.summary import Summary
 from reasoner.cohort.turtle_source import TurtleIndex, turtle_files
 from reasoner.cohort.worker import DEFAULT_BATCH_SIZE, DEFAULT_PROCESSOR, RunSettings
-from reasoner.cohort.writer import JSONL_NAME, STORE_NAME, ResultWriter
+from reasoner.cohort.files import OutputError, describe, exclusive, output_errors
+from reasoner.cohort.writer import JSONL_NAME, PARTIAL_NAME, STORE_NAME, ResultWriter
 
 INDEX_NAME = "index.sqlite"
 MANIFEST_NAME = "manifest.sqlite"
 SUMMARY_NAME = "summary.json"
-#: Everything run_cohort creates in out_dir, and the only things ``resume=False`` removes.
-OWN_OUTPUTS = (INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", MANIFEST_NAME, MANIFEST_NAME + "-wal",
-               MANIFEST_NAME + "-shm", JSONL_NAME, STORE_NAME, SUMMARY_NAME)
+#: Everything run_cohort creates in out_dir, and the only things ``resume=False`` removes, in the
+#: order it removes them: the summary first, so no summary outlives the results it describes.
+OWN_OUTPUTS = (SUMMARY_NAME, f".{SUMMARY_NAME}.tmp", JSONL_NAME, PARTIAL_NAME, f".{JSONL_NAME}.tmp",
+               MANIFEST_NAME, MANIFEST_NAME + "-wal", MANIFEST_NAME + "-shm",
+               INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", STORE_NAME)
 
 
 def _single_input(inputs: Path | str | Sequence[Path | str]) -> Path:
@@ -89,11 +98,13 @@ def _account_loose(index: FhirIndex, writer: ResultWriter, manifest: Manifest, s
     done = manifest.done()
     used = frozenset(manifest.totals().get("usedShared", {}))
     total, committed = index.loose_count(), 0
-    for unit, first in enumerate(range(0, total, size)):
+    broken = index.broken_loose()  # unreadable lines that name no patient: with the first unit
+    for unit, first in enumerate(range(0, max(total, 1 if broken else 0), size)):
         shard_id = n_shards + unit
         if shard_id in done:
             continue
-        writer.write(process_loose(shard_id, index.read_loose(first, min(first + size, total)), settings, used))
+        writer.write(process_loose(shard_id, index.read_loose(first, min(first + size, total)), settings, used,
+                                   broken if unit == 0 else []))
         committed += 1
     return committed
 
@@ -118,7 +129,19 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
     if shard_size < 1 or workers < 1 or batch_size < 1:
         raise InputError("shard_size, batch_size and workers must be at least 1")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder ({describe(exc)})") from exc
+    with exclusive(out), output_errors(out):
+        return _run_locked(source, out, workers, scheduler, policy, as_of, shard_size, resume, progress,
+                           processor, store, batch_size, started)
+
+
+def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: str, as_of: str | dt.date | None,
+                shard_size: int, resume: bool, progress: bool, processor: str, store: bool, batch_size: int,
+                started: float) -> Summary:
+    """The run proper, once the lock on ``out`` is held (see :func:`run_cohort`)."""
     if not resume:
         _clear_outputs(out)
 
@@ -171,6 +194,7 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
                                    "run the same command again to resume") from exc
             if isinstance(index, FhirIndex):
                 shards_run += _account_loose(index, writer, manifest, settings, n_shards, shard_size)
+            writer.finish()
         finally:
             writer.close()
             index.close()
@@ -180,6 +204,7 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
             out_dir=str(out), input_kind=kind, patients=totals.get("patients", 0), shards=n_shards,
             shards_run=shards_run, seconds=time.perf_counter() - started, trd=totals.get("trd", {}),
             pseudo_resistance=totals.get("pseudoResistance", {}), data_issues=totals.get("dataIssues", {}),
+            data_issue_kinds=totals.get("dataIssueKinds", {}),
             patients_with_data_issues=totals.get("patientsWithDataIssues", 0),
             bad_input_lines=[tuple(x) for x in bad_lines],
             unreadable_lines_of_patients=totals.get("unreadableLines", 0), as_of=settings.as_of, policy=policy,

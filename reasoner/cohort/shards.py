@@ -54,8 +54,9 @@ class TurtlePart:
 class ShardInput:
     """The data of one shard, ready for a processor.
 
-    FHIR: ``groups`` = [(patient id, [resource JSON text, …])] and ``shared`` = {patient id: [JSON
-    text of the resources it points at that belong to no patient (a Medication)]}. Turtle:
+    FHIR: ``groups`` = [(patient id, [resource JSON text, …])], ``shared`` = {patient id: [JSON
+    text of the resources it points at that belong to no patient (a Medication)]} and ``broken`` =
+    {patient id: [placeholders of its Bulk lines that cannot be read]}. Turtle:
     ``parts``, one per file touched. ``patients``: the number of patients the shard holds.
     """
 
@@ -63,6 +64,7 @@ class ShardInput:
     kind: str
     groups: list[tuple[str, list[str]]] = field(default_factory=list)
     shared: dict[str, list[str]] = field(default_factory=dict)
+    broken: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     parts: list[TurtlePart] = field(default_factory=list)
     patients: int = 0
 
@@ -78,9 +80,10 @@ def materialize(spec: ShardSpec) -> ShardInput:
             raw = index.read_group(spec.first, spec.stop)
         finally:
             index.close()
-        groups = [(pid, [line.decode("utf-8", "replace") for line in lines]) for pid, lines, _ in raw]
-        shared = {pid: [line.decode("utf-8", "replace") for line in lines] for pid, _, lines in raw if lines}
-        return ShardInput(spec.shard_id, FHIR, groups=groups, shared=shared, patients=len(groups))
+        groups = [(pid, [line.decode("utf-8", "replace") for line in lines]) for pid, lines, _, _ in raw]
+        shared = {pid: [line.decode("utf-8", "replace") for line in lines] for pid, _, lines, _ in raw if lines}
+        broken = {pid: holders for pid, _, _, holders in raw if holders}
+        return ShardInput(spec.shard_id, FHIR, groups=groups, shared=shared, broken=broken, patients=len(groups))
     parts = [TurtlePart(path, read_file(Path(path)), format_of(path), tuple(iris), whole)
              for path, iris, whole in spec.plan]
     return ShardInput(spec.shard_id, TURTLE, parts=parts, patients=sum(len(iris) for _, iris, _ in spec.plan))

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from reasoner.cohort.files import write_atomic
 from reasoner.knowledge.vocabulary import vocabulary
 
 
@@ -27,6 +28,8 @@ class Summary:
     trd: dict[str, int] = field(default_factory=dict)
     pseudo_resistance: dict[str, int] = field(default_factory=dict)
     data_issues: dict[str, int] = field(default_factory=dict)
+    #: data issues per kind (bad date, unreadable line, dose unknown …; "validation" for shape results)
+    data_issue_kinds: dict[str, int] = field(default_factory=dict)
     patients_with_data_issues: int = 0
     bad_input_lines: list[tuple[str, int, str]] = field(default_factory=list)   # unattributable lines
     unreadable_lines_of_patients: int = 0   # broken lines that still named their patient (in dataIssues)
@@ -52,10 +55,9 @@ class Summary:
         return data
 
     def write(self, path: Path) -> None:
-        """Write summary.json atomically."""
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True))
-        tmp.replace(path)
+        """Write summary.json atomically (temporary file, fsync, rename: the old one or the new one
+        survives a crash); a non-finite number is refused, never written as NaN."""
+        write_atomic(path, json.dumps(self.to_dict(), indent=2, sort_keys=True, allow_nan=False).encode())
 
     def table(self) -> Table:
         """The final summary table."""
@@ -74,11 +76,14 @@ class Summary:
         table.add_row("patients with data issues", f"{self.patients_with_data_issues:,}")
         for severity, n in sorted(self.data_issues.items()):
             table.add_row(f"data issues: {severity}", f"{n:,}")
+        for kind, n in sorted(self.data_issue_kinds.items()):
+            table.add_row(f"  of kind {kind}", f"{n:,}")
         if self.resources:
             read = sum(c.get("read", 0) for c in self.resources.values())
             mapped = sum(c.get("mapped", 0) for c in self.resources.values())
-            table.add_row("FHIR resources read / mapped / not mapped",
-                          f"{read:,} / {mapped:,} / {read - mapped:,}")
+            relevant = sum(c.get("notRelevant", 0) for c in self.resources.values())
+            table.add_row("FHIR resources read / mapped / not relevant / data issues",
+                          f"{read:,} / {mapped:,} / {relevant:,} / {read - mapped - relevant:,}")
         unreadable = len(self.bad_input_lines) + self.unreadable_lines_of_patients
         if unreadable:
             table.add_row("unreadable input lines", f"{unreadable:,}")

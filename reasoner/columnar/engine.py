@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyoxigraph as ox
 
 from reasoner.errors import RuleError
@@ -42,6 +43,9 @@ from reasoner.rules.terms import lexical_value
 from reasoner.columnar.tables import PredicateTables, parse_ntriples, triples_table
 
 TWINS_DIR: Path = QUERIES_DIR / "cohort"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PROPERTY_TYPES = frozenset("http://www.w3.org/2002/07/owl#" + t for t in (
+    "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "FunctionalProperty"))
 READ_DIR: Path = TWINS_DIR / "findings"
 
 #: SQL macros every twin may use: IRIs of the project's namespaces and the XSD datatypes.
@@ -73,11 +77,11 @@ def twin_of(rule: Rule, directory: Path = TWINS_DIR) -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def _knowledge_triples(policy: str, as_of: str) -> tuple[pa.Table, str]:
+def _knowledge_triples(policy: str, as_of: str, rules_dir: str) -> tuple[pa.Table, str]:
     """Ontology + effective policy + evaluation context + rules metadata, as one triples table."""
     graph = policy_graph(policy, as_of)
     parts = [ontology_ntriples(), graph.serialize(format="nt", encoding="utf-8"),
-             rules_metadata(order_rules(load_rules(INFER_DIR))).serialize(format="nt", encoding="utf-8")]
+             rules_metadata(order_rules(load_rules(rules_dir))).serialize(format="nt", encoding="utf-8")]
     triples = triples_table(t for part in parts for t in ox.parse(part, format=ox.RdfFormat.N_TRIPLES))
     return triples, policy_name(graph)
 
@@ -88,16 +92,20 @@ class ColumnarEngine:
     def __init__(self, policy: str | Path = "default", as_of: str | dt.date | None = None,
                  rules_dir: Path = INFER_DIR, twins_dir: Path = TWINS_DIR) -> None:
         self.as_of = (as_of_date(as_of) or dt.date.today()).isoformat()
-        knowledge, self.policy = _knowledge_triples(str(policy), self.as_of)
+        knowledge, self.policy = _knowledge_triples(str(policy), self.as_of, str(rules_dir))
         self.rules = order_rules(load_rules(rules_dir))
         missing = [r.name for r in self.rules if not twin_of(r, twins_dir).is_file()]
         if missing:
             raise RuleError(f"rules without a SQL twin in {twins_dir}: {', '.join(missing)}")
         self._twins = [(r, _sql_file(twin_of(r, twins_dir))) for r in self.rules]
         self._reads = {p.stem: compact_query(_sql_file(p)) for p in sorted(READ_DIR.glob("*.sql"))}
-        self.con = duckdb.connect()
+        # one thread: a cohort run parallelises over worker processes, one engine each
+        self.con = duckdb.connect(config={"threads": 1})
         self.con.execute(_MACROS)
         predicates = set(knowledge.column("p").unique().to_pylist())
+        # every property the ontology declares (what rules, read-backs and data may use)
+        declared = knowledge.filter(pa.compute.equal(knowledge["p"], RDF_TYPE))
+        predicates |= {row["s"] for row in declared.to_pylist() if row["o"] in PROPERTY_TYPES}
         predicates |= {str(p) for r in self.rules for key in (r.reads | r.writes)
                        for p in ([key] if not isinstance(key, tuple) else []) if str(p).startswith("http")}
         predicates |= {"http://www.w3.org/ns/prov#wasDerivedFrom", "http://www.w3.org/ns/prov#wasGeneratedBy"}
@@ -107,6 +115,7 @@ class ColumnarEngine:
         for support in sorted((twins_dir / "support").glob("*.sql")):
             self.con.execute(_sql_file(support))
         self._rule_evidence: dict[str, dict[str, Any]] | None = None
+        self._values: dict[tuple[str, str], Any] = {}
 
     # --- the engine ----------------------------------------------------------------------------
     def derive(self, asserted: pa.Table) -> RunStats:
@@ -133,15 +142,22 @@ class ColumnarEngine:
         cursor = self.con.execute(sql)
         columns = [c[0] for c in cursor.description]
         datatypes = {c[:-3]: i for i, c in enumerate(columns) if c.endswith("__d")}
+        plan = [(column, i, datatypes.get(column)) for i, column in enumerate(columns) if not column.endswith("__d")]
+        values = self._values  # (lexical, datatype) -> JSON value: dates, codes and scores repeat
         out = []
-        for values in cursor.fetchall():
+        for record in cursor.fetchall():
             row: dict[str, Any] = {}
-            for i, column in enumerate(columns):
-                value = values[i]
-                if value is None or column.endswith("__d"):
+            for column, i, j in plan:
+                value = record[i]
+                if value is None:
                     continue
-                j = datatypes.get(column)
-                row[column] = lexical_value(value, values[j]) if j is not None and values[j] is not None else value
+                if j is not None and record[j] is not None:
+                    key = (value, record[j])
+                    converted = values.get(key)
+                    if converted is None:
+                        converted = values[key] = lexical_value(value, record[j])
+                    value = converted
+                row[column] = value
             out.append(row)
         return out
 

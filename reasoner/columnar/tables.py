@@ -117,30 +117,41 @@ class PredicateTables:
         self.names = sorted({n for n in (table_name(p) for p in predicates) if n is not None})
         self._iri = {table_name(p): p for p in predicates if table_name(p) is not None}
 
-    def _fill(self, prefix: str, source: pa.Table) -> None:
-        """``<prefix>_<pred>`` tables from an Arrow triples table (replacing earlier ones)."""
+    def _fill(self, prefix: str, source: pa.Table) -> set[str]:
+        """``<prefix>_<pred>`` rows from an Arrow triples table, for the predicates it holds (the
+        tables exist already); returns the names filled."""
+        present = [p for p in set(source.column("p").unique().to_pylist()) if table_name(p) in self._iri]
         self.con.register("_triples", source)
         try:
-            for name in self.names:
-                self.con.execute(f"CREATE OR REPLACE TABLE {prefix}_{name} AS SELECT {_COLUMNS} FROM _triples "
-                                 f"WHERE p = ?", [self._iri[name]])
+            for iri in present:
+                name = table_name(iri)
+                self.con.execute(f"INSERT INTO {prefix}_{name} SELECT {_COLUMNS} FROM "
+                                 f"(SELECT DISTINCT s, o, k, d FROM _triples WHERE p = ?)", [iri])
         finally:
             self.con.unregister("_triples")
+        return {table_name(iri) for iri in present}  # type: ignore[misc]
 
     def load_knowledge(self, triples: pa.Table) -> None:
         """The knowledge tables (once per engine) and the union views over all three sources."""
+        for prefix in ("k", "a", "d"):
+            for name in self.names:
+                self.con.execute(f"CREATE OR REPLACE TABLE {prefix}_{name} AS {_EMPTY}")
         self._fill("k", triples)
         for name in self.names:
-            self.con.execute(f"CREATE OR REPLACE TABLE a_{name} AS {_EMPTY}")
-            self.con.execute(f"CREATE OR REPLACE TABLE d_{name} AS {_EMPTY}")
             self.con.execute(f"CREATE OR REPLACE VIEW p_{name} AS SELECT * FROM k_{name} "
                              f"UNION ALL SELECT * FROM a_{name} UNION ALL SELECT * FROM d_{name}")
+        self._asserted: set[str] = set()
+        self._derived: set[str] = set()
 
     def load_asserted(self, triples: pa.Table) -> None:
-        """A shard's asserted data, replacing the previous shard's; the derived tables are emptied."""
-        self._fill("a", triples)
-        for name in self.names:
+        """A shard's asserted data, replacing the previous shard's; the derived tables are emptied
+        (only the tables the previous shard filled are touched)."""
+        for name in self._asserted:
+            self.con.execute(f"DELETE FROM a_{name}")
+        for name in self._derived:
             self.con.execute(f"DELETE FROM d_{name}")
+        self._derived = set()
+        self._asserted = self._fill("a", triples)
 
     def derive(self, sql: str, generated_by: str | None = None) -> int:
         """Add the triples a rule's SQL selects (columns s, p, o, k, d) to the derived tables.
@@ -160,10 +171,16 @@ class PredicateTables:
             name = table_name(p)
             if name is None or name not in self._iri:
                 raise InputError(f"a rule derives {p}, which no predicate table holds")
-            added += self.con.execute(
-                f"INSERT INTO d_{name} SELECT {_COLUMNS} FROM _new n WHERE p = ? AND NOT EXISTS "
-                f"(SELECT 1 FROM d_{name} x WHERE x.s = n.s AND x.o = n.o AND x.d IS NOT DISTINCT FROM n.d)",
-                [p]).fetchone()[0]
+            if name in self._derived and p != PROV_GENERATED:
+                # a predicate another rule wrote already: keep the set a set (compared only with the
+                # rows of the subjects this rule writes). wasGeneratedBy needs no check: each rule
+                # writes (subject, its own IRI) pairs, distinct already.
+                sql_rows = (f"SELECT {_COLUMNS} FROM (SELECT s, o, k, d FROM _new WHERE p = $1 "
+                            f"EXCEPT SELECT s, o, k, d FROM d_{name} WHERE s IN (SELECT s FROM _new WHERE p = $1))")
+            else:
+                sql_rows = f"SELECT {_COLUMNS} FROM _new n WHERE p = $1"
+            added += self.con.execute(f"INSERT INTO d_{name} {sql_rows}", [p]).fetchone()[0]
+            self._derived.add(name)
         return added
 
     def derived_triples(self) -> pa.Table:

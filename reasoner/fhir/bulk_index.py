@@ -16,11 +16,17 @@ Rules of attribution (documented, because they decide which patient a line belon
 * a resource with no patient (``Medication``, ``Practitioner``, a Condition without a subject, a
   Patient with an invalid id …) is *loose*: every loose line is read once more after the patients
   (the cohort runner's last unit), so it is counted or reported like in single mode, never lost;
-  a loose ``Medication`` is also *shared*: indexed by ``<Type>/<id>`` (and ``urn:uuid:<id>``) and
-  handed to every patient group whose resources point at it with ``medicationReference`` (the
-  only such reference the importer reads);
+  a loose ``Medication`` is also *shared*: indexed by ``<Type>/<id>`` (and ``urn:uuid:<id>``, and
+  each of its identifiers) and handed to every patient group whose resources point at it with
+  ``medicationReference`` (the only such reference the importer reads);
+* a resource whose subject is a logical reference (``{"identifier": {…}}``) belongs to the patient
+  whose Patient resource carries that identifier (resolved after the pass, as single mode does);
+  when none does, the line is loose;
 * a line that is not JSON, or not a FHIR resource, is recorded as a bad line (file, line number,
-  reason) and reported in the summary; the run goes on.
+  reason, and the patient the broken text still names, :func:`reasoner.fhir.reader.patient_hint`);
+  it reaches the importer as the same placeholder single mode yields (a data issue with its
+  ``source`` ``File.ndjson:17``), on its patient's line, or on the ``"(unattributed)"`` line when
+  it names none (and in the summary's ``bad_input_lines``); the run goes on.
 
 Patients are numbered (``ordinal``) in order of first appearance over the files in sorted order,
 so the same export always gives the same shards.
@@ -37,11 +43,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reasoner.errors import InputError
-from reasoner.fhir.reader import bulk_files, is_bulk_folder
+from reasoner.fhir.reader import UNREADABLE_KEY, UNREADABLE_PATIENT_KEY, bulk_files, is_bulk_folder, patient_hint
 from reasoner.fhir.references import owner, patient_id, shared_key
 
 #: Bump when the index layout changes: an index of another version is rebuilt, never misread.
-INDEX_VERSION = "2"
+INDEX_VERSION = "4"
 
 _BATCH = 20_000
 
@@ -51,6 +57,18 @@ _RTYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
 _SUBJECT = re.compile(rb'"(?:subject|patient)"\s*:\s*\{\s*"reference"\s*:\s*"([^"]+)"')
 _MEDREF = re.compile(rb'"medicationReference"\s*:\s*\{\s*"reference"\s*:\s*"([^"]+)"')
 _ID = re.compile(rb'"id"\s*:\s*"([^"]+)"')
+
+
+def _identifier_keys(identifier: object) -> list[str]:
+    """``system|value`` keys of an Identifier (or a list of them), each also as ``|value`` (a
+    logical reference without a system matches any system, as in single mode)."""
+    items = identifier if isinstance(identifier, list) else [identifier]
+    keys: list[str] = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("value"), str):
+            system = item.get("system") if isinstance(item.get("system"), str) else ""
+            keys += [f"{system}|{item['value']}"] + ([f"|{item['value']}"] if system else [])
+    return keys
 
 
 @dataclass(frozen=True)
@@ -107,15 +125,18 @@ class FhirIndex:
         con.executescript("""
             DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS res;
             DROP TABLE IF EXISTS patients; DROP TABLE IF EXISTS shared; DROP TABLE IF EXISTS medref;
-            DROP TABLE IF EXISTS bad; DROP TABLE IF EXISTS loose;
+            DROP TABLE IF EXISTS bad; DROP TABLE IF EXISTS loose; DROP TABLE IF EXISTS ident;
+            DROP TABLE IF EXISTS waiting;
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE files(fno INTEGER PRIMARY KEY, name TEXT);
             CREATE TABLE res(pid TEXT, fno INTEGER, off INTEGER, len INTEGER);
             CREATE TABLE patients(ordinal INTEGER PRIMARY KEY, pid TEXT UNIQUE);
             CREATE TABLE shared(key TEXT PRIMARY KEY, fno INTEGER, off INTEGER, len INTEGER, rtype TEXT);
             CREATE TABLE medref(pid TEXT, key TEXT);
-            CREATE TABLE bad(fno INTEGER, lineno INTEGER, reason TEXT);
+            CREATE TABLE bad(fno INTEGER, lineno INTEGER, reason TEXT, pid TEXT);
             CREATE TABLE loose(fno INTEGER, off INTEGER, len INTEGER, rtype TEXT);
+            CREATE TABLE ident(key TEXT, pid TEXT);
+            CREATE TABLE waiting(fno INTEGER, off INTEGER, len INTEGER, rtype TEXT, key TEXT);
         """)
         con.execute("PRAGMA synchronous=OFF")
         files = bulk_files(self.export_dir)[0]
@@ -147,32 +168,52 @@ class FhirIndex:
                     lines += 1
                     attributed = self._attribute(raw)
                     if isinstance(attributed, str):  # a reason: the line is unusable
-                        con.execute("INSERT INTO bad VALUES (?, ?, ?)", (fno, lineno, attributed))
+                        hint = patient_hint(raw)
+                        con.execute("INSERT INTO bad VALUES (?, ?, ?, ?)", (fno, lineno, attributed, hint))
+                        if hint is not None and hint not in seen_pid_batch:
+                            seen_pid_batch.add(hint)
+                            pids.append((hint,))
                         continue
-                    rtype, pid, rid, medref = attributed
+                    rtype, pid, rid, medref, idents, waits_for = attributed
+                    if rtype == "Patient" and pid is not None:
+                        con.executemany("INSERT INTO ident VALUES (?, ?)", [(k, pid) for k in idents])
+                    if pid is None and waits_for is not None:
+                        con.execute("INSERT INTO waiting VALUES (?, ?, ?, ?, ?)", (fno, start, length, rtype, waits_for))
+                        continue
                     if pid is None:
                         con.execute("INSERT INTO loose VALUES (?, ?, ?, ?)", (fno, start, length, rtype))
                         if rid is not None:
-                            con.execute("INSERT OR IGNORE INTO shared VALUES (?, ?, ?, ?, ?)",
-                                        (f"{rtype}/{rid}", fno, start, length, rtype))
-                            con.execute("INSERT OR IGNORE INTO shared VALUES (?, ?, ?, ?, ?)",
-                                        (f"urn:uuid:{rid}", fno, start, length, rtype))
+                            keys = [f"{rtype}/{rid}", f"urn:uuid:{rid}"] + [f"identifier:{k}" for k in idents]
+                            con.executemany("INSERT OR IGNORE INTO shared VALUES (?, ?, ?, ?, ?)",
+                                            [(k, fno, start, length, rtype) for k in keys])
                         continue
                     res_rows.append((pid, fno, start, length))
                     if pid not in seen_pid_batch:
                         seen_pid_batch.add(pid)
                         pids.append((pid,))
-                    key = shared_key(medref) if medref is not None else None
+                    key = medref if medref is not None and medref.startswith("identifier:") else \
+                        shared_key(medref) if medref is not None else None
                     if key is not None:
                         refs.append((pid, key))
                     if len(res_rows) >= _BATCH:
                         flush()
         flush()
+        # Logical subjects: the patient whose Patient carries the identifier (the first read);
+        # none: the line is loose, like a resource without a subject.
+        con.executescript("""
+            CREATE INDEX ident_key ON ident(key);
+            INSERT INTO res SELECT (SELECT i.pid FROM ident i WHERE i.key = w.key ORDER BY i.rowid LIMIT 1),
+                                   w.fno, w.off, w.len
+                FROM waiting w WHERE EXISTS (SELECT 1 FROM ident i WHERE i.key = w.key);
+            INSERT INTO loose SELECT w.fno, w.off, w.len, w.rtype FROM waiting w
+                WHERE NOT EXISTS (SELECT 1 FROM ident i WHERE i.key = w.key);
+        """)
         # One sort at the end instead of a B-tree insert per row: the index that makes each
         # shard a range scan (covering: no lookup back into the table).
         con.executescript("""
             CREATE INDEX res_pid ON res(pid, fno, off, len);
             CREATE INDEX medref_pid ON medref(pid);
+            CREATE INDEX bad_pid ON bad(pid);
         """)
         con.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("version", INDEX_VERSION), ("fingerprint", self._fingerprint()), ("lines", str(lines)),
@@ -182,17 +223,21 @@ class FhirIndex:
         return self.stats()
 
     @staticmethod
-    def _attribute(raw: bytes) -> tuple[str, str | None, str | None, str | None] | str:
-        """(resourceType, patient id, resource id, medicationReference) of one line, or a reason."""
+    def _attribute(raw: bytes) -> tuple[str, str | None, str | None, str | None, list[str], str | None] | str:
+        """(resourceType, patient id, resource id, medicationReference key, identifier keys, the
+        identifier key a logical subject waits for) of one line, or a reason it is unusable."""
         m_type = _RTYPE.search(raw)
         if m_type is not None and m_type.group(1) != b"Patient":
             m_subj = _SUBJECT.search(raw)
-            if m_subj is not None:
+            # an escaped character (\n, \u0000, \") in the reference: the JSON parse reads it right;
+            # a line that does not end its object is truncated: the parse reports it with its place
+            if m_subj is not None and b"\\" not in m_subj.group(1) and raw.rstrip().endswith(b"}"):
                 pid = patient_id(m_subj.group(1).decode())
-                if pid is not None:
-                    m_med = _MEDREF.search(raw)
+                m_med = _MEDREF.search(raw)
+                # a logical medicationReference (by identifier) needs the parse below
+                if pid is not None and (m_med is not None or b'"medicationReference"' not in raw):
                     return (m_type.group(1).decode(), pid, None,
-                            m_med.group(1).decode() if m_med else None)
+                            m_med.group(1).decode() if m_med else None, [], None)
         # Slow path: a Patient, a resource without a subject, or an unusual layout.
         try:
             doc = json.loads(raw)
@@ -206,7 +251,20 @@ class FhirIndex:
         rid = doc.get("id") if isinstance(doc.get("id"), str) else None
         med = doc.get("medicationReference")
         medref = med.get("reference") if isinstance(med, dict) and isinstance(med.get("reference"), str) else None
-        return rtype, owner(doc), rid, medref
+        if medref is None and isinstance(med, dict):
+            logical = _identifier_keys(med.get("identifier"))
+            medref = f"identifier:{logical[0]}" if logical else None
+        idents = _identifier_keys(doc.get("identifier")) if rtype in ("Patient", "Medication") else []
+        pid = owner(doc)
+        waits_for = None
+        if pid is None and rtype != "Patient":
+            for key in ("subject", "patient"):
+                ref = doc.get(key)
+                logical = _identifier_keys(ref.get("identifier")) if isinstance(ref, dict) and "reference" not in ref else []
+                if logical:
+                    waits_for = logical[0]
+                    break
+        return rtype, pid, rid, medref, idents, waits_for
 
     # --- read ----------------------------------------------------------------------------
     def stats(self) -> IndexStats:
@@ -223,10 +281,23 @@ class FhirIndex:
         )
 
     def bad_lines(self) -> list[tuple[str, int, str]]:
-        """(file name, line number, reason) of every unusable line."""
+        """(file name, line number, reason) of every unusable line that names no patient."""
         return self._con.execute(
-            "SELECT f.name, b.lineno, b.reason FROM bad b JOIN files f USING (fno) ORDER BY f.name, b.lineno"
-        ).fetchall()
+            "SELECT f.name, b.lineno, b.reason FROM bad b JOIN files f USING (fno) WHERE b.pid IS NULL "
+            "ORDER BY f.name, b.lineno").fetchall()
+
+    def _placeholder(self, fno: int, lineno: int, reason: str, pid: str | None) -> dict[str, str]:
+        """The importer's placeholder of an unusable line (as :func:`reasoner.fhir.reader.iter_ndjson_lines`)."""
+        path = self._paths()[fno]
+        holder = {"resourceType": path.name.split(".", 1)[0], UNREADABLE_KEY: f"{path}:{lineno}: {reason}"}
+        if pid is not None:
+            holder[UNREADABLE_PATIENT_KEY] = pid
+        return holder
+
+    def broken_loose(self) -> list[dict[str, str]]:
+        """Placeholders of the unusable lines that name no patient (accounted by the loose pass)."""
+        return [self._placeholder(fno, lineno, reason, None) for fno, lineno, reason in self._con.execute(
+            "SELECT fno, lineno, reason FROM bad WHERE pid IS NULL ORDER BY fno, lineno")]
 
     def patient_count(self) -> int:
         """Number of patient groups."""
@@ -242,9 +313,10 @@ class FhirIndex:
             self._files = [self.export_dir / n for n in names]
         return self._files
 
-    def read_group(self, first: int, stop: int) -> list[tuple[str, list[bytes], list[bytes]]]:
+    def read_group(self, first: int, stop: int) -> list[tuple[str, list[bytes], list[bytes], list[dict[str, str]]]]:
         """Patients with ordinal in ``[first, stop)``: (patient id, its own raw resource lines, the
-        shared resources it points at with ``medicationReference``), in order."""
+        shared resources it points at with ``medicationReference``, placeholders of its unusable
+        lines), in order."""
         paths = self._paths()
         fds: dict[int, int] = {}
         try:
@@ -273,7 +345,12 @@ class FhirIndex:
                 "ORDER BY m.pid, s.fno, s.off", (first + 1, stop + 1))
             for pid, fno, off, length in shared:
                 shared_lines[pid].append(read(fno, off, length))
-            return [(pid, own[pid], shared_lines[pid]) for pid in own]
+            broken: dict[str, list[dict[str, str]]] = {pid: [] for pid in own}
+            for pid, fno, lineno, reason in self._con.execute(
+                    "SELECT b.pid, b.fno, b.lineno, b.reason FROM patients p JOIN bad b ON b.pid = p.pid "
+                    "WHERE p.ordinal >= ? AND p.ordinal < ? ORDER BY p.ordinal, b.fno, b.lineno", (first + 1, stop + 1)):
+                broken[pid].append(self._placeholder(fno, lineno, reason, pid))
+            return [(pid, own[pid], shared_lines[pid], broken[pid]) for pid in own]
         finally:
             for fd in fds.values():
                 os.close(fd)

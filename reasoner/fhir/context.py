@@ -20,6 +20,7 @@ from reasoner.fhir.units import UnitTable
 from reasoner.knowledge.codes import CodeIndex
 from reasoner.knowledge.loader import ontology_graph, read_ontology
 from reasoner.knowledge.namespaces import RDFS, TRD
+from reasoner.knowledge.queries import query_text
 
 #: Laterality individuals of ECT (data-model §2); their labels are matched in Procedure text.
 LATERALITIES = (TRD["laterality-unilateral"], TRD["laterality-bilateral"])
@@ -41,6 +42,16 @@ class ImportContext:
     days_per_month: float | None
     mg: URIRef | None  # the unit doses are expressed in
     one: URIRef | None  # the unit of a proportion (adherence)
+    #: dosage timing abbreviation -> (doses per period, period in days, label)
+    timings: dict[URIRef, tuple[float, float, str]]
+    #: instrument panel -> its instrument
+    panels: dict[URIRef, URIRef]
+    #: instrument item -> (its instrument, its number)
+    items: dict[URIRef, tuple[URIRef, int]]
+    #: instrument -> how many items it has (a total is summed only when all are present)
+    item_counts: dict[URIRef, int]
+    #: SYSTEM:code -> the sentence its note adds to an explanation
+    notes: dict[str, str]
 
     def lookup(self, codings: Iterable[dict], category: URIRef) -> tuple[tuple[URIRef, ...], str | None]:
         """The terms of the first FHIR coding that maps into ``category``, and its ``SYSTEM:code``."""
@@ -83,6 +94,23 @@ def build_context(ontology: Graph, policy: str | Path = "default") -> ImportCont
         (str(label).lower(), lat) for lat in LATERALITIES for label in g.objects(lat, RDFS.label)
     )
     gap, supply, month = _read_settings(policy)
+    settings = {TRD["param-days-per-month"]: month}
+    timings: dict[URIRef, tuple[float, float, str]] = {}
+    for timing, label, doses, period, unit in g.query(query_text("knowledge/timing-codes")):
+        days = units.unit_days(unit, settings)
+        if days is not None:
+            timings[timing] = (float(doses), float(period) * days, str(label or timing))
+    panels: dict[URIRef, URIRef] = {}
+    items: dict[URIRef, tuple[URIRef, int]] = {}
+    for term, instrument, number in g.query(query_text("knowledge/instrument-items")):
+        if number is None:
+            panels[term] = instrument
+        else:
+            items[term] = (instrument, int(number))
+    counts: dict[URIRef, int] = {}
+    for instrument, _ in items.values():
+        counts[instrument] = counts.get(instrument, 0) + 1
+    notes = {str(code): str(text) for code, text in g.query(query_text("knowledge/code-notes"))}
     return ImportContext(
         codes=codes,
         units=units,
@@ -95,6 +123,11 @@ def build_context(ontology: Graph, policy: str | Path = "default") -> ImportCont
         days_per_month=month,
         mg=units.by_code.get("mg"),
         one=units.by_code.get("1"),
+        timings=timings,
+        panels=panels,
+        items=items,
+        item_counts=counts,
+        notes=notes,
     )
 
 

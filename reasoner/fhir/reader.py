@@ -8,19 +8,27 @@ Every refusal is an :class:`~reasoner.errors.InputError` naming the file (exit c
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from reasoner.config import MAX_BUNDLE_BYTES, MAX_NDJSON_LINE_BYTES as MAX_LINE_BYTES
 from reasoner.errors import InputError
+from reasoner.fhir.references import patient_id
 
 
 #: Bundle types that carry resources to import (fhir-profile: "Bundle").
 BUNDLE_TYPES = frozenset({"collection", "searchset", "transaction", "batch"})
 
-#: Key of the placeholder yielded for an unreadable NDJSON line after the first (see iter_ndjson).
+#: Key of the placeholder yielded for an unreadable NDJSON line (see iter_ndjson_lines).
 UNREADABLE_KEY = "_unreadable"
+#: Key of that placeholder naming the patient the broken line still shows (``subject``/``id``).
+UNREADABLE_PATIENT_KEY = "_patient"
+
+# What a broken line may still say about its patient (a truncated write keeps its beginning).
+_SUBJECT = re.compile(rb'"(?:subject|patient)"\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]+)"')
+_PATIENT_ID = re.compile(rb'^\s*\{\s*"resourceType"\s*:\s*"Patient"\s*,\s*"id"\s*:\s*"([^"\\]+)"')
 
 #: Key added to a Bundle entry's resource to carry the entry's ``fullUrl`` (references such as
 #: ``urn:uuid:…`` point at it). Underscore keys are never FHIR elements of a resource.
@@ -67,13 +75,45 @@ def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
         yield resource
 
 
+def _bounded_int(text: str) -> int | float:
+    """An integer of the JSON text; one beyond Python's digit limit is infinite (the importer
+    then reports it as not a finite number instead of refusing the whole file)."""
+    return int(text) if len(text) <= 4000 else float("inf")
+
+
+def loads(data: bytes | str) -> object:
+    """``json.loads``, but an integer of thousands of digits does not make the text unreadable."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        return json.loads(data, parse_int=_bounded_int)
+
+
+def patient_hint(line: bytes) -> str | None:
+    """The patient a broken line still names (its subject reference, or a Patient's own id)."""
+    found = _SUBJECT.search(line)
+    if found is not None:
+        return patient_id(found.group(1).decode("utf-8", "replace"))
+    found = _PATIENT_ID.search(line)
+    return found.group(1).decode("utf-8", "replace") if found is not None else None
+
+
+def _placeholder(path: Path, why: str, line: bytes) -> dict[str, Any]:
+    holder: dict[str, Any] = {"resourceType": _type_of_file(path), UNREADABLE_KEY: why}
+    pid = patient_hint(line)
+    if pid:
+        holder[UNREADABLE_PATIENT_KEY] = pid
+    return holder
+
+
 def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes | None]]:
     """Resources of one NDJSON file, one line at a time; blank lines are allowed.
 
-    If the first line is not a FHIR resource, the file is not NDJSON FHIR: InputError. A bad line
-    later in a file (a truncated write in a million-line export) must not discard the export:
-    it is yielded as a placeholder ``{"resourceType": <type of the file>, "_unreadable": why}``
-    that the importer reports as not mapped, so read counts still equal line counts.
+    A bad line (a truncated write in a million-line export) must not discard the export: it is
+    yielded as a placeholder ``{"resourceType": <type of the file>, "_unreadable": why}`` (plus
+    ``"_patient"`` when the broken line still names its patient) that the importer reports as a
+    data issue, so read counts still equal line counts. A file in which no line is a FHIR
+    resource is not NDJSON FHIR: InputError naming its first bad line.
     """
     try:
         handle = path.open("rb")
@@ -82,9 +122,12 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes | None
     with handle:
         number = 0
         seen_resource = False
+        held: list[tuple[InputError, bytes]] = []  # bad lines before the first resource
         while True:
             line = handle.readline(MAX_LINE_BYTES + 1)
             if not line:
+                if held and not seen_resource:
+                    raise held[0][0]
                 return
             number += 1
             if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
@@ -93,7 +136,7 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes | None
                 continue
             try:
                 try:
-                    obj = json.loads(line)
+                    obj = loads(line)
                 except ValueError as exc:
                     raise InputError(f"{path}:{number}: not valid JSON ({getattr(exc, 'msg', exc)})") from exc
                 except RecursionError as exc:  # pathologically deep nesting
@@ -101,10 +144,14 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes | None
                 resource = _check_resource(obj, f"{path}:{number}")
             except InputError as exc:
                 if not seen_resource:
-                    raise
-                yield {"resourceType": _type_of_file(path), UNREADABLE_KEY: str(exc)}, None
+                    held.append((exc, line))
+                else:
+                    yield _placeholder(path, str(exc), line), None
                 continue
-            seen_resource = True
+            if not seen_resource:
+                seen_resource = True
+                for exc, bad in held:
+                    yield _placeholder(path, str(exc), bad), None
             yield resource, line
 
 
@@ -117,7 +164,7 @@ def iter_bundle(path: Path) -> Iterator[dict[str, Any]]:
     if size > MAX_BUNDLE_BYTES:
         raise InputError(f"{path}: {size} bytes is larger than the Bundle limit of {MAX_BUNDLE_BYTES} bytes")
     try:
-        doc = json.loads(path.read_bytes())
+        doc = loads(path.read_bytes())
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except ValueError as exc:

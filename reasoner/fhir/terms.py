@@ -14,10 +14,13 @@ from reasoner.knowledge.namespaces import TRD
 
 _NAMES = (
     "Analyte Antidepressant AntidepressantTrial Assessment AugmentingAgent Diagnosis DosePeriod Drug ECTCourse "
-    "Gene GeneticVariant GenotypeResult LabMeasurement MedicationUse MetabolizerPhenotype NoncomplianceFinding "
+    "Gene GeneticVariant GenotypeResult InstrumentItem InstrumentPanel LabMeasurement MedicationUse MetabolizerPhenotype "
+    "NoncomplianceFinding TimingAbbreviation "
     "Patient PhenotypeResult RatingInstrument StopReason abatementDate absentResponse adherence alleles analyte "
-    "augmentedWith birthDate dailyDoseMg date doseOptimised drug endDate gender gene identifier instrument "
-    "isActive laterality ongoing onsetDate patient phenotype score sourceCode sourceResource startDate "
+    "augmentedWith birthDate dailyDoseMg date dateLatest doseOptimised drug endDate endDateEarliest endDateUnknown gender "
+    "gene identifier instrument "
+    "isActive laterality ongoing onsetDate onsetDateLatest onsetDateUnknown patient phenotype score sourceCode "
+    "sourceResource startDate startDateLatest startDateUnknown "
     "stopReason trial unit value variant"
 ).split()
 

@@ -25,6 +25,8 @@ class UnitTable:
     # unit -> {target unit: (factor, analyte the conversion is restricted to, or None)}
     factors: dict[URIRef, dict[URIRef, tuple[float, URIRef | None]]] = field(default_factory=dict)
     dose_form: frozenset[URIRef] = frozenset()
+    #: units of volume a dose may be given in (mL): × the product's strength per that unit
+    volume: frozenset[URIRef] = frozenset()
     canonical: dict[URIRef, URIRef] = field(default_factory=dict)
     # unit of time -> its length in days, or the policy parameter that gives it (a month)
     lengths: dict[URIRef, float | URIRef] = field(default_factory=dict)
@@ -36,7 +38,8 @@ class UnitTable:
         factors: dict[URIRef, dict[URIRef, tuple[float, URIRef | None]]] = defaultdict(dict)
         dose_form: set[URIRef] = set()
         lengths: dict[URIRef, float | URIRef] = {}
-        for unit, code, alt, target, factor, analyte, df, days, days_param in graph.query(query_text("knowledge/units")):
+        volume: set[URIRef] = set()
+        for unit, code, alt, target, factor, analyte, df, days, days_param, vol in graph.query(query_text("knowledge/units")):
             if code is not None:
                 by_code.setdefault(str(code), unit)
             if alt is not None:
@@ -45,12 +48,14 @@ class UnitTable:
                 factors[unit][target] = (float(factor), analyte)
             if isinstance(df, Literal) and df.toPython() is True:
                 dose_form.add(unit)
+            if isinstance(vol, Literal) and vol.toPython() is True:
+                volume.add(unit)
             if days is not None:
                 lengths[unit] = float(days)
             elif isinstance(days_param, URIRef):
                 lengths[unit] = days_param
         canonical = {a: u for a, u in graph.subject_objects(TRD.canonicalUnit) if isinstance(u, URIRef)}
-        return cls(by_code, by_alt, dict(factors), frozenset(dose_form), canonical, lengths)
+        return cls(by_code, by_alt, dict(factors), frozenset(dose_form), frozenset(volume), canonical, lengths)
 
     def unit_of(self, quantity: dict) -> URIRef | None:
         """The unit of a FHIR Quantity: its UCUM ``code`` first, then its ``unit`` text."""
@@ -85,10 +90,17 @@ class UnitTable:
         if not isinstance(text, str) or not text.strip():
             return None
         unit = self.by_code.get(text.strip()) or self.by_alt.get(text.strip().lower())
-        length = self.lengths.get(unit) if unit is not None else None
+        return self.unit_days(unit, settings) if unit is not None else None
+
+    def unit_days(self, unit: URIRef, settings: dict[URIRef, float | None]) -> float | None:
+        """Days in one unit of time given as its ontology term (see :meth:`days`)."""
+        length = self.lengths.get(unit)
         if isinstance(length, URIRef):
             return settings.get(length)
         return length
 
     def is_dose_form(self, unit: URIRef) -> bool:
         return unit in self.dose_form
+
+    def is_volume(self, unit: URIRef) -> bool:
+        return unit in self.volume

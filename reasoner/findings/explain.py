@@ -62,8 +62,10 @@ def _trial_details(ws: Any, patient_iri: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def explain_trial(ws: Any, trial: dict[str, Any], detail: dict[str, Any]) -> list[str]:
-    """Why one trial is (in)adequate and why it did or did not fail."""
+def explain_trial(ws: Any, trial: dict[str, Any], detail: dict[str, Any],
+                  issues: list[dict[str, Any]] | None = None) -> list[str]:
+    """Why one trial is (in)adequate and why it did or did not fail; ``issues``: the data issues
+    of its records (an imprecise date, a dose read with an assumption), quoted as notes."""
     lines = [f"Trial {trial['id']}: {trial['drug']} ({trial['class']}), {trial['start']} → {trial['end'] or 'ongoing'}"
              + ("" if detail.get("episode") else " — outside the current episode, not counted")]
     reasons = trial["reasons"]
@@ -75,9 +77,19 @@ def explain_trial(ws: Any, trial: dict[str, Any], detail: dict[str, Any]) -> lis
                             "  {value} weeks at adequate dose {verdict} {threshold} weeks (policy: {source})",
                             "  weeks at adequate dose: unknown", reasons, "duration-too-short", "duration-unknown",
                             not_judged="dose-below-minimum"))
-    lines.append(_criterion(detail.get("adherence"), detail.get("adhThreshold"), detail.get("adhSource"),
-                            "  adherence {value} {verdict} {threshold} (policy: {source})",
-                            "  adherence: unknown", reasons, "adherence-below-threshold", "adherence-unknown"))
+    if detail.get("adherence") is None and "adherence-below-threshold" in reasons:
+        # no adherence number: noncompliance evidence put it below the threshold (fhir-profile "Adherence" 3)
+        evidence = [f"noncompliance recorded during the trial ({detail['noncompliance']}"
+                    + (f", {detail['noncomplianceDate']})" if detail.get("noncomplianceDate") else ")")
+                    ] if detail.get("noncompliance") else []
+        if detail.get("stop") == "nonadherence":
+            evidence.append("stopped for nonadherence")
+        lines.append(f"  adherence below {_num(detail.get('adhThreshold'))} (policy: {detail.get('adhSource')}): "
+                     + ("; ".join(evidence) or "noncompliance evidence"))
+    else:
+        lines.append(_criterion(detail.get("adherence"), detail.get("adhThreshold"), detail.get("adhSource"),
+                                "  adherence {value} {verdict} {threshold} (policy: {source})",
+                                "  adherence: unknown", reasons, "adherence-below-threshold", "adherence-unknown"))
     if detail.get("stop"):
         lines.append(f"  stopped: {detail['stop']}")
     reasons = ", ".join(trial["reasons"]) or "none"
@@ -94,7 +106,25 @@ def explain_trial(ws: Any, trial: dict[str, Any], detail: dict[str, Any]) -> lis
     lines.append(f"  → outcome: {trial['outcome']} {_rule(ws, 'trial-outcome')}")
     lines.append(f"  → failed adequate trial: {'yes' if trial['failed'] else 'no'}"
                  f" (failure definition: {detail.get('failureDefinition')}) {_rule(ws, 'trial-failure')}")
+    for issue in issues or []:
+        lines.append(f"  note: {issue_line(issue)}")
     return lines
+
+
+def issue_line(issue: dict[str, Any]) -> str:
+    """A data issue as one line: what it is about, what is wrong, what it did."""
+    where = issue.get("resource") or issue.get("source") or issue.get("focusNode") or ""
+    effect = f" — {issue['effect']}" if issue.get("effect") else ""
+    return f"{issue.get('severity', '')} {where}: {issue.get('message', '')}{effect}".strip()
+
+
+def trial_issues(patient: dict[str, Any], trial: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data issues of a patient that are about one trial's records (its resources, as its
+    evidence names them, or the resource its id comes from)."""
+    resources = {item["resource"] for item in trial.get("evidence", []) if item.get("resource")}
+    own = {r for r in resources if r.split("/", 1)[-1] == trial["id"]}
+    return [i for i in patient.get("dataIssues", []) if i.get("resource") in resources | own
+            or (i.get("resource") or "").split("/", 1)[-1] == trial["id"]]
 
 
 def _evidence_lines(entry: dict[str, Any]) -> list[str]:
@@ -130,7 +160,12 @@ def explain(ws: Any, patient: dict[str, Any], patient_iri: str | URIRef, finding
         failed = [t for t in patient["trials"] if t["failed"]]
         others = [t for t in patient["trials"] if not t["failed"]]
         for t in failed + others:
-            lines += explain_trial(ws, t, details.get(t["id"], {}))
+            lines += explain_trial(ws, t, details.get(t["id"], {}), trial_issues(patient, t))
+        quoted = {id(i) for t in patient["trials"] for i in trial_issues(patient, t)}
+        rest = [i for i in patient.get("dataIssues", []) if id(i) not in quoted and i.get("effect")]
+        if rest:
+            lines.append("Data issues of the input that shape this assessment:")
+            lines += [f"  {issue_line(i)}" for i in rest]
         return lines
     if finding == "stages":
         stages = patient.get("stages") or {}
@@ -138,7 +173,7 @@ def explain(ws: Any, patient: dict[str, Any], patient_iri: str | URIRef, finding
                      f"{stages.get('maudsley')}, MGH-S {stages.get('mghS')}")
         return lines + _evidence_lines(stages)
     if finding in by_id:
-        return explain_trial(ws, by_id[finding], details.get(finding, {}))
+        return explain_trial(ws, by_id[finding], details.get(finding, {}), trial_issues(patient, by_id[finding]))
     for section in ("pseudoResistance", "mechanisms", "options"):
         for entry in patient.get(section, []):
             if entry["code"] == finding:
@@ -153,4 +188,4 @@ def explain(ws: Any, patient: dict[str, Any], patient_iri: str | URIRef, finding
     raise InputError(f"no finding {finding!r} for patient {patient['id']} (known: {', '.join(known)})")
 
 
-__all__ = ["explain", "explain_trial"]
+__all__ = ["explain", "explain_trial", "issue_line", "trial_issues"]

@@ -70,6 +70,8 @@ class DataIssue(_Open):
     resource: str | None = Field(None, description="the input record it is about, e.g. MedicationStatement/abc")
     source: str | None = None
     effect: str | None = Field(None, description="what the problem did to the assessment")
+    kind: str | None = Field(None, description="a short stable name of the problem (bad date, dose unknown, "
+                                                "unreadable line …), what cohort summaries count")
 
 
 class TrdStatus(_Open):
@@ -202,7 +204,7 @@ def jsonl_line_schema() -> dict:
 
 def schema_text(schema: dict) -> str:
     """The committed form of a schema (stable key order, one trailing newline)."""
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_schemas() -> list[Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from rdflib.term import Node
@@ -332,9 +333,26 @@ def _attach_issues(ws: Any, patients: dict[str, dict[str, Any]], issues: list[di
     return unattributed
 
 
+def attach_input_issues(patients: list[dict[str, Any]], unattributed: list[dict[str, Any]],
+                        issues: Iterable[Any]) -> None:
+    """Data issues of the input (the FHIR import's records that could not be used as given) go to
+    the patient they name, after its validation issues; an issue that names no patient of the
+    result goes with the issues that belong to no patient. ``issues``: typed records
+    (:class:`reasoner.fhir.records.DataIssue`) or output dicts with a ``"patient"`` key."""
+    by_id = {p["id"]: p for p in patients}
+    for issue in issues:
+        if hasattr(issue, "output"):
+            entry, pid = issue.output(), issue.patient
+        else:
+            entry = dict(issue)
+            pid = entry.pop("patient", None)
+        target = by_id.get(pid) if pid is not None else None
+        (target["dataIssues"] if target is not None else unattributed).append(entry)
+
+
 def patient_iris(ws: Any) -> dict[str, str]:
     """Patient id (as in the JSON output) -> patient IRI, for explanations."""
     return {node_id(row["p"], row.get("id")): str(row["p"]) for row in _rows(ws, "findings/patients")}
 
 
-__all__ = ["read_findings", "rule_evidence", "patient_iris", "EvidenceIndex", "py", "node_id"]
+__all__ = ["read_findings", "rule_evidence", "patient_iris", "attach_input_issues", "EvidenceIndex", "py", "node_id"]

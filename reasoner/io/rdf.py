@@ -122,6 +122,10 @@ def _remote_contexts(node: Any) -> list[str]:
     return found
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def check_rdf_bytes(data: bytes, fmt: str, name: str) -> None:
     """Refuse unsafe constructs before any parser sees the bytes."""
     if fmt == "xml" and _DTD.search(data):
@@ -136,13 +140,14 @@ def parse_graph(data: bytes, fmt: str, name: str, graph: Graph | None = None) ->
         with no_network():
             if fmt == "json-ld":
                 try:
-                    doc = json.loads(data)
+                    # NaN/Infinity are not JSON: refused, never turned into a float
+                    doc = json.loads(data, parse_constant=_refuse_constant)
                 except ValueError as exc:
                     raise InputError(f"{name}: not valid JSON ({exc})") from exc
                 remote = _remote_contexts(doc)
                 if remote:
                     raise InputError(f"{name}: remote JSON-LD context {remote[0]!r} is refused (never fetched)")
-                graph.parse(data=json.dumps(doc), format="json-ld")
+                graph.parse(data=json.dumps(doc, allow_nan=False), format="json-ld")
             else:
                 graph.parse(data=data, format=fmt)
     except InputError:
@@ -177,6 +182,9 @@ def load_into_store(store: Any, path: Path | str, graph_name: Any = None) -> Non
             store.bulk_load(data, format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]), to_graph=target)
         except (SyntaxError, ValueError) as exc:
             raise InputError(f"{path}: not valid {fmt} RDF ({str(exc).splitlines()[0]})") from exc
+        except MemoryError as exc:  # pyoxigraph's parser buffer: one token (a literal) over 16 MiB
+            raise InputError(f"{path}: RDF term too large ({str(exc).splitlines()[0]}); "
+                             "a literal must be under 16 MiB") from exc
         return
     g = parse_graph(data, fmt, str(path))
     store.bulk_load(g.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=target)

@@ -29,6 +29,7 @@ from reasoner.knowledge.loader import read_ontology
 GENERATED_NOTE = "generated from ontology/trd.ttl by `trd ontology build` — do not edit"
 OWL_FILE = "trd.owl"
 MERGED_FILE = "trd-merged.ttl"
+CODESYSTEM_FILE = "CodeSystem-trd.json"
 DEFAULT_POLICY = "default"
 QC_GLOB = "ontology-*-violation.rq"
 
@@ -211,8 +212,20 @@ def _with_xml_note(rdf_xml: str) -> str:
     return f"{declaration}{newline}<!-- {GENERATED_NOTE} -->\n{rest}"
 
 
+def _codesystem_json(ontology: Graph) -> str:
+    """The ``trd`` FHIR CodeSystem generated from the ontology (sorted, so rebuilds are identical)."""
+    import json
+
+    from reasoner.knowledge.fhir_terms import codesystem_resource
+
+    resource = codesystem_resource(ontology)
+    resource["description"] += f" ({GENERATED_NOTE})"
+    return json.dumps(resource, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
 def build(out_dir: Path | None = None, source: Path | None = None, policy_dir: Path | None = None) -> list[Path]:
-    """Write ``trd.owl`` (RDF/XML) and ``trd-merged.ttl`` (ontology + default policy).
+    """Write ``trd.owl`` (RDF/XML), ``trd-merged.ttl`` (ontology + default policy) and the ``trd``
+    FHIR CodeSystem (``CodeSystem-trd.json``).
 
     Returns the written paths. Output goes to a temporary name first, so a failed build never
     leaves a half-written artefact behind.
@@ -224,6 +237,7 @@ def build(out_dir: Path | None = None, source: Path | None = None, policy_dir: P
         OWL_FILE: _with_xml_note(_sorted_xml(stable_blank_nodes(ontology).serialize(format="xml"))),
         MERGED_FILE: f"# {GENERATED_NOTE}\n"
         + stable_blank_nodes(merged_graph(ontology, policy_dir)).serialize(format="turtle"),
+        CODESYSTEM_FILE: _codesystem_json(ontology),
     }
     written = []
     for name, text in artefacts.items():

@@ -65,5 +65,21 @@ def shapes_graph() -> Graph:
     """The project's shapes, parsed once per process (read-only)."""
     return read_shapes()
 
+@functools.lru_cache(maxsize=1)
+def numeric_properties() -> frozenset[str]:
+    """Every property whose values are numbers: an ``rdfs:range`` of a numeric XSD datatype in the
+    ontology, or a numeric ``sh:datatype`` on the property's shape (``trd:value`` has only the
+    latter). These are the values rules compare and shapes check (reasoner/io/numbers.py)."""
+    from rdflib import RDFS
+    from rdflib.namespace import SH
 
-__all__ = ["read_ontology", "ontology_graph", "ontology_ntriples", "read_shapes", "shapes_graph"]
+    from reasoner.io.numbers import NUMERIC_DATATYPES
+
+    ranged = {str(p) for p, o in ontology_graph().subject_objects(RDFS.range) if str(o) in NUMERIC_DATATYPES}
+    shapes = shapes_graph()
+    shaped = {str(shapes.value(shape, SH.path)) for shape, o in shapes.subject_objects(SH.datatype)
+              if str(o) in NUMERIC_DATATYPES and shapes.value(shape, SH.path) is not None}
+    return frozenset(ranged | shaped)
+
+
+__all__ = ["read_ontology", "ontology_graph", "ontology_ntriples", "read_shapes", "shapes_graph", "numeric_properties"]

@@ -25,6 +25,8 @@ _MODULES: dict[str, str] = {
     "json": "reasoner.render.json",
     "jsonl": "reasoner.render.jsonl",
     "turtle": "reasoner.render.turtle",
+    "fhir": "reasoner.render.fhir",
+    "html": "reasoner.render.html",
 }
 
 RENDERERS: dict[str, Renderer] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import io
 import json
 from typing import Any
@@ -35,7 +36,10 @@ def _plain(term: Node | None) -> Any:
         return None
     if isinstance(term, BNode):
         return f"_:{term}"
-    return value_of(term)
+    value = value_of(term)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(term)   # "INF"^^xsd:double in a store: its lexical form, JSON has no Infinity
+    return value
 
 
 def render_rows(names: list[str], rows: list[dict[str, Node]], fmt: str) -> str:

@@ -60,7 +60,7 @@ def store(digest: str, reads: frozenset, writes: frozenset, subjects: tuple[str,
     try:
         _CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
         tmp = _CACHE_FILE.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(cache), encoding="utf-8")
+        tmp.write_text(json.dumps(cache, allow_nan=False), encoding="utf-8")
         tmp.replace(_CACHE_FILE)
     except OSError:
         pass  # a read-only home only costs speed

@@ -28,15 +28,17 @@ engine skip a rule); the engine falls back to its checked mode on a backend with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from reasoner.errors import InputError
-from reasoner.knowledge.loader import ontology_ntriples
+from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
+from reasoner.knowledge.loader import numeric_properties, ontology_ntriples
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_ONTOLOGY, GRAPH_POLICY
 from reasoner.rules.terms import (
     OX_RDF_TYPE,
@@ -46,6 +48,38 @@ from reasoner.rules.terms import (
     to_rdflib,
     value_of,
 )
+
+def _unusable(o: Any) -> bool:
+    """An rdflib or Oxigraph literal of a numeric datatype that is no usable number."""
+    if isinstance(o, ox.Literal):
+        lexical, datatype = o.value, o.datatype.value
+    elif isinstance(o, Literal) and o.datatype is not None:
+        lexical, datatype = str(o), str(o.datatype)
+    else:
+        return False
+    return datatype in NUMERIC_DATATYPES and not usable_number(lexical, datatype)
+
+
+@functools.lru_cache(maxsize=1)
+def _ox_numeric_properties() -> tuple[ox.NamedNode, ...]:
+    """The numeric properties as Oxigraph terms (made once)."""
+    return tuple(ox.NamedNode(p) for p in sorted(numeric_properties()))
+
+
+def quarantine_graph(graph: Graph) -> int:
+    """Swap each unusable numeric literal of an rdflib graph for a plain string (in place); the count.
+
+    The same judgement as the workspaces make (:func:`reasoner.io.numbers.usable_number`, on the
+    properties of :func:`~reasoner.knowledge.loader.numeric_properties`), for a graph that a
+    validator reads directly (``trd validate`` checks the graph as it was read).
+    """
+    bad = [(s, p, o) for prop in numeric_properties() for s, p, o in graph.triples((None, URIRef(prop), None))
+           if isinstance(o, Literal) and _unusable(o)]
+    for s, p, o in bad:
+        graph.remove((s, p, o))
+        graph.add((s, p, Literal(str(o))))
+    return len(bad)
+
 
 #: rdflib format name -> pyoxigraph format, for bytes handed to ``add_asserted``/``add_graph``.
 _OX_FORMAT = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE, "nquads": ox.RdfFormat.N_QUADS}
@@ -65,8 +99,19 @@ class Workspace:
         raise NotImplementedError
 
     def add_asserted(self, data: Graph | bytes | str, format: str = "nt") -> None:
-        """Add patient data (never derived facts) to the asserted graph."""
+        """Add patient data (never derived facts) to the asserted graph.
+
+        A numeric literal that is not a usable number (``"NaN"^^xsd:decimal``, ``"INF"^^xsd:double``,
+        an ill-typed or 400-digit value: :mod:`reasoner.io.numbers`) is kept as a plain string of
+        the same lexical form, so no rule on either backend takes it for a number and the
+        datatype shapes report it.
+        """
         self.add_graph(GRAPH_ASSERTED, data, format)
+        self.quarantine_numbers()
+
+    def quarantine_numbers(self) -> int:
+        """Swap each unusable numeric literal of the asserted graph for a plain string; the count."""
+        raise NotImplementedError
 
     def load_ontology(self) -> None:
         """Load the project's ontology (:mod:`reasoner.knowledge.loader`) into the ontology graph."""
@@ -162,9 +207,26 @@ class OxigraphWorkspace(Workspace):
             self._store.load(data, format=_OX_FORMAT[format], to_graph=ox.NamedNode(str(name)))
         except (SyntaxError, ValueError) as exc:
             raise InputError(f"not valid {format} RDF ({str(exc).splitlines()[0]})") from exc
+        except MemoryError as exc:  # pyoxigraph's parser buffer: one token (a literal) over 16 MiB
+            raise InputError(f"RDF term too large for the oxigraph backend ({str(exc).splitlines()[0]}); "
+                             "a literal must be under 16 MiB") from exc
 
     def clear(self, name: URIRef) -> None:
         self._store.clear_graph(ox.NamedNode(str(name)))
+
+    def quarantine_numbers(self) -> int:
+        # The values of the numeric properties, found through the store's predicate index (a
+        # filter over every quad costs several times more); Python judges each one with the same
+        # function as on the rdflib backend.
+        graph = ox.NamedNode(str(GRAPH_ASSERTED))
+        literal = ox.Literal
+        bad = [quad for prop in _ox_numeric_properties()
+               for quad in self._store.quads_for_pattern(None, prop, None, graph)
+               if type(quad.object) is literal and _unusable(quad.object)]
+        for quad in bad:
+            self._store.remove(quad)
+            self._store.add(ox.Quad(quad.subject, quad.predicate, ox.Literal(quad.object.value), graph))
+        return len(bad)
 
     def select(self, query: str) -> list[dict[str, Node]]:
         solutions = self._store.query(query, use_default_graph_as_union=True)
@@ -285,6 +347,10 @@ class RdflibWorkspace(Workspace):
     def clear(self, name: URIRef) -> None:
         self._ds.remove_graph(self._ds.graph(name))
 
+    def quarantine_numbers(self) -> int:
+        return quarantine_graph(self._ds.graph(GRAPH_ASSERTED))
+
+
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._ds.query(query)
         names = [str(v) for v in result.vars]
@@ -336,4 +402,4 @@ def new_workspace(backend: str = "oxigraph") -> Workspace:
     return cls()
 
 
-__all__ = ["Workspace", "OxigraphWorkspace", "RdflibWorkspace", "BACKENDS", "new_workspace"]
+__all__ = ["Workspace", "OxigraphWorkspace", "RdflibWorkspace", "BACKENDS", "new_workspace", "quarantine_graph"]

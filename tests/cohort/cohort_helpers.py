@@ -12,6 +12,7 @@ if str(HERE) not in sys.path:  # the test processors must be importable in worke
 
 ECHO = "cohort_test_processors:echo"
 CRASH = "cohort_test_processors:crash_at"
+SLOW = "cohort_test_processors:slow"
 
 
 def read_jsonl(path: Path) -> list[dict]:

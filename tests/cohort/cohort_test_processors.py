@@ -55,3 +55,12 @@ def crash_at(shard: ShardInput, settings: RunSettings) -> ShardResult:
             os._exit(3)  # no cleanup at all: like a killed process
         raise RuntimeError(f"simulated crash in shard {shard.shard_id}")
     return echo(shard, settings)
+
+
+def slow(shard: ShardInput, settings: RunSettings) -> ShardResult:
+    """Like :func:`echo`, but each shard takes ``TRD_TEST_SHARD_SECONDS`` (so a test can kill the
+    run, or start a second one, while it is in progress)."""
+    import time
+
+    time.sleep(float(os.environ.get("TRD_TEST_SHARD_SECONDS", "0.2")))
+    return echo(shard, settings)

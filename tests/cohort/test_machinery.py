@@ -29,7 +29,7 @@ def _lines(folder: Path) -> int:
 def test_index_accounts_for_every_line(cohort_250: Path, tmp_path: Path) -> None:
     index = FhirIndex(tmp_path / "i.sqlite", cohort_250 / "fhir")
     stats = index.build()
-    groups = [(pid, lines) for pid, lines, _shared in index.read_group(0, index.patient_count())]
+    groups = [(pid, lines) for pid, lines, _shared, _broken in index.read_group(0, index.patient_count())]
     generated = json.loads((cohort_250 / "generation.json").read_text())
     assert index.patient_count() == 250
     assert sum(len(lines) for _, lines in groups) + stats.bad_lines == _lines(cohort_250 / "fhir")
@@ -62,7 +62,7 @@ def test_index_urn_uuid_references_and_shared_medication(tmp_path: Path) -> None
     (export / "log.ndjson").write_text('{"exportId": "x"}\n')
     index = FhirIndex(tmp_path / "i.sqlite", export)
     stats = index.build()
-    groups = {pid: sorted(json.loads(x)["id"] for x in lines + shared) for pid, lines, shared in index.read_group(0, 2)}
+    groups = {pid: sorted(json.loads(x)["id"] for x in lines + shared) for pid, lines, shared, _broken in index.read_group(0, 2)}
     assert groups == {"a": ["a", "s2"], "b": ["b", "m1", "s1"]}
     # the Medication belongs to no patient: it is a loose line too (counted once, after the patients)
     assert [json.loads(x)["id"] for x in index.read_loose(0, index.loose_count())] == ["m1"]
@@ -122,7 +122,9 @@ def test_crash_between_write_and_commit_leaves_no_duplicate(cohort_250: Path, tm
     monkeypatch.setattr(Manifest, "commit", failing_commit)
     with pytest.raises(KeyboardInterrupt):
         run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False)
-    assert len(read_jsonl(tmp_path / "run" / "patients.jsonl")) == 150  # 2 committed + 1 uncommitted
+    # 2 committed + 1 uncommitted shard in the partial file; no patients.jsonl until the run is complete
+    assert len(read_jsonl(tmp_path / "run" / "patients.jsonl.partial")) == 150
+    assert not (tmp_path / "run" / "patients.jsonl").exists()
     monkeypatch.setattr(Manifest, "commit", real_commit)
     run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False)
     got = read_jsonl(tmp_path / "run" / "patients.jsonl")

@@ -96,3 +96,28 @@ def describe(differences: dict[str, tuple[set[Key], set[Key]]], limit: int = 3) 
         lines += [f"   SPARQL {x}" for x in sorted(only_sparql)[:limit]]
         lines += [f"   SQL    {x}" for x in sorted(only_sql)[:limit]]
     return "\n".join(lines)
+
+
+def patient_differences(data: Graph, policy: str = "default", as_of: str = "2026-01-15",
+                        rules_dir: Path | None = None) -> list[str]:
+    """The patient objects (without data issues: validation is compared apart) that differ between
+    the SPARQL engine and the columnar engine, as readable lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = rules_dir or rules_with_twins(Path(tmp))
+        nt = data.serialize(format="nt", encoding="utf-8")
+        reference = Pipeline(policy=policy, as_of=as_of, validator=None, rules_dir=rules).assess(nt)
+        columnar = ColumnarEngine(policy=policy, as_of=as_of, rules_dir=rules).assess(nt)
+    out = []
+    by_id = {p["id"]: p for p in columnar.patients}
+    if sorted(by_id) != sorted(p["id"] for p in reference.patients):
+        out.append(f"patients differ: {sorted(by_id)[:5]} vs {sorted(p['id'] for p in reference.patients)[:5]}")
+    for patient in reference.patients:
+        other = by_id.get(patient["id"])
+        if other is None:
+            continue
+        for key in sorted(set(patient) | set(other)):
+            if patient.get(key) != other.get(key):
+                out.append(f"{patient['id']} {key}: SPARQL {str(patient.get(key))[:300]} | SQL {str(other.get(key))[:300]}")
+    if reference.unattributed != columnar.unattributed:
+        out.append(f"unattributed: {reference.unattributed[:2]} | {columnar.unattributed[:2]}")
+    return out

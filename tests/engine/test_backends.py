@@ -52,9 +52,7 @@ def _without_evidence(patient: dict) -> dict:
 @pytest.mark.slow
 def test_backends_agree_on_core_scenarios() -> None:
     # scenarios that exercise dose periods, possible TRD, Thase–Rush V, MGH-S, unknown episode
-    import sys
-    sys.path.insert(0, str(HOME / "tests"))
-    from infer.core.scenarios import BY_ID, shard_turtle
+    from benchmarks.support.scenarios.core import BY_ID, shard_turtle
     chosen = [BY_ID[i] for i in ("periods-5w", "possible", "tr-5", "mghs", "no-diagnosis", "bipolar", "drop-46")]
     data = shard_turtle(chosen).encode()
     results = [[_without_evidence(p) for p in Pipeline(as_of="2026-01-15", backend=e, validator=None)

@@ -18,8 +18,8 @@ from reasoner.rules.engine import RuleEngine, load_rules
 from reasoner.rules.terms import has_quad, to_oxigraph
 from reasoner.rules.workspace import Workspace, new_workspace
 
-from infer.pseudo.cases import AS_OF, PREFIX, SCENARIOS  # tests/ is on sys.path (its conftest)
 from benchmarks.support.baseline import patient_units
+from benchmarks.support.scenarios.pseudo import AS_OF, PREFIX, SCENARIOS
 from benchmarks.support.synthetic import generate_cohort
 
 EX = "http://e/"

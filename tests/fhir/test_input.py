@@ -36,9 +36,20 @@ def test_bad_files_exit_2_naming_the_file(tmp_path, capsys, content, message):
 def test_ndjson_file_that_is_not_fhir_exits_2_naming_file_and_line(tmp_path, capsys):
     folder = tmp_path / "export"
     folder.mkdir()
-    (folder / "Patient.ndjson").write_text("{oops\n" + json.dumps(patient()) + "\n")
+    (folder / "Patient.ndjson").write_text("{oops\n[1, 2]\n")  # no line is a FHIR resource
     assert _run(["import", str(folder), "-o", str(tmp_path / "out.ttl")]) == 2
     assert f"{folder / 'Patient.ndjson'}:1" in capsys.readouterr().err
+
+
+def test_a_truncated_first_line_of_an_export_file_is_a_data_issue(tmp_path):
+    """Issue 16: a broken first line followed by resources is a truncated line, not a foreign file."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Patient.ndjson").write_text('{"resourceType": "Patient", "id": "p0", "birthD\n' + json.dumps(patient()) + "\n")
+    g, report = load_patient_graph(folder)
+    [issue] = report.issues
+    assert issue.source == "Patient.ndjson:1" and issue.patient == "p0" and "not valid JSON" in issue.message
+    assert report.counts["Patient"].read == 2 and report.counts["Patient"].issues == 1
 
 
 def test_a_bad_line_later_in_an_export_is_reported_and_the_rest_imported(tmp_path):
@@ -119,8 +130,9 @@ def test_cli_writes_graph_and_report_and_strict_fails_on_unmapped(tmp_path, caps
     g = Graph().parse(out)
     assert len(trials(g)) == 1 and value(g, trials(g)[0], "drug") == TRD.sertraline
     report = json.loads(rep.read_text())
-    assert report["counts"]["Encounter"] == {"read": 1, "mapped": 0, "notMapped": 1}
-    assert report["unmapped"] == [{"resourceType": "Encounter", "id": "enc1", "reason": "unsupported type", "detail": ""}]
+    assert report["counts"]["Encounter"] == {"read": 1, "mapped": 0, "notRelevant": 1, "issues": 0, "notMapped": 1}
+    assert report["unmapped"] == [{"resourceType": "Encounter", "id": "enc1", "reason": "unsupported type", "detail": "",
+                                   "category": "not relevant"}]
     assert "Encounter" in capsys.readouterr().out
     out2 = tmp_path / "strict.ttl"
     assert _run(["import", str(path), "-o", str(out2), "--strict"]) == 2

@@ -79,9 +79,15 @@ def test_daily_dose_in_mg(med, dose, expected):
 
 
 def test_unknown_unit_means_dose_unknown_and_an_issue():
-    got, report = _dose(SERTRALINE, dosage(5, "mL"))
+    got, report = _dose(SERTRALINE, dosage(5, "puff"))
     assert got is None
-    assert any(i.id == "s1" and "unknown unit" in i.message for i in report.issues)
+    assert any(i.id == "s1" and "unknown unit" in i.message and i.effect == "dose unknown: trial indeterminate"
+               for i in report.issues)
+
+
+def test_ml_without_a_strength_per_ml_is_dose_unknown():
+    got, report = _dose(SERTRALINE, dosage(5, "mL"))
+    assert got is None and any("strength per mL is unknown" in i.message for i in report.issues)
 
 
 def test_tablets_without_known_strength_is_dose_unknown():

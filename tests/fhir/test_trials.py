@@ -137,10 +137,15 @@ def test_unknown_medication_is_kept_and_reported():
     assert (u.resourceType, u.id, u.reason) == ("MedicationRequest", "r1", "unknown code")
 
 
-def test_statement_without_start_is_reported_as_bad_date():
-    bad = statement("s1", SERTRALINE, "2025-13-45", None)
+def test_statement_with_an_unreadable_start_is_kept_with_its_start_unknown():
+    """Issue 16: never a dropped record: the trial stays (indeterminate), the date is a data issue."""
+    bad = statement("s1", SERTRALINE, "2025-13-45", "2025-03-01")
     g, report = convert([patient(), bad])
-    assert trials(g) == [] and report.unmapped[0].reason == "bad date"
+    [t] = trials(g)
+    assert value(g, t, "startDate") is None and value(g, t, "startDateUnknown") is True
+    assert report.unmapped == [] and report.counts["MedicationStatement"].mapped == 1
+    [issue] = [i for i in report.issues if "2025-13-45" in i.message]
+    assert issue.effect.startswith("start unknown")
 
 
 def test_planned_end_after_as_of_is_ongoing():

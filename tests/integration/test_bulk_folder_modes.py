@@ -24,7 +24,7 @@ def _export(folder: Path) -> Path:
     _write(folder, "Patient.ndjson", {"resourceType": "Patient", "id": "a", "birthDate": "1980-01-01"})
     _write(folder, "Patient-2.ndjson", {"resourceType": "Patient", "id": "b", "birthDate": "1970-01-01"},
            {"resourceType": "Patient", "id": "e", "birthDate": "1990-01-01"},  # a patient with no records
-           {"resourceType": "Patient", "id": "c d"})                       # an id FHIR does not allow
+           {"resourceType": "Patient", "id": "c d"})                       # an id FHIR does not allow: kept (issue 16)
     _write(folder, "1.Condition.ndjson",
            {"resourceType": "Condition", "id": "c1", "subject": {"reference": "Patient/a"},
             "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "F33.1"}]},
@@ -60,7 +60,7 @@ def test_single_and_cohort_modes_find_the_same_patients_and_resources(tmp_path: 
     assert cohort.returncode in (0, 1), cohort.stderr
     lines = [json.loads(x) for x in (tmp_path / "out" / "patients.jsonl").read_text().splitlines()]
     cohort_ids = sorted(p["id"] for p in lines if p["id"] != "(unattributed)")
-    assert single_ids == cohort_ids == ["a", "b", "e"]
+    assert single_ids == cohort_ids == ["a", "b", "c d", "e"]
 
     imported = _cli("import", str(export), "-o", str(tmp_path / "p.ttl"), "--report", str(tmp_path / "r.json"),
                     "--as-of", "2026-01-15")
@@ -70,6 +70,6 @@ def test_single_and_cohort_modes_find_the_same_patients_and_resources(tmp_path: 
     assert summary["resources"] == single_counts
     # every line of the export (but the log) is read once in either mode
     assert sum(c["read"] for c in single_counts.values()) == 11
-    # the two loose records that could change an assessment are on the (unattributed) line
+    # the loose record that could change an assessment is on the (unattributed) line
     loose = next(p for p in lines if p["id"] == "(unattributed)")
-    assert sorted(i["resource"] for i in loose["dataIssues"]) == ["Condition/c3", "Patient/c d"]
+    assert sorted(i["resource"] for i in loose["dataIssues"]) == ["Condition/c3"]

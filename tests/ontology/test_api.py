@@ -97,16 +97,17 @@ def test_condition_codes_of_fhir_profile_resolve_to_the_right_diagnosis(ontology
 
 
 def _expand_icd(cell: str) -> list[str]:
-    """ICD-10-CM codes of a profile cell: "F32.0–F32.5" and "F10.*–F16.*" ranges, "F31.*" categories."""
+    """ICD-10-CM codes of a profile cell: "F32.0–F32.5" and "F10.*–F16.*" ranges, "F31.*" categories,
+    sub-codes with a letter ("F32.A"); a remark in parentheses is not a code list."""
     codes: list[str] = []
-    for token in re.split(r",\s*", cell):
+    for token in re.split(r",\s*", re.sub(r"\s*\(.*\)", "", cell)):
         token = token.strip()
         ranged = re.fullmatch(r"([A-Z])(\d\d)(?:\.(\d|\*))?–[A-Z](\d\d)(?:\.(\d|\*))?", token)
         if ranged and ranged.group(3) not in (None, "*"):  # F32.0–F32.5: sub-codes of one category
             codes += [f"{ranged.group(1)}{ranged.group(2)}.{n}" for n in range(int(ranged.group(3)), int(ranged.group(5)) + 1)]
         elif ranged:  # F10.*–F16.*: whole categories
             codes += [f"{ranged.group(1)}{n:02d}.9" for n in range(int(ranged.group(2)), int(ranged.group(4)) + 1)]
-        elif re.fullmatch(r"[A-Z]\d\d(\.[\d*]+)?", token):
+        elif re.fullmatch(r"[A-Z]\d\d(\.[\dA-Z*]+)?", token):
             codes.append(token.replace(".*", ".9"))
     return codes
 

@@ -13,7 +13,7 @@ import hashlib
 from rdflib import BNode
 
 from reasoner.knowledge import paths
-from reasoner.knowledge.build import GENERATED_NOTE, MERGED_FILE, OWL_FILE, build
+from reasoner.knowledge.build import CODESYSTEM_FILE, GENERATED_NOTE, MERGED_FILE, OWL_FILE, build
 from reasoner.knowledge.loader import read_ontology
 from reasoner.cli.ontology import ontology
 from reasoner.io.rdf import read_graph
@@ -23,7 +23,7 @@ from reasoner.io.rdf import read_graph
 def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build")
     written = build(out_dir=out)
-    assert sorted(p.name for p in written) == sorted([OWL_FILE, MERGED_FILE])
+    assert sorted(p.name for p in written) == sorted([OWL_FILE, MERGED_FILE, CODESYSTEM_FILE])
     return out
 
 
@@ -111,5 +111,12 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
         code = f"from pathlib import Path; from reasoner.knowledge.build import build; build(out_dir=Path({str(out)!r}))"
         subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
         outputs.append(out)
-    for name in (OWL_FILE, MERGED_FILE):
+    for name in (OWL_FILE, MERGED_FILE, CODESYSTEM_FILE):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+
+
+def test_committed_code_system_is_in_sync_with_a_fresh_build(fresh_build: Path) -> None:
+    """The published trd CodeSystem (FHIR) is the one the ontology generates today."""
+    committed = paths.BUILD_DIR / CODESYSTEM_FILE
+    assert committed.read_text(encoding="utf-8") == (fresh_build / CODESYSTEM_FILE).read_text(encoding="utf-8"), (
+        f"{committed} is stale: run `trd ontology build` and commit the result")

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from cohort_gen import DEFECTS, cohort_turtle
+from benchmarks.support.scenarios.defects import DEFECTS, cohort_turtle
 from reasoner.knowledge.namespaces import EX, GRAPH_ASSERTED, SH, TRD
 from reasoner.validate.fast import FastValidator, UnsupportedShapeError
 from reasoner.knowledge.loader import ontology_graph, shapes_graph

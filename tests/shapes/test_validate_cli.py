@@ -94,7 +94,7 @@ def test_missing_file_exits_2(capsys, tmp_path):
 
 
 def test_a_100_patient_file_gives_one_report_naming_every_patient(capsys, tmp_path):
-    from cohort_gen import DEFECTS, cohort_turtle
+    from benchmarks.support.scenarios.defects import DEFECTS, cohort_turtle
 
     f = tmp_path / "cohort-100.ttl"
     f.write_text(cohort_turtle(100))

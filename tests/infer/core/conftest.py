@@ -10,7 +10,7 @@ import pytest
 
 from reasoner.pipeline import Pipeline
 
-from .scenarios import AS_OF, shard_turtle
+from benchmarks.support.scenarios.core import AS_OF, shard_turtle
 
 
 @functools.lru_cache(maxsize=None)

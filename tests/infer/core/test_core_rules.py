@@ -1,5 +1,5 @@
 """Every stable code of clinical-reference §1 that the core rules produce, produced in one scenario
-and withheld in its near-miss partner (scenarios.py), under the default policy."""
+and withheld in its near-miss partner (benchmarks/support/scenarios/core.py), under the default policy."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .scenarios import BY_ID
+from benchmarks.support.scenarios.core import BY_ID
 
 
 def trial(results: dict[str, Any], pid: str, n: int = 1) -> dict[str, Any]:

@@ -162,7 +162,7 @@ ONTOLOGY_CHANGES = [
 def test_option_eligibility_data_is_read_from_the_ontology(option: str, prop: str, value: int, pid: str,
                                                            before: str, after: str) -> None:
     """Changing an option's eligibility data in the ontology graph changes its status."""
-    from reasoner.pipeline import ontology_graph
+    from reasoner.knowledge.loader import read_ontology
     from reasoner.knowledge.policy import policy_graph
     from reasoner.rules.engine import RuleEngine, load_rules
     from reasoner.rules.workspace import new_workspace
@@ -170,7 +170,7 @@ def test_option_eligibility_data_is_read_from_the_ontology(option: str, prop: st
     from ..pseudo.cases import read_findings
 
     def status(new_value: int | None) -> str | None:
-        ontology = ontology_graph()
+        ontology = read_ontology()  # a fresh copy: the process-wide graph is read-only
         if new_value is not None:
             ontology.set((TRD[f"option-{option}"], TRD[prop], Literal(new_value)))
         ws = new_workspace("oxigraph")

@@ -4,6 +4,10 @@ Every scenario is a near-miss pair partner of another: the same patient with one
 across one threshold of clinical-reference §2–§4 (HAM-D 7 vs 8, 50% vs 45.8% drop, 0.80 vs 0.79
 adherence, 42 vs 41 days, one vs two failed classes, …). All scenarios go into ONE graph that is
 assessed once per policy, which also proves that the rules are patient-local.
+
+Used by the core-rule tests (tests/infer/core: the expectations live there) and by
+``benchmarks/core_rules.py`` (every core code is produced on these patients). The builder
+(:class:`Scenario`, :class:`Trial`, :func:`second` …) also makes the patients of :mod:`.pseudo`.
 """
 
 from __future__ import annotations

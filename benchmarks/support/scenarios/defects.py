@@ -1,8 +1,10 @@
 """A generated multi-patient graph in which every patient has at least one problem.
 
-Why: the fixtures hold one problem each; the cohort checks that one validation of a big file lists
-*every* patient's problems (not only the first) and that the fast validator equals pySHACL on a graph
-with many focus nodes of every kind. Deterministic: patient i gets defect i mod len(DEFECTS).
+Why: the shape fixtures (tests/shapes) hold one problem each; this cohort checks that one
+validation of a big file lists *every* patient's problems (not only the first) and that the fast
+validator equals pySHACL on a graph with many focus nodes of every kind (tests/shapes), and it is
+the validator benchmark's worst case (``benchmarks/validate_fast.py``: every patient yields
+results). Deterministic: patient i gets defect i mod len(DEFECTS).
 Clinical values (doses, ranges) are the reference's (docs/clinical-reference.md §2, §3).
 """
 

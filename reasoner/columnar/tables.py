@@ -22,19 +22,29 @@ Three sources, each with its own table per predicate, and one view over their un
 union default graph): ``k_<pred>`` the knowledge (ontology + effective policy + evaluation
 context + rules metadata, loaded once per engine), ``a_<pred>`` the asserted patient data of the
 current shard, ``d_<pred>`` the facts the rules derive; ``p_<pred>`` = all three.
+
+Asserted data is loaded as the SPARQL engine's workspace loads it: a value of a numeric property
+that is no usable number (``"NaN"^^xsd:decimal``, ``"INF"^^xsd:double``, an ill-typed or 400-digit
+value; :mod:`reasoner.io.numbers` judges, on the properties of
+:func:`reasoner.knowledge.loader.numeric_properties`) becomes a plain string of the same lexical
+form (:func:`quarantine_numbers`), so it is no number to any twin either.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyoxigraph as ox
 
 from reasoner.errors import InputError
+from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
+from reasoner.knowledge.loader import numeric_properties
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = tuple(_XSD + t for t in (
@@ -100,6 +110,34 @@ def parse_ntriples(data: bytes) -> pa.Table:
         raise InputError(f"not valid N-Triples ({str(exc).splitlines()[0]})") from exc
 
 
+@functools.lru_cache(maxsize=1)
+def _numeric_keys() -> tuple[pa.Array, pa.Array]:
+    """The numeric properties and the numeric datatypes, as Arrow value sets (made once)."""
+    return pa.array(sorted(numeric_properties()), pa.string()), pa.array(sorted(NUMERIC_DATATYPES), pa.string())
+
+
+def quarantine_numbers(triples: pa.Table) -> pa.Table:
+    """The triples with each unusable numeric literal of a numeric property made a plain string.
+
+    The same judgement, on the same properties, as the SPARQL engine's workspace makes when it loads
+    asserted data (:meth:`reasoner.rules.workspace.Workspace.add_asserted`): the lexical form is
+    kept and the datatype becomes ``xsd:string`` (what a plain literal reads back as).
+    """
+    properties, datatypes = _numeric_keys()
+    candidates = pc.and_(pc.is_in(triples["p"], value_set=properties), pc.is_in(triples["d"], value_set=datatypes))
+    rows = pc.indices_nonzero(pc.fill_null(candidates, False)).to_pylist()
+    if not rows:
+        return triples
+    lexical, datatype = triples["o"].take(rows).to_pylist(), triples["d"].take(rows).to_pylist()
+    bad = [i for i, o, d in zip(rows, lexical, datatype) if not usable_number(o, d)]
+    if not bad:
+        return triples
+    column = triples["d"].to_pylist()
+    for i in bad:
+        column[i] = _XSD + "string"
+    return triples.set_column(triples.schema.get_field_index("d"), "d", pa.array(column, pa.string()))
+
+
 _COLUMNS = (f"s, o, k, d, CASE WHEN d IN ({', '.join(repr(x) for x in NUMERIC)}) THEN TRY_CAST(o AS DOUBLE) END AS n, "
             f"CASE WHEN d = '{_XSD}date' THEN TRY_CAST(o AS DATE) END AS dt, "
             f"CASE WHEN d = '{_XSD}boolean' THEN (CASE o WHEN 'true' THEN TRUE WHEN '1' THEN TRUE "
@@ -151,7 +189,7 @@ class PredicateTables:
         for name in self._derived:
             self.con.execute(f"DELETE FROM d_{name}")
         self._derived = set()
-        self._asserted = self._fill("a", triples)
+        self._asserted = self._fill("a", quarantine_numbers(triples))
 
     def derive(self, sql: str, generated_by: str | None = None) -> int:
         """Add the triples a rule's SQL selects (columns s, p, o, k, d) to the derived tables.
@@ -189,4 +227,5 @@ class PredicateTables:
         return self.con.sql(" UNION ALL ".join(parts)).to_arrow_table()
 
 
-__all__ = ["PredicateTables", "table_name", "triples_table", "parse_ntriples", "NUMERIC", "NAMESPACES"]
+__all__ = ["PredicateTables", "table_name", "triples_table", "parse_ntriples", "quarantine_numbers", "NUMERIC",
+           "NAMESPACES"]

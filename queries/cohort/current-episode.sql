@@ -6,7 +6,7 @@ WITH dx AS (
   SELECT DISTINCT pa.s AS dx, pa.o AS p, od.o AS onset_day, od.n AS day, ond.o AS onset, ond.d AS onset_d
   FROM p_trd_patient pa
   JOIN p_trd_isActive ac ON ac.s = pa.s AND ac.b
-  JOIN p_trd_onsetDay od ON od.s = pa.s
+  JOIN r_trd_onsetDay od ON od.s = pa.s
   JOIN p_rdf_type ty ON ty.s = pa.s
   JOIN sub_star ss ON ss.sub = ty.o AND ss.sup = trd('DepressiveDisorderDiagnosis')
   LEFT JOIN p_trd_onsetDate ond ON ond.s = pa.s

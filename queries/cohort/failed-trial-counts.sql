@@ -5,7 +5,7 @@
 WITH trial AS (
   SELECT DISTINCT t.s AS trial, pa.o AS p, dr.o AS drug, ofi.o AS o, af.o AS f
   FROM p_rdf_type t JOIN p_trd_patient pa ON pa.s = t.s
-  JOIN p_trd_inCurrentEpisode ce ON ce.s = t.s AND ce.b
+  JOIN r_trd_inCurrentEpisode ce ON ce.s = t.s AND ce.b
   JOIN p_trd_drug dr ON dr.s = t.s
   JOIN p_trd_outcomeFinding ofi ON ofi.s = t.s
   LEFT JOIN p_trd_adequacyFinding af ON af.s = t.s
@@ -35,7 +35,7 @@ counts AS (
 out AS (SELECT tf.o AS f, counts.* FROM counts JOIN p_trd_trdFinding tf ON tf.s = counts.p),
 failed_outcomes AS (
   SELECT DISTINCT tf.o AS f, ofi.o AS o FROM p_rdf_type t JOIN p_trd_patient pa ON pa.s = t.s
-  JOIN p_trd_inCurrentEpisode ce ON ce.s = t.s AND ce.b JOIN p_trd_outcomeFinding ofi ON ofi.s = t.s
+  JOIN r_trd_inCurrentEpisode ce ON ce.s = t.s AND ce.b JOIN p_trd_outcomeFinding ofi ON ofi.s = t.s
   JOIN p_trd_failed fl ON fl.s = ofi.o AND fl.b JOIN p_trd_trdFinding tf ON tf.s = pa.o
   WHERE t.o = trd('AntidepressantTrial')
 )

@@ -21,3 +21,7 @@ UNION ALL SELECT p || '/stage', rdf('type'), trd('StageFinding'), 'I', NULL FROM
 UNION ALL SELECT p || '/stage', trd('aboutPatient'), p, 'I', NULL FROM patient
 UNION ALL SELECT p || '/episode', rdf('type'), trd('EpisodeFinding'), 'I', NULL FROM patient
 UNION ALL SELECT p || '/episode', trd('aboutPatient'), p, 'I', NULL FROM patient
+-- a blank-node trial or patient gets no finding (IRI() of a blank node fails), but its rule provenance is
+-- still stated: the engine adds it for every bound subject of the template, whatever else is unbound
+UNION ALL SELECT DISTINCT s, prov('wasGeneratedBy'), 'https://w3id.org/trd-reasoner/rule/finding-nodes', 'I', NULL
+  FROM p_rdf_type WHERE o IN (trd('AntidepressantTrial'), trd('Patient')) AND NOT is_iri(s)

@@ -7,7 +7,7 @@ FROM p_rdf_type n
 JOIN p_trd_patient pa ON pa.s = n.s
 JOIN p_trd_episodeFinding ef ON ef.s = pa.o
 LEFT JOIN p_trd_episodeStartDay es ON es.s = ef.o
-LEFT JOIN p_trd_startDay st ON st.s = n.s
-LEFT JOIN p_trd_endDay en ON en.s = n.s
+LEFT JOIN r_trd_startDay st ON st.s = n.s
+LEFT JOIN r_trd_endDay en ON en.s = n.s
 WHERE n.o IN (trd('AntidepressantTrial'), trd('ECTCourse'))
   AND (es.n IS NULL OR COALESCE(en.n, st.n, es.n) >= es.n)

@@ -16,7 +16,7 @@ rows AS (
   JOIN p_trd_outcome oc ON oc.s = ofi.o
   JOIN setting def ON def.param = trd('param-failure-definition')
   LEFT JOIN setting early ON early.param = trd('param-early-discontinuation-weeks')
-  LEFT JOIN (p_trd_endDate ed JOIN p_trd_startDay st ON st.s = ed.s JOIN p_trd_endDay en ON en.s = ed.s) ON ed.s = t.s
+  LEFT JOIN (p_trd_endDate ed JOIN r_trd_startDay st ON st.s = ed.s JOIN r_trd_endDay en ON en.s = ed.s) ON ed.s = t.s
   WHERE t.o = trd('AntidepressantTrial')
 ),
 judged AS (

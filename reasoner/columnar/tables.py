@@ -22,6 +22,12 @@ Three sources, each with its own table per predicate, and one view over their un
 union default graph): ``k_<pred>`` the knowledge (ontology + effective policy + evaluation
 context + rules metadata, loaded once per engine), ``a_<pred>`` the asserted patient data of the
 current shard, ``d_<pred>`` the facts the rules derive; ``p_<pred>`` = all three.
+
+Asserted data is loaded as the SPARQL engine's workspace loads it: a value of a numeric property
+that is no usable number (``"NaN"^^xsd:decimal``, ``"INF"^^xsd:double``, an ill-typed or 400-digit
+value; :mod:`reasoner.io.numbers` judges, on the properties of
+:func:`reasoner.knowledge.loader.numeric_properties`) becomes a plain string of the same lexical
+form as Oxigraph stores it (:func:`quarantine_numbers`), so it is no number to any twin either.
 """
 
 from __future__ import annotations
@@ -32,9 +38,12 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyoxigraph as ox
 
 from reasoner.errors import InputError
+from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
+from reasoner.knowledge.loader import numeric_properties
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = tuple(_XSD + t for t in (
@@ -100,19 +109,17 @@ def parse_ntriples(data: bytes) -> pa.Table:
         raise InputError(f"not valid N-Triples ({str(exc).splitlines()[0]})") from exc
 
 
-def quarantine_numbers(triples: pa.Table, properties: Iterable[str]) -> pa.Table:
+def quarantine_numbers(triples: pa.Table, properties: Iterable[str] | None = None) -> pa.Table:
     """The triples with each unusable number of a numeric property made a plain string, as the
     SPARQL pipeline's workspace does to its asserted graph (:mod:`reasoner.io.numbers`).
 
     The workspace judges the literal Oxigraph stored (``"1.000000000000000000001"^^xsd:decimal``
     is stored as ``1``, usable; ``"1e400"^^xsd:double`` as ``INF``, not) and keeps its stored
     text as the string, so each distinct candidate is put through an Oxigraph store here too;
-    a usable number is left as written.
+    a usable number is left as written. ``properties``: the numeric properties (default: the
+    ontology's and shapes', :func:`reasoner.knowledge.loader.numeric_properties`).
     """
-    import pyarrow.compute as pc
-
-    from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
-
+    properties = numeric_properties() if properties is None else properties
     mask = pc.and_(pc.and_(pc.is_in(triples["p"], value_set=pa.array(sorted(set(properties)), pa.string())),
                            pc.equal(triples["k"], "L")),
                    pc.is_in(triples["d"], value_set=pa.array(sorted(NUMERIC_DATATYPES), pa.string())))
@@ -192,7 +199,7 @@ class PredicateTables:
         for name in self._derived:
             self.con.execute(f"DELETE FROM d_{name}")
         self._derived = set()
-        self._asserted = self._fill("a", triples)
+        self._asserted = self._fill("a", quarantine_numbers(triples))
 
     def load_derived(self, triples: pa.Table) -> None:
         """Derived facts made by another engine (the SPARQL rules' derived graph), replacing the

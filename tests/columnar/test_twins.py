@@ -15,7 +15,6 @@ The big differential (``TRD_TWINS_PATIENTS`` generated patients, 10,000 unless s
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 

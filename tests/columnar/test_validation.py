@@ -30,7 +30,6 @@ from typing import Any
 import duckdb
 import pyoxigraph as ox
 import pytest
-from differential import rules_with_twins
 from mutations import mutated
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -52,7 +51,7 @@ REPO = HERE.parents[1]
 SHAPE_TESTS = HERE.parent / "shapes"
 sys.path.insert(0, str(SHAPE_TESTS))  # shape_cases.py
 
-from shape_cases import fixtures, policy_of  # noqa: E402
+from shape_cases import fixtures  # noqa: E402
 
 AS_OF = "2026-01-15"
 POLICIES = ("default", "fda-ema", "athf-strict", "eu-pearl")
@@ -62,8 +61,9 @@ logging.getLogger("rdflib.term").setLevel(logging.ERROR)  # ill-typed literals a
 
 
 @pytest.fixture(scope="module")
-def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return rules_with_twins(tmp_path_factory.mktemp("rules-with-twins"))
+def rules() -> Path:
+    """The whole rule set: every rule has its SQL twin (tests/columnar/test_twin_files.py)."""
+    return INFER_DIR
 
 
 class Pair:
@@ -319,7 +319,7 @@ ex:x2 a ex:MyDiagnosis ; trd:onsetDate "2020-01-01"^^xsd:date ; trd:isActive tru
 """
 
 # main's shapes of imprecise and unreadable dates (shapes/patient.ttl), every value in an odd form
-ODD_DATES = f"""
+ODD_DATES = """
 ex:u1 a trd:AntidepressantTrial ; trd:patient ex:p ; trd:drug trd:sertraline ; trd:startDateUnknown "1"^^xsd:boolean ;
     trd:endDateUnknown true, "1"^^xsd:boolean ; trd:dailyDoseMg "ten"^^xsd:decimal ; trd:adherence "NaN"^^xsd:decimal .
 ex:u2 a trd:AntidepressantTrial ; trd:patient ex:p ; trd:drug trd:sertraline ; trd:startDateUnknown "TRUE"^^xsd:boolean ;

@@ -1,0 +1,195 @@
+"""The columnar shard processor: a whole shard through the SQL twins of the rules in one DuckDB.
+
+Per shard: the one FHIR reader (the same records, data issues and fallbacks as the pipeline
+processor: :class:`~reasoner.cohort.pipeline_processor.ShardImport`) → N-Triples → an Arrow
+triples table → the predicate tables of :mod:`reasoner.columnar.tables` → every rule's SQL twin,
+set-at-a-time over the shard → the columnar SHACL validator on the same tables → the shared
+findings reader → the same patient objects, JSON Lines and counts as the pipeline processor
+(tests/cohort/test_columnar_processor.py compares the two line by line).
+
+Why the whole shard at once (no batches): a twin costs about the same to plan for ten patients
+as for ten thousand, so the larger the shard, the less each patient pays for it; the processor
+therefore asks for large shards (``PROCESSORS`` in :mod:`reasoner.cohort.worker`).
+
+The engine and the validator are made once per worker process and policy/as-of date (loading
+the knowledge tables and compiling the shapes), like the pipeline processor's warm pipeline.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyoxigraph as ox
+
+from reasoner.cohort.pipeline_processor import (
+    ShardImport,
+    _run_batch,
+    _tune_gc,
+    _with_unattributed,
+    finish_shard,
+    turtle_batches,
+)
+from reasoner.cohort.results import ShardResult, StageClock
+from reasoner.cohort.shards import FHIR, ShardInput
+from reasoner.cohort.worker import RunSettings
+from reasoner.errors import InputError, RuleError
+from reasoner.io.numbers import NUMERIC_DATATYPES, XSD, usable_number
+from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED
+from reasoner.knowledge.vocabulary import vocabulary
+
+#: Patients per shard the columnar processor asks for (``--shard-size`` overrides it).
+SHARD_SIZE = 5000
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class ColumnarAssessor:
+    """The columnar engine and validator of one process (one policy and as-of date)."""
+
+    def __init__(self, policy: str, as_of: str) -> None:
+        from reasoner.columnar.engine import ColumnarEngine
+        from reasoner.columnar.validate import ColumnarValidator
+        from reasoner.findings.read import rule_evidence
+        from reasoner.knowledge.loader import numeric_properties, ontology_graph, shapes_graph
+        from reasoner.knowledge.policy import policy_graph
+
+        self.engine = ColumnarEngine(policy=policy, as_of=as_of)
+        self.validator = ColumnarValidator(self.engine.con, self.engine.tables, shapes_graph(), ontology_graph(),
+                                           policy_graph(policy, self.engine.as_of))
+        self.evidence = rule_evidence(self.engine)
+        self.numeric = pa.array(sorted(numeric_properties()), pa.string())
+        vocab = vocabulary()
+        self.working_classes = pa.array(sorted(str(c) for c in vocab.working_classes), pa.string())
+        self.working_predicates = pa.array(sorted(str(p) for p in vocab.working_predicates), pa.string())
+
+    def triples(self, data: bytes) -> pa.Table:
+        """N-Triples as a triples table, unusable numbers made plain strings (as a workspace does)."""
+        from reasoner.columnar.tables import parse_ntriples
+
+        return self.quarantine(parse_ntriples(data))
+
+    def quarantine(self, table: pa.Table) -> pa.Table:
+        """Each literal of a numeric property whose value is no usable number becomes a plain
+        string of the same lexical form: the judgement of ``Workspace.add_asserted``
+        (:func:`reasoner.io.numbers.usable_number`), so rules and shapes see what they see there."""
+        numeric = pc.and_(pc.is_in(table["p"], value_set=self.numeric),
+                          pc.is_in(table["d"], value_set=pa.array(list(NUMERIC_DATATYPES), pa.string())))
+        candidates = table.filter(numeric)
+        if candidates.num_rows == 0:
+            return table
+        bad = {(o, d) for o, d in set(zip(candidates["o"].to_pylist(), candidates["d"].to_pylist()))
+               if not usable_number(o, d)}
+        if not bad:
+            return table
+        mask = [bool(flag) and (o, d) in bad for flag, o, d in
+                zip(numeric.to_pylist(), table["o"].to_pylist(), table["d"].to_pylist())]
+        datatype = pc.if_else(pa.array(mask), pa.scalar(XSD + "string"), table["d"])
+        return table.set_column(table.schema.get_field_index("d"), "d", datatype)
+
+    def assess(self, table: pa.Table, clock: StageClock, want_store: bool) -> tuple[list[dict], bytes]:
+        """Patients (and the "(unattributed)" entry) of one triples table, and its N-Quads."""
+        from reasoner.findings.read import read_findings
+
+        try:
+            with clock("load"):
+                self.engine.tables.load_asserted(table)
+            with clock("rules"):
+                for rule, sql in self.engine._twins:
+                    self.engine.tables.derive(sql, str(rule.iri))
+            with clock("validate"):
+                validation = self.validator.check_tables()
+            with clock("read"):
+                patients, unattributed = read_findings(self.engine, validation.issues, self.evidence)
+        except (RuleError, InputError):
+            raise
+        except Exception as exc:  # a DuckDB error the engine did not name: this batch only
+            raise RuleError(f"columnar engine: {str(exc).splitlines()[0]}") from exc
+        nquads = b""
+        if want_store:
+            with clock("quads"):
+                nquads = self.nquads(table)
+        return _with_unattributed(patients, unattributed), nquads
+
+    def nquads(self, asserted: pa.Table) -> bytes:
+        """The asserted data and the derived facts minus working facts, as N-Quads (what the
+        pipeline processor's ``store_nquads`` gives for a workspace)."""
+        derived = self.engine.tables.derived_triples()
+        working = derived.filter(pc.and_(pc.equal(derived["p"], _RDF_TYPE),
+                                          pc.is_in(derived["o"], value_set=self.working_classes)))["s"]
+        keep = pc.invert(pc.or_(pc.is_in(derived["p"], value_set=self.working_predicates),
+                                pc.is_in(derived["s"], value_set=working.unique())))
+        derived = derived.filter(keep)
+        asserted_graph, derived_graph = ox.NamedNode(str(GRAPH_ASSERTED)), ox.NamedNode(str(GRAPH_DERIVED))
+        quads = [q for table, graph in ((asserted, asserted_graph), (derived, derived_graph))
+                 for q in _quads(table, graph)]
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+def _quads(table: pa.Table, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The rows of a triples table as Oxigraph quads in ``graph`` (terms made once per distinct text)."""
+    nodes: dict[str, Any] = {}
+    literals: dict[tuple[str, str | None], ox.Literal] = {}
+
+    def node(text: str) -> Any:
+        term = nodes.get(text)
+        if term is None:
+            term = nodes[text] = ox.BlankNode(text[2:]) if text.startswith("_:") else ox.NamedNode(text)
+        return term
+
+    out = []
+    for s, p, o, k, d in zip(*(table[c].to_pylist() for c in ("s", "p", "o", "k", "d"))):
+        if k == "L":
+            key = (o, d)
+            obj = literals.get(key)
+            if obj is None:
+                obj = literals[key] = (ox.Literal(o) if d in (None, XSD + "string", _LANG_STRING)
+                                       else ox.Literal(o, datatype=ox.NamedNode(d)))
+        else:
+            obj = node(o)
+        out.append(ox.Quad(node(s), node(p), obj, graph))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def assessor_for(policy: str, as_of: str) -> ColumnarAssessor:
+    """The warm engine of this process for a run's policy and as-of date."""
+    assessor = ColumnarAssessor(policy, as_of)
+    _tune_gc()
+    return assessor
+
+
+def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
+    """Assess one shard set-at-a-time (the whole shard in one engine call; see module docstring)."""
+    clock = StageClock()
+    with clock("warm"):  # the engine and validator of this process: made by its first shard only
+        assessor = assessor_for(settings.policy, settings.as_of)
+
+    def assess(data: bytes, want_store: bool) -> tuple[list[dict], bytes]:
+        with clock("parse"):
+            table = assessor.triples(data)
+        return assessor.assess(table, clock, want_store)
+
+    imported = ShardImport(shard, settings) if shard.kind == FHIR else None
+    if imported is not None:
+        with clock("parse"):
+            units = imported.units(shard.groups)
+        batches = [units]
+    else:
+        with clock("parse"):
+            batches = turtle_batches(shard, max(1, shard.patients))
+    patients: list[dict] = []
+    quads: list[bytes] = []
+    for units in batches:
+        got, nq = _run_batch(assess, units, settings.store, halve=True)
+        patients.extend(got)
+        quads.append(nq)
+    with clock("write"):
+        result = finish_shard(shard, patients, imported, quads, settings.tables)
+    result.stages = clock.times
+    return result
+
+
+__all__ = ["process_shard", "assessor_for", "ColumnarAssessor", "SHARD_SIZE"]

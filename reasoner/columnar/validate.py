@@ -111,6 +111,13 @@ _CONDITIONS = {
 Term = tuple[str, str, str | None]   # (kind, text, datatype): the canonical form of one RDF term
 _KEY_TYPE = "STRUCT(nk INTEGER, ip BIGINT, fp BIGINT, nf FLOAT, nx DOUBLE, ds BIGINT, dz BOOLEAN)"
 _VIEW_NAME = re.compile(r"\bv_([A-Za-z]+_[A-Za-z0-9_]+)\b")
+_THIS = re.compile(r"\bsv_this\b")
+
+
+def _this_sql(target: int) -> str:
+    """The focus nodes of one target as a SQL twin reads them: ``sv_this``(this, this__k, this__d)."""
+    return (f"SELECT s AS this, fk AS this__k, NULL::VARCHAR AS this__d FROM _sv_focus WHERE t = {target} "
+            f"AND fk <> 'L' UNION ALL SELECT s, 'L', d FROM _sv_literals WHERE t = {target}")
 
 
 def _q(text: str) -> str:
@@ -604,6 +611,9 @@ class ColumnarValidator:
             raise UnsupportedShapeError(f"shape {shape.node}: its SPARQL constraint has no SQL twin {twin_path}")
         twin = _sql_text(twin_path)
         self._views.update(_VIEW_NAME.findall(twin))
+        # sv_this: the shape's focus nodes ($this bound by the target, as the fast validator joins
+        # it), for a twin that must start from them (FILTER NOT EXISTS over $this alone)
+        twin = _THIS.sub(lambda _m: f"({_this_sql(shape.target.index)})", twin)
         expected = [c for v in variables for c in (v, f"{v}__k", f"{v}__d")]
         # DISTINCT over every projected term: pySHACL drops duplicate rows of one focus node
         query = (f"SELECT DISTINCT {', '.join('q.' + _ident(c) for c in expected)} FROM ({twin}) q WHERE EXISTS "

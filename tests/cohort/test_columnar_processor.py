@@ -1,0 +1,111 @@
+"""The columnar shard processor gives the pipeline processor's output, line for line.
+
+The same cohort through ``run_cohort`` with ``processor="pipeline"`` (SPARQL rules on Oxigraph,
+the fast validator) and ``processor="columnar"`` (the SQL twins over the whole shard, the columnar
+validator): ``patients.jsonl`` must be the same bytes, ``summary.json`` the same apart from what
+legitimately differs (the timing fields ``seconds``, ``cpu_seconds``, ``stages``; the run's own
+``processor`` and ``out_dir``), and the Parquet findings tables the same rows. Cohorts: the
+SMART Bulk FHIR sample (real export shapes), 250 generated patients as Bulk FHIR (malformed
+records and broken lines included) under all four policies, and the same as Turtle.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from cohort_helpers import read_jsonl
+from reasoner.cohort import run_cohort
+from reasoner.cohort.tables import TABLES, findings_tables
+
+AS_OF = "2026-01-15"
+POLICIES = ("default", "fda-ema", "athf-strict", "eu-pearl")
+SMART = Path(__file__).resolve().parents[1] / "data" / "smart-bulk-fhir-10"
+#: summary.json keys that differ between two correct runs: timing, and which run it was
+NOT_COMPARED = ("seconds", "cpu_seconds", "stages", "processor", "out_dir")
+
+
+def _both(source: Path, out: Path, policy: str = "default", **options) -> tuple[Path, Path]:
+    runs = []
+    for processor in ("pipeline", "columnar"):
+        target = out / processor
+        run_cohort(source, target, processor=processor, policy=policy, as_of=AS_OF, progress=False, workers=1,
+                   **options)
+        runs.append(target)
+    return runs[0], runs[1]
+
+
+def _summary(run: Path) -> dict:
+    data = json.loads((run / "summary.json").read_text())
+    return {k: v for k, v in data.items() if k not in NOT_COMPARED}
+
+
+def assert_same_output(pipeline: Path, columnar: Path) -> None:
+    expected = (pipeline / "patients.jsonl").read_bytes().splitlines()
+    got = (columnar / "patients.jsonl").read_bytes().splitlines()
+    assert len(got) == len(expected)
+    for line_a, line_b in zip(expected, got):
+        if line_a != line_b:
+            a, b = json.loads(line_a), json.loads(line_b)
+            keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            raise AssertionError(f"patient {a.get('id')}: {keys} differ\n  pipeline {[a.get(k) for k in keys]}"
+                                 f"\n  columnar {[b.get(k) for k in keys]}")
+    assert _summary(columnar) == _summary(pipeline)
+    for table in TABLES:
+        assert pq.read_table(columnar / "findings" / table).to_pylist() == \
+            pq.read_table(pipeline / "findings" / table).to_pylist(), table
+
+
+def test_the_smart_bulk_sample(tmp_path: Path) -> None:
+    assert_same_output(*_both(SMART, tmp_path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", POLICIES)
+def test_generated_bulk_fhir_under_every_policy(cohort_250: Path, tmp_path: Path, policy: str) -> None:
+    pipeline, columnar = _both(cohort_250 / "fhir", tmp_path, policy)
+    assert len(read_jsonl(columnar / "patients.jsonl")) >= 250
+    assert_same_output(pipeline, columnar)
+
+
+@pytest.mark.slow
+def test_generated_turtle(cohort_250: Path, tmp_path: Path) -> None:
+    assert_same_output(*_both(cohort_250 / "turtle", tmp_path))
+
+
+def test_findings_tables_agree_with_the_lines(tmp_path: Path) -> None:
+    """Each Parquet table, read back with DuckDB, holds exactly the rows the JSON Lines flatten to."""
+    import duckdb
+
+    out = tmp_path / "run"
+    run_cohort(SMART, out, as_of=AS_OF, progress=False, workers=1)
+    patients = read_jsonl(out / "patients.jsonl")
+    expected = findings_tables(patients)
+    for table in TABLES:
+        got = duckdb.sql(f"SELECT * FROM read_parquet('{out}/findings/{table}/*.parquet')").to_arrow_table()
+        assert sorted(map(str, got.to_pylist())) == sorted(map(str, expected[table].to_pylist())), table
+    ids = {p["id"] for p in patients if p["id"] != "(unattributed)"}
+    rows = duckdb.sql(f"SELECT patient_id, trd_status FROM '{out}/findings/patients/*.parquet'").fetchall()
+    assert dict(rows) == {p["id"]: p["trd"]["status"] for p in patients if p["id"] in ids}
+    options = duckdb.sql(f"SELECT count(*) FROM '{out}/findings/options/*.parquet'").fetchall()[0][0]
+    assert options == sum(len(p.get("options") or []) for p in patients if p["id"] in ids)
+
+
+def test_no_store_unless_asked(tmp_path: Path) -> None:
+    run_cohort(SMART, tmp_path / "plain", as_of=AS_OF, progress=False, workers=1)
+    assert not (tmp_path / "plain" / "store").exists() and not (tmp_path / "plain" / "quads").exists()
+    summary = json.loads((tmp_path / "plain" / "summary.json").read_text())
+    assert summary["processor"] == "columnar" and "store" not in summary["stages"]
+    shard_stages = summary["stages"]["shard stages"]
+    assert {"parse", "load", "rules", "validate", "read", "write"} <= set(shard_stages)
+    assert all(t["cpu"] >= 0 and t["wall"] >= 0 for t in shard_stages.values())
+
+
+def test_cli_processor_choices_are_the_registry() -> None:
+    from reasoner.cli.assess import COHORT_PROCESSORS
+    from reasoner.cohort.worker import DEFAULT_PROCESSOR, PROCESSORS
+
+    assert set(COHORT_PROCESSORS) == set(PROCESSORS) and COHORT_PROCESSORS[0] == DEFAULT_PROCESSOR

@@ -68,7 +68,7 @@ def warn_unreadable(issues: list) -> None:
               help="Cohort mode: also build the RDF results store OUT/store (for trd query --store) after the run.")
 @click.option("--scheduler", default=None, help="Cohort mode: Dask scheduler address.")
 @click.option("--report", "with_report", is_flag=True,
-              help="Cohort mode: also write OUT/reports/<patient>.html and OUT/summary.html.")
+              help="Cohort mode: also write OUT/reports/<patient>.html (builds OUT/store too: the timelines come from it).")
 def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, backend: str, with_explain: bool,
            out_dir: str | None, workers: int | None, processor: str, shard_size: int | None, with_store: bool,
            scheduler: str | None, with_report: bool) -> None:
@@ -83,7 +83,8 @@ def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, ba
                            "OUT/fhir/*.ndjson with --format fhir); other formats and --backend do not apply")
         summary = run_cohort(Path(inputs[0]) if len(inputs) == 1 else [Path(i) for i in inputs], Path(out_dir),
                              workers=workers, scheduler=scheduler, policy=policy, as_of=as_of, processor=processor,
-                             shard_size=shard_size, store=with_store)
+                             shard_size=shard_size,
+                             store=with_store or with_report)  # the reports read each timeline from the store
         from reasoner.cohort import outputs
 
         if fmt == "fhir":

@@ -109,3 +109,21 @@ def test_cli_processor_choices_are_the_registry() -> None:
     from reasoner.cohort.worker import DEFAULT_PROCESSOR, PROCESSORS
 
     assert set(COHORT_PROCESSORS) == set(PROCESSORS) and COHORT_PROCESSORS[0] == DEFAULT_PROCESSOR
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_runs_the_columnar_processor(cohort_60: Path, tmp_path: Path) -> None:
+    """Two Dask worker processes on loopback, each with its warm columnar engine: the same output as serial."""
+    from distributed import LocalCluster
+
+    serial = tmp_path / "serial"
+    run_cohort(cohort_60 / "fhir", serial, processor="columnar", shard_size=30, as_of=AS_OF, progress=False,
+               workers=1)
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        summary = run_cohort(cohort_60 / "fhir", tmp_path / "dask", processor="columnar", shard_size=30,
+                             as_of=AS_OF, progress=False, scheduler=cluster.scheduler_address)
+    assert summary.shards >= 2 and summary.patients == 60
+    assert (tmp_path / "dask" / "patients.jsonl").read_bytes() == (serial / "patients.jsonl").read_bytes()
+    assert _summary(tmp_path / "dask") == _summary(serial)
+    assert summary.stages["shard stages"]["rules"]["cpu"] > 0   # the workers' stage times came back

@@ -87,7 +87,7 @@ def test_workers_give_the_same_lines(cohort_250: Path, tmp_path: Path) -> None:
 
 
 def test_store_holds_every_patient_once(cohort_250: Path, tmp_path: Path) -> None:
-    run_cohort(cohort_250 / "turtle", tmp_path / "o", shard_size=64, processor=ECHO, progress=False)
+    run_cohort(cohort_250 / "turtle", tmp_path / "o", shard_size=64, processor=ECHO, progress=False, store=True)
     store = ox.Store.read_only(str(tmp_path / "o" / "store"))
     rows = list(store.query("SELECT (COUNT(DISTINCT ?p) AS ?n) (COUNT(?p) AS ?m) "
                             "WHERE { GRAPH ?g { ?p <https://w3id.org/trd-reasoner/ontology#testSize> ?s } }"))

@@ -285,9 +285,12 @@ def test_read_only_out_is_one_line_and_exit_2(cohort_60: Path, tmp_path: Path, w
 
 
 def test_full_out_is_one_line_exit_2_and_resumes(cohort_60: Path, tmp_path: Path) -> None:
-    """A disk that fills up mid-run: one line, exit 2; with room again the same command completes."""
+    """A disk that fills up mid-run: one line, exit 2; with room again the same command completes.
+
+    ``--store``: the run then stages each shard's N-Quads for the results store, more than the
+    small disk holds (without it, 60 patients' lines and tables fit)."""
     mount = tmp_path / "full"
-    args = ["assess", str(cohort_60 / "fhir"), "--out", str(mount / "out"), "--as-of", "2026-01-15"]
+    args = ["assess", str(cohort_60 / "fhir"), "--out", str(mount / "out"), "--as-of", "2026-01-15", "--store"]
     if _mount(mount, "size=2m"):
         try:
             full = _trd(args)

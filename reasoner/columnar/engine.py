@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from reasoner.errors import RuleError
 from reasoner.findings.read import read_findings, rule_evidence
-from reasoner.knowledge.loader import ontology_ntriples
+from reasoner.knowledge.loader import numeric_properties, ontology_ntriples
 from reasoner.knowledge.paths import INFER_DIR, QUERIES_DIR
 from reasoner.knowledge.policy import as_of_date, policy_graph, policy_name
 from reasoner.knowledge.queries import compact_query, parse_header
@@ -40,7 +40,7 @@ from reasoner.rules.engine import RunStats, rules_metadata
 from reasoner.rules.ordering import order_rules
 from reasoner.rules.rule import Rule, load_rules
 from reasoner.rules.terms import lexical_value
-from reasoner.columnar.tables import PredicateTables, parse_ntriples, triples_table
+from reasoner.columnar.tables import PredicateTables, parse_ntriples, quarantine_numbers, triples_table
 
 TWINS_DIR: Path = QUERIES_DIR / "cohort"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -119,8 +119,12 @@ class ColumnarEngine:
 
     # --- the engine ----------------------------------------------------------------------------
     def derive(self, asserted: pa.Table) -> RunStats:
-        """Load a shard's asserted triples and run every twin, in the rule order."""
-        self.tables.load_asserted(asserted)
+        """Load a shard's asserted triples and run every twin, in the rule order.
+
+        An unusable number of patient data becomes a plain string first, as in the SPARQL
+        pipeline's workspace (``quarantine_numbers``): no rule and no shape takes it for a number.
+        """
+        self.tables.load_asserted(quarantine_numbers(asserted, numeric_properties()))
         stats = RunStats(triples={}, passes=1)
         for rule, sql in self._twins:
             try:

@@ -100,6 +100,47 @@ def parse_ntriples(data: bytes) -> pa.Table:
         raise InputError(f"not valid N-Triples ({str(exc).splitlines()[0]})") from exc
 
 
+def quarantine_numbers(triples: pa.Table, properties: Iterable[str]) -> pa.Table:
+    """The triples with each unusable number of a numeric property made a plain string, as the
+    SPARQL pipeline's workspace does to its asserted graph (:mod:`reasoner.io.numbers`).
+
+    The workspace judges the literal Oxigraph stored (``"1.000000000000000000001"^^xsd:decimal``
+    is stored as ``1``, usable; ``"1e400"^^xsd:double`` as ``INF``, not) and keeps its stored
+    text as the string, so each distinct candidate is put through an Oxigraph store here too;
+    a usable number is left as written.
+    """
+    import pyarrow.compute as pc
+
+    from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
+
+    mask = pc.and_(pc.and_(pc.is_in(triples["p"], value_set=pa.array(sorted(set(properties)), pa.string())),
+                           pc.equal(triples["k"], "L")),
+                   pc.is_in(triples["d"], value_set=pa.array(sorted(NUMERIC_DATATYPES), pa.string())))
+    mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return triples
+    chosen = triples.filter(mask)
+    pairs = sorted(set(zip(chosen["o"].to_pylist(), chosen["d"].to_pylist())))
+    store = ox.Store()
+    predicate = ox.NamedNode("urn:trd:quarantine")
+    store.extend(ox.Quad(ox.NamedNode(f"urn:trd:q{i}"), predicate, ox.Literal(o, datatype=ox.NamedNode(d)))
+                 for i, (o, d) in enumerate(pairs))
+    plain = {}
+    for quad in store.quads_for_pattern(None, predicate, None):
+        stored = quad.object
+        if stored.datatype.value in NUMERIC_DATATYPES and not usable_number(stored.value, stored.datatype.value):
+            plain[pairs[int(quad.subject.value[len("urn:trd:q"):])]] = stored.value
+    if not plain:
+        return triples
+    o, d = triples["o"].to_pylist(), triples["d"].to_pylist()
+    for i in pc.indices_nonzero(mask).to_pylist():
+        text = plain.get((o[i], d[i]))
+        if text is not None:
+            o[i], d[i] = text, _XSD + "string"
+    return triples.set_column(triples.schema.get_field_index("o"), "o", pa.array(o, pa.string())) \
+        .set_column(triples.schema.get_field_index("d"), "d", pa.array(d, pa.string()))
+
+
 _COLUMNS = (f"s, o, k, d, CASE WHEN d IN ({', '.join(repr(x) for x in NUMERIC)}) THEN TRY_CAST(o AS DOUBLE) END AS n, "
             f"CASE WHEN d = '{_XSD}date' THEN TRY_CAST(o AS DATE) END AS dt, "
             f"CASE WHEN d = '{_XSD}boolean' THEN (CASE o WHEN 'true' THEN TRUE WHEN '1' THEN TRUE "
@@ -153,6 +194,14 @@ class PredicateTables:
         self._derived = set()
         self._asserted = self._fill("a", triples)
 
+    def load_derived(self, triples: pa.Table) -> None:
+        """Derived facts made by another engine (the SPARQL rules' derived graph), replacing the
+        derived tables' rows: the columnar validator then checks exactly the data another
+        validator checked (tests/columnar/test_validation.py)."""
+        for name in self._derived:
+            self.con.execute(f"DELETE FROM d_{name}")
+        self._derived = self._fill("d", triples)
+
     def derive(self, sql: str, generated_by: str | None = None) -> int:
         """Add the triples a rule's SQL selects (columns s, p, o, k, d) to the derived tables.
 
@@ -189,4 +238,4 @@ class PredicateTables:
         return self.con.sql(" UNION ALL ".join(parts)).to_arrow_table()
 
 
-__all__ = ["PredicateTables", "table_name", "triples_table", "parse_ntriples", "NUMERIC", "NAMESPACES"]
+__all__ = ["PredicateTables", "quarantine_numbers", "table_name", "triples_table", "parse_ntriples", "NUMERIC", "NAMESPACES"]

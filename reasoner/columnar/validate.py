@@ -30,15 +30,31 @@ How the shapes become SQL (compiled once, in the constructor; run by ``check_tab
     sh:lessThan(OrEquals)               -> one pair query per shape
     sh:or (node shapes)                 -> its members' checks, focus sets intersected
     sh:sparql SELECT                    -> its SQL twin, queries/cohort/shapes/<Shape>.sql, reading the
-                                           canonical views v_<pred>
+                                           canonical views v_<pred> and, where the SPARQL starts from
+                                           $this alone (FILTER NOT EXISTS), the shape's focus nodes as
+                                           sv_this(this, this__k, this__d); the twin's header records
+                                           the fingerprint of the sh:select text it was written for
+                                           (select_fingerprint), and a twin of another text is refused
+
+Every SHACL feature of a shape either compiles to the SQL above or makes the constructor raise
+UnsupportedShapeError naming the shape and the feature (sh:property, sh:targetObjectsOf, sh:target,
+non-IRI paths, sh:flags, sh:hasValue, sh:qualifiedValueShape, sh:languageIn, sh:uniqueLang, …, a
+language-tagged constant, a SPARQL constraint without a twin or with a stale one, a shape without
+sh:message): no shape is skipped in silence.
 
 Comparisons are SPARQL's as Oxigraph evaluates them (``sv_cmp``: numbers across types, dates with
 and without time zones, errors as NULL), so the SQL keeps exactly the values the fast validator's
 SPARQL keeps.
 
-    validator = ColumnarValidator(engine.con, engine.tables, shapes_graph(), ontology, policy)
-    engine.derive(shard)
-    validation = validator.check_tables()      # Validation(conforms, sorted records)
+    engine = ColumnarEngine(policy, as_of)     # its tables must hold every shape_predicates(shapes)
+    validator = ColumnarValidator(engine.con, engine.tables, shapes_graph(), ontology, policy)  # compile once
+    for shard in shards:
+        engine.derive(shard)                   # asserted (unusable numbers quarantined) + derived
+        validation = validator.check_tables()  # reasoner.validate.report.Validation(conforms, records)
+
+``check_tables`` gives the record type of the other validators (``ResultRecord``: focus node,
+severity, source shape, component, path, value, messages), sorted by ``sort_records``, with no
+report graph (``validation.report`` is None); ``record.as_issue()`` is a patient's data issue.
 
 One validator per connection (its tables and views are named ``_sv_*`` and ``v_*``). Not
 reproduced, because the predicate tables do not keep them: language tags (``"a"@en`` and
@@ -50,6 +66,7 @@ bits are compared as doubles.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -132,6 +149,19 @@ def _sql_text(path: Path) -> str:
     leading = next((i for i, line in enumerate(lines) if not line.startswith("--")), len(lines))
     parse_header("\n".join("#" + line[2:] for line in lines[:leading]), path)
     return "\n".join(line for line in lines if not line.lstrip().startswith("--"))
+
+
+def _sql_header(path: Path) -> dict[str, str]:
+    """The ``-- intent/inputs/source/twin`` fields of a SQL file's leading comment."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    leading = next((i for i, line in enumerate(lines) if not line.startswith("--")), len(lines))
+    return parse_header("\n".join("#" + line[2:] for line in lines[:leading]), path)
+
+
+def select_fingerprint(select: str) -> str:
+    """The fingerprint of a SPARQL constraint's ``sh:select`` text that its SQL twin records:
+    the first 16 hex digits of the SHA-256 of the text with its blanks collapsed."""
+    return hashlib.sha256(" ".join(select.split()).encode("utf-8")).hexdigest()[:16]
 
 
 def _iri_of_table(stem: str) -> str:
@@ -232,7 +262,8 @@ class _Target:
         nodes = [f"SELECT {_q(s)}, {_q(k)}" for s, k, _d in self.nodes]
         if len(self.classes) == 1 and not self.predicates and not nodes:  # one class's instances: no repeats
             return f"SELECT {self.index}, s, sv_node_kind(s) FROM _sv_inst WHERE sup = {_q(self.classes[0])}"
-        union = " UNION ".join([f"SELECT s, sv_node_kind(s) AS fk FROM ({q})" for q in sources] + nodes)
+        # DISTINCT: a UNION of one part keeps its repeats (a subject of two triples of a predicate)
+        union = " UNION ".join([f"SELECT DISTINCT s, sv_node_kind(s) AS fk FROM ({q})" for q in sources] + nodes)
         return f"SELECT {self.index}, * FROM ({union})"
 
     def literals_sql(self) -> list[str]:
@@ -609,6 +640,13 @@ class ColumnarValidator:
         twin_path = twin_of_shape(shape.node)
         if not twin_path.is_file():
             raise UnsupportedShapeError(f"shape {shape.node}: its SPARQL constraint has no SQL twin {twin_path}")
+        recorded = re.search(r"\bsha256 ([0-9a-f]{16})\b", _sql_header(twin_path).get("twin", ""))
+        if recorded is None or recorded.group(1) != select_fingerprint(text):
+            raise UnsupportedShapeError(
+                f"shape {shape.node}: its SQL twin {twin_path.name} was written for "
+                + ("another" if recorded else "an unrecorded") + " text of the SPARQL constraint (its header's "
+                f"'-- twin: … sha256 <hex>' must be {select_fingerprint(text)}); rewrite the twin for the shape's "
+                "SPARQL, then record the new fingerprint")
         twin = _sql_text(twin_path)
         self._views.update(_VIEW_NAME.findall(twin))
         # sv_this: the shape's focus nodes ($this bound by the target, as the fast validator joins
@@ -854,5 +892,5 @@ def twin_of_shape(shape: Node) -> Path:
     return SHAPES_SQL_DIR / f"{str(shape).rsplit('#', 1)[-1].rsplit('/', 1)[-1]}.sql"
 
 
-__all__ = ["ColumnarValidator", "UnsupportedShapeError", "SHAPES_SQL_DIR", "oxigraph_forms", "shape_predicates",
-           "twin_of_shape"]
+__all__ = ["ColumnarValidator", "UnsupportedShapeError", "SHAPES_SQL_DIR", "oxigraph_forms", "select_fingerprint",
+           "shape_predicates", "twin_of_shape"]

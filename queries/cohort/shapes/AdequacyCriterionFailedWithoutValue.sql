@@ -5,6 +5,8 @@
 --   results (trd:reason, no trd:observedValue) and the reason's skos:notation (ontology). Reads the
 --   validator's canonical views v_<pred> (src, s, k, o, d, ok, c); every projected variable x comes as x,
 --   x__k (kind), x__d (datatype)
+-- twin: shape:AdequacyCriterionFailedWithoutValue-select (shapes/adequacy.ttl), its sh:select text with sha256 f862767aee5f9635 (blanks
+--   collapsed): the validator refuses this twin when the shape's SPARQL has changed since
 -- source: shapes/adequacy.ttl shape:AdequacyCriterionFailedWithoutValue (clinical-reference.md §2,
 --   EU-PEARL 2022); SPARQL 1.1 §8.1 (FILTER NOT EXISTS), §17.4.3.3 (STRENDS)
 SELECT DISTINCT

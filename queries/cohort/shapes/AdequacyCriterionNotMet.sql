@@ -5,6 +5,8 @@
 --   results (trd:reason, trd:observedValue, trd:thresholdValue) and the reason's skos:notation
 --   (ontology). Reads the validator's canonical views v_<pred> (src, s, k, o, d, ok, c); every projected
 --   variable x comes as x, x__k (kind), x__d (datatype)
+-- twin: shape:AdequacyCriterionNotMet-select (shapes/adequacy.ttl), its sh:select text with sha256 fee323eefc720a55 (blanks
+--   collapsed): the validator refuses this twin when the shape's SPARQL has changed since
 -- source: shapes/adequacy.ttl shape:AdequacyCriterionNotMet (clinical-reference.md §2); SPARQL 1.1
 --   §17.4.3.3 (STRENDS), §17.4.2.5 (STR of a blank node is an error: the row is filtered out)
 SELECT DISTINCT

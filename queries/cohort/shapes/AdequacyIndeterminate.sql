@@ -5,6 +5,8 @@
 --   results (trd:reason) and the reason's skos:notation (ontology). Reads the validator's canonical
 --   views v_<pred> (src, s, k, o, d, ok, c); every projected variable x comes as x, x__k (kind), x__d
 --   (datatype)
+-- twin: shape:AdequacyIndeterminate-select (shapes/adequacy.ttl), its sh:select text with sha256 e05687f82c075d34 (blanks
+--   collapsed): the validator refuses this twin when the shape's SPARQL has changed since
 -- source: shapes/adequacy.ttl shape:AdequacyIndeterminate (clinical-reference.md §2: a missing fact makes
 --   the trial indeterminate); SPARQL 1.1 §17.4.3.3 (STRENDS)
 SELECT DISTINCT

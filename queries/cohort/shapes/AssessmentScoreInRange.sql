@@ -4,6 +4,8 @@
 -- inputs: trd:instrument and trd:score of an assessment; trd:minScore, trd:maxScore and rdfs:label of
 --   the instrument (ontology). Reads the validator's canonical views v_<pred> (src, s, k, o, d, ok, c); every
 --   projected variable x comes as x, x__k (kind), x__d (datatype)
+-- twin: shape:AssessmentScoreInRange-select (shapes/patient.ttl), its sh:select text with sha256 e9c7df653cde04ad (blanks
+--   collapsed): the validator refuses this twin when the shape's SPARQL has changed since
 -- source: shapes/patient.ttl shape:AssessmentScoreInRange (issue 3; clinical-reference.md §3 scale ranges);
 --   SPARQL 1.1 §17.3 for the comparison (sv_cmp), §17.4.2.5 for STR
 -- The comparison is made once per distinct (instrument, score) pair, not per assessment: there are few,

@@ -4,6 +4,8 @@
 -- inputs: trd:analyte and trd:unit of a lab measurement; trd:canonicalUnit of the analyte; rdfs:label of
 --   unit, canonical unit and analyte. Reads the validator's canonical views v_<pred> (src, s, k, o, d, ok, c);
 --   every projected variable x comes as x, x__k (kind), x__d (datatype)
+-- twin: shape:LabUnitIsCanonical-select (shapes/patient.ttl), its sh:select text with sha256 fcc9c8c8cbf308f0 (blanks
+--   collapsed): the validator refuses this twin when the shape's SPARQL has changed since
 -- source: shapes/patient.ttl shape:LabUnitIsCanonical (docs/data-model.md §4, §6 canonical unit);
 --   SPARQL 1.1 §17.4.1.8 (sameTerm), §17.4.2.5 (STR of a blank node is an error, so COALESCE leaves the
 --   name unbound)

@@ -36,7 +36,7 @@ from reasoner.cohort.results import ShardResult, StageClock
 from reasoner.cohort.shards import FHIR, ShardInput
 from reasoner.cohort.worker import RunSettings
 from reasoner.errors import InputError, RuleError
-from reasoner.io.numbers import NUMERIC_DATATYPES, XSD, usable_number
+from reasoner.io.numbers import XSD
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED
 from reasoner.knowledge.vocabulary import vocabulary
 
@@ -74,34 +74,17 @@ class ColumnarAssessor:
             self.validator = None
             self.store_validation = StoreValidation(policy, self.engine.as_of)
         self.evidence = rule_evidence(self.engine)
-        self.numeric = pa.array(sorted(numeric_properties()), pa.string())
+        self.numeric = numeric_properties()
         vocab = vocabulary()
         self.working_classes = pa.array(sorted(str(c) for c in vocab.working_classes), pa.string())
         self.working_predicates = pa.array(sorted(str(p) for p in vocab.working_predicates), pa.string())
 
     def triples(self, data: bytes) -> pa.Table:
-        """N-Triples as a triples table, unusable numbers made plain strings (as a workspace does)."""
-        from reasoner.columnar.tables import parse_ntriples
+        """N-Triples as a triples table, unusable numbers made plain strings (as the engine's
+        ``derive`` and a workspace do: :func:`reasoner.columnar.tables.quarantine_numbers`)."""
+        from reasoner.columnar.tables import parse_ntriples, quarantine_numbers
 
-        return self.quarantine(parse_ntriples(data))
-
-    def quarantine(self, table: pa.Table) -> pa.Table:
-        """Each literal of a numeric property whose value is no usable number becomes a plain
-        string of the same lexical form: the judgement of ``Workspace.add_asserted``
-        (:func:`reasoner.io.numbers.usable_number`), so rules and shapes see what they see there."""
-        numeric = pc.and_(pc.is_in(table["p"], value_set=self.numeric),
-                          pc.is_in(table["d"], value_set=pa.array(list(NUMERIC_DATATYPES), pa.string())))
-        candidates = table.filter(numeric)
-        if candidates.num_rows == 0:
-            return table
-        bad = {(o, d) for o, d in set(zip(candidates["o"].to_pylist(), candidates["d"].to_pylist()))
-               if not usable_number(o, d)}
-        if not bad:
-            return table
-        mask = [bool(flag) and (o, d) in bad for flag, o, d in
-                zip(numeric.to_pylist(), table["o"].to_pylist(), table["d"].to_pylist())]
-        datatype = pc.if_else(pa.array(mask), pa.scalar(XSD + "string"), table["d"])
-        return table.set_column(table.schema.get_field_index("d"), "d", datatype)
+        return quarantine_numbers(parse_ntriples(data), self.numeric)
 
     def assess(self, table: pa.Table, clock: StageClock, want_store: bool) -> tuple[list[dict], bytes]:
         """Patients (and the "(unattributed)" entry) of one triples table, and its N-Quads."""

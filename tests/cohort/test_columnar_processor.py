@@ -127,3 +127,33 @@ def test_dask_local_cluster_runs_the_columnar_processor(cohort_60: Path, tmp_pat
     assert (tmp_path / "dask" / "patients.jsonl").read_bytes() == (serial / "patients.jsonl").read_bytes()
     assert _summary(tmp_path / "dask") == _summary(serial)
     assert summary.stages["shard stages"]["rules"]["cpu"] > 0   # the workers' stage times came back
+
+
+def _quads(store_dir: Path) -> set[tuple[str, str, str, str]]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(store_dir))
+    term = lambda t: "_" if isinstance(t, ox.BlankNode) else str(t)  # noqa: E731  (labels differ by engine)
+    return {(term(q.subject), term(q.predicate), term(q.object), str(q.graph_name)) for q in store}
+
+
+def test_the_results_store_is_the_same_and_answers_trd_query(tmp_path: Path) -> None:
+    """``--store``: built after the run, the same quads from both processors; ``trd query --store`` reads it."""
+    from click.testing import CliRunner
+
+    from reasoner.cli.main import cli
+
+    pipeline, columnar = _both(SMART, tmp_path, store=True)
+    assert not (columnar / "quads").exists()            # the staged N-Quads are gone once loaded
+    assert _quads(columnar / "store") == _quads(pipeline / "store")
+    query = tmp_path / "statuses.rq"
+    query.write_text("PREFIX trd: <https://w3id.org/trd-reasoner/ontology#>\n"
+                     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                     "SELECT ?id ?code WHERE { ?f a trd:TRDStatusFinding ; trd:aboutPatient ?p ; trd:trdStatus ?s .\n"
+                     "  ?s skos:notation ?code . ?p trd:identifier ?id }")
+    result = CliRunner().invoke(cli, ["query", str(query), "--store", str(columnar / "store"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    rows = {r["id"]: r["code"] for r in doc["rows"]} if "rows" in doc else {}
+    patients = [p for p in read_jsonl(columnar / "patients.jsonl") if p["id"] != "(unattributed)"]
+    assert rows == {p["id"]: p["trd"]["status"] for p in patients}

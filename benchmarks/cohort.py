@@ -424,7 +424,7 @@ def cmd_processors(args: argparse.Namespace) -> None:
         source = ensure_cohort(n, work)
         out_dir = Path(tempfile.mkdtemp(prefix=f"trd-bench-{processor}-{n}-", dir=work))
         r = measured_run(processor_code(source, out_dir, processor), args.cap)
-        r.update(run=processor, patients_n=n)
+        r.update(run=processor, patients_n=n, cap=args.cap)
         if r.get("capped"):
             r["patients_done"] = _committed(out_dir)
         runs.append(r)

@@ -40,8 +40,6 @@ from reasoner.io.numbers import XSD
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED
 from reasoner.knowledge.vocabulary import vocabulary
 
-#: Patients per shard the columnar processor asks for (``--shard-size`` overrides it).
-SHARD_SIZE = 5000
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -206,4 +204,4 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     return result
 
 
-__all__ = ["process_shard", "assessor_for", "ColumnarAssessor", "StoreValidation", "SHARD_SIZE"]
+__all__ = ["process_shard", "assessor_for", "ColumnarAssessor", "StoreValidation"]

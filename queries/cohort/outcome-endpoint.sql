@@ -1,5 +1,5 @@
 -- intent: endpoint score candidates of a trial, one per instrument: the latest score after the trial start and up to the policy's endpoint window after its end (the as-of date for an ongoing trial)
--- inputs: trial trd:startDay/trd:endDay, trd:patient; trd:Assessment trd:patient/trd:instrument/trd:dayNumber; policy param-endpoint-window-days
+-- inputs: trial trd:startDay/trd:endDay, trd:patient; trd:Assessment trd:patient/trd:instrument/trd:dayNumber (and trd:dayNumberLatest of an imprecise date: every day of its range must be in the window); policy param-endpoint-window-days
 -- source: clinical-reference §3 (endpoint = latest score from the trial start to 14 days after its end); a score on the start day itself is the baseline, not the endpoint
 -- twin: queries/infer/outcome-endpoint.rq (the same facts, set-at-a-time over the predicate tables)
 WITH tr AS (
@@ -13,10 +13,12 @@ a AS (
   JOIN r_trd_dayNumber dn ON dn.s = t.s
   WHERE t.o = trd('Assessment') AND dn.n IS NOT NULL
 ),
+-- every day of an imprecise date's range must be in the window: its last day is trd:dayNumberLatest
+a_range AS (SELECT a.*, CASE WHEN dl.s IS NULL THEN a.day ELSE dl.n END AS last_day FROM a LEFT JOIN r_trd_dayNumberLatest dl ON dl.s = a.a),
 w AS (SELECT v.n FROM p_trd_parameter pr JOIN p_trd_value v ON v.s = pr.s WHERE pr.o = trd('param-endpoint-window-days')),
 best AS (
-  SELECT tr.trial, tr.p, a.instrument, MAX(a.day) AS day FROM tr JOIN a ON a.p = tr.p CROSS JOIN w
-  WHERE a.day > tr.start AND a.day <= tr.stop + w.n
+  SELECT tr.trial, tr.p, a.instrument, MAX(a.day) AS day FROM tr JOIN a_range a ON a.p = tr.p CROSS JOIN w
+  WHERE a.day > tr.start AND a.last_day <= tr.stop + w.n
   GROUP BY tr.trial, tr.p, a.instrument
 )
 SELECT DISTINCT best.trial AS s, trd('endpointCandidate') AS p, a.a AS o, CASE WHEN is_iri(a.a) THEN 'I' ELSE 'B' END AS k, NULL AS d

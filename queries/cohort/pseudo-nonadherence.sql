@@ -3,7 +3,7 @@
 --   matched action adherence-support (recommended).
 -- inputs: asserted trials (trd:adherence, trd:stopReason, trd:startDate/trd:endDate/trd:ongoing),
 --   trd:NoncomplianceFinding nodes (derived trd:dayNumber/trd:onsetDay vs the trial's trd:startDay/
---   trd:endDay from day-numbers.rq), policy setting
+--   trd:endDay from day-numbers.rq; every day of an imprecise date's range, trd:dayNumberLatest), policy setting
 --   trd:param-adherence-threshold.
 -- source: clinical-reference §5 row nonadherence; PQA adherence standard PDC ≥ 0.80 [verified].
 -- twin: queries/infer/pseudo-nonadherence.rq (the same facts, set-at-a-time over the predicate tables)
@@ -27,8 +27,9 @@ evidence AS (
   FROM trial tr JOIN p_trd_patient pa ON pa.o = tr.p
   JOIN p_rdf_type nc ON nc.s = pa.s AND nc.o = trd('NoncomplianceFinding') AND nc.k = 'I'
   JOIN (SELECT s, n FROM r_trd_dayNumber UNION ALL SELECT s, n FROM r_trd_onsetDay) nd ON nd.s = nc.s
+  LEFT JOIN r_trd_dayNumberLatest nl ON nl.s = nc.s  -- every day of an imprecise date's range
   JOIN r_trd_startDay sd ON sd.s = tr.t JOIN r_trd_endDay ed ON ed.s = tr.t
-  WHERE nd.n >= sd.n AND nd.n <= ed.n
+  WHERE nd.n >= sd.n AND (CASE WHEN nl.s IS NULL THEN nd.n ELSE nl.n END) <= ed.n
 ),
 found AS (  -- the matched actions are ontology data: options that address the cause
   SELECT e.*, e.p || '/pseudo/nonadherence' AS f, ac.s AS opt, sw.o AS status, sw.k AS status_k, sw.d AS status_d,

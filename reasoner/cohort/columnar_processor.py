@@ -78,8 +78,9 @@ class ColumnarAssessor:
         self.working_predicates = pa.array(sorted(str(p) for p in vocab.working_predicates), pa.string())
 
     def triples(self, data: bytes) -> pa.Table:
-        """N-Triples as a triples table, unusable numbers made plain strings (as the engine's
-        ``derive`` and a workspace do: :func:`reasoner.columnar.tables.quarantine_numbers`)."""
+        """N-Triples as a triples table, unusable numbers made plain strings (as a workspace does;
+        :func:`reasoner.columnar.tables.quarantine_numbers`, which ``load_asserted`` applies again
+        to no effect): the table the results store is written from."""
         from reasoner.columnar.tables import parse_ntriples, quarantine_numbers
 
         return quarantine_numbers(parse_ntriples(data), self.numeric)

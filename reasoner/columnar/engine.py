@@ -13,7 +13,7 @@ same tables as the ontology (never literals in SQL).
 The rules run in the SPARQL rule set's dependency order; a rule without its twin is refused. The
 findings are read back by twins of the read-back queries (``queries/cohort/findings/*.sql``) and
 assembled by the same code as the SPARQL engine's (:func:`reasoner.findings.read.read_findings`),
-so both engines give the same patient objects; tests/columnar/test_differential.py compares them
+so both engines give the same patient objects; tests/columnar/test_twins.py compares them
 field by field.
 """
 

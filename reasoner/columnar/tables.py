@@ -22,6 +22,13 @@ Three sources, each with its own table per predicate, and one view over their un
 union default graph): ``k_<pred>`` the knowledge (ontology + effective policy + evaluation
 context + rules metadata, loaded once per engine), ``a_<pred>`` the asserted patient data of the
 current shard, ``d_<pred>`` the facts the rules derive; ``p_<pred>`` = all three.
+
+Asserted data is loaded as the SPARQL engine's workspace loads it: a value of a numeric property
+that is no usable number (``"NaN"^^xsd:decimal``, ``"INF"^^xsd:double``, an ill-typed or 400-digit
+value; :mod:`reasoner.io.numbers` judges, on the properties of
+:func:`reasoner.knowledge.loader.numeric_properties`) becomes a plain string of the text the
+workspace's Oxigraph store keeps for it (:func:`quarantine_numbers`), so it is no number to any
+twin either.
 """
 
 from __future__ import annotations
@@ -32,9 +39,12 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyoxigraph as ox
 
 from reasoner.errors import InputError
+from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
+from reasoner.knowledge.loader import numeric_properties
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = tuple(_XSD + t for t in (
@@ -100,19 +110,26 @@ def parse_ntriples(data: bytes) -> pa.Table:
         raise InputError(f"not valid N-Triples ({str(exc).splitlines()[0]})") from exc
 
 
-def quarantine_numbers(triples: pa.Table, properties: Iterable[str]) -> pa.Table:
+def quarantine_numbers(triples: pa.Table, properties: Iterable[str] | None = None) -> pa.Table:
     """The triples with each unusable number of a numeric property made a plain string, as the
     SPARQL pipeline's workspace does to its asserted graph (:mod:`reasoner.io.numbers`).
 
     The workspace judges the literal Oxigraph stored (``"1.000000000000000000001"^^xsd:decimal``
     is stored as ``1``, usable; ``"1e400"^^xsd:double`` as ``INF``, not) and keeps its stored
     text as the string, so each distinct candidate is put through an Oxigraph store here too;
-    a usable number is left as written.
+    a usable number is left as written. ``properties``: the numeric properties (default: the
+    ontology's, :func:`reasoner.knowledge.loader.numeric_properties`). Idempotent: a quarantined
+    literal is a string, no candidate any more.
+
+    (Merged: sql-twins and shapes-sql each wrote this function; this is shapes-sql's judgement, on
+    the literal as Oxigraph stores it, applied where sql-twins applies it, in ``load_asserted``.)
     """
     import pyarrow.compute as pc
 
     from reasoner.io.numbers import NUMERIC_DATATYPES, usable_number
 
+    if properties is None:
+        properties = numeric_properties()
     mask = pc.and_(pc.and_(pc.is_in(triples["p"], value_set=pa.array(sorted(set(properties)), pa.string())),
                            pc.equal(triples["k"], "L")),
                    pc.is_in(triples["d"], value_set=pa.array(sorted(NUMERIC_DATATYPES), pa.string())))
@@ -192,7 +209,7 @@ class PredicateTables:
         for name in self._derived:
             self.con.execute(f"DELETE FROM d_{name}")
         self._derived = set()
-        self._asserted = self._fill("a", triples)
+        self._asserted = self._fill("a", quarantine_numbers(triples))
 
     def load_derived(self, triples: pa.Table) -> None:
         """Derived facts made by another engine (the SPARQL rules' derived graph), replacing the
@@ -238,4 +255,5 @@ class PredicateTables:
         return self.con.sql(" UNION ALL ".join(parts)).to_arrow_table()
 
 
-__all__ = ["PredicateTables", "quarantine_numbers", "table_name", "triples_table", "parse_ntriples", "NUMERIC", "NAMESPACES"]
+__all__ = ["PredicateTables", "table_name", "triples_table", "parse_ntriples", "quarantine_numbers", "NUMERIC",
+           "NAMESPACES"]

@@ -1,34 +1,27 @@
-"""Fixtures of the columnar engine's tests: the data both engines are compared on."""
+"""Fixtures and options of the columnar engine's tests.
+
+Tests marked ``slow`` (the big generated-patient differential, the per-dataset runs that the
+combined run of test_twins.py already covers) are skipped unless asked for: ``-m slow`` or
+``TRD_COLUMNAR_SLOW=1``. The default run of this folder stays within some two minutes of CPU.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
-from benchmarks.support.synthetic import generate_cohort
-
-sys.path.insert(0, str(Path(__file__).parent))  # differential.py
+sys.path.insert(0, str(Path(__file__).parent))  # differential.py, datasets.py
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def examples_graph() -> Graph:
-    g = Graph()
-    for path in sorted((REPO / "examples").glob("*.ttl")):
-        g.parse(path)
-    return g
-
-
-@pytest.fixture(scope="session")
-def generated_graph(tmp_path_factory: pytest.TempPathFactory) -> Graph:
-    """300 generated patients (every kind of trial, cause and malformed record the generator makes)."""
-    out = tmp_path_factory.mktemp("columnar-cohort")
-    generate_cohort(out, 300, seed=11, fhir=False)
-    g = Graph()
-    for path in sorted((out / "turtle").glob("*.ttl")):
-        g.parse(path)
-    return g
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("slow") is None:
+        return
+    expression = item.config.getoption("-m") or ""
+    if os.environ.get("TRD_COLUMNAR_SLOW") == "1" or ("slow" in expression and "not slow" not in expression):
+        return
+    pytest.skip("slow: run with -m slow or TRD_COLUMNAR_SLOW=1")

@@ -1,13 +1,13 @@
 """Odd scenario patients for the differential oracle: each one a case where a SPARQL rule's exact
 semantics (a packed-key MAX, DISTINCT rows of a SUM, an OPTIONAL's all-or-nothing match, blank nodes,
 ill-typed and non-numeric literals, term equality after Oxigraph's canonical forms) could make a
-twin differ. They are written with the core rules' scenario builder (tests/infer/core/scenarios.py);
+twin differ. They are written with the core rules' scenario builder (benchmarks/support/scenarios/core.py);
 what the rules conclude about them is not asserted here, only that both engines conclude the same.
 """
 
 from __future__ import annotations
 
-from infer.core.scenarios import PREFIX, Scenario, Trial, day, ect, fourth, second, third
+from benchmarks.support.scenarios.core import PREFIX, Scenario, Trial, day, ect, fourth, second, third
 
 
 def _date(offset: int) -> str:

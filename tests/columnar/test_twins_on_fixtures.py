@@ -24,6 +24,7 @@ def test_every_shape_fixture_is_gathered() -> None:
     assert sum(ds.parts for ds in SHAPES) == len(datasets.shape_cases.fixtures("pass") + datasets.shape_cases.fixtures("fail"))
 
 
+@pytest.mark.slow  # covered in test_twins.py (every fixture under every policy, in one graph)
 @pytest.mark.parametrize("ds", SHAPES, ids=[ds.policy for ds in SHAPES])
 def test_twins_on_the_shape_fixtures(ds: datasets.Dataset) -> None:
     _check(ds)

@@ -17,6 +17,7 @@ LEFT JOIN (p_trd_drug dr
            LEFT JOIN (p_rdf_type dt JOIN p_trd_className cn ON cn.s = dt.o) ON dt.s = dr.o) ON dr.s = t.s
 LEFT JOIN p_trd_startDate st ON st.s = t.s
 LEFT JOIN p_trd_endDate en ON en.s = t.s
-LEFT JOIN p_trd_dailyDoseMg ds ON ds.s = t.s
-LEFT JOIN p_trd_adherence ad ON ad.s = t.s
+-- only numbers: a value that is none (reasoner/io/numbers.py) reads as unknown (null)
+LEFT JOIN p_trd_dailyDoseMg ds ON ds.s = t.s AND ds.n IS NOT NULL
+LEFT JOIN p_trd_adherence ad ON ad.s = t.s AND ad.n IS NOT NULL
 WHERE t.o = trd('AntidepressantTrial')

@@ -4,7 +4,7 @@ The same cohort through ``run_cohort`` with ``processor="pipeline"`` (SPARQL rul
 the fast validator) and ``processor="columnar"`` (the SQL twins over the whole shard, the columnar
 validator): ``patients.jsonl`` must be the same bytes, ``summary.json`` the same apart from what
 legitimately differs (the timing fields ``seconds``, ``cpu_seconds``, ``stages``; the run's own
-``processor`` and ``out_dir``), and the Parquet findings tables the same rows. Cohorts: the
+``processor``, ``workers`` and ``out_dir``), and the Parquet findings tables the same rows. Cohorts: the
 SMART Bulk FHIR sample (real export shapes), 250 generated patients as Bulk FHIR (malformed
 records and broken lines included) under all four policies, and the same as Turtle.
 """
@@ -25,7 +25,7 @@ AS_OF = "2026-01-15"
 POLICIES = ("default", "fda-ema", "athf-strict", "eu-pearl")
 SMART = Path(__file__).resolve().parents[1] / "data" / "smart-bulk-fhir-10"
 #: summary.json keys that differ between two correct runs: timing, and which run it was
-NOT_COMPARED = ("seconds", "cpu_seconds", "stages", "processor", "out_dir")
+NOT_COMPARED = ("seconds", "cpu_seconds", "stages", "processor", "workers", "out_dir")
 
 
 def _both(source: Path, out: Path, policy: str = "default", **options) -> tuple[Path, Path]:
@@ -113,18 +113,22 @@ def test_cli_processor_choices_are_the_registry() -> None:
 
 @pytest.mark.slow
 def test_dask_local_cluster_runs_the_columnar_processor(cohort_60: Path, tmp_path: Path) -> None:
-    """Two Dask worker processes on loopback, each with its warm columnar engine: the same output as serial."""
+    """Two Dask worker processes on loopback, each with its warm columnar engine: the same output as serial.
+
+    The same shards (15 patients: what a cluster run cuts 60 patients into), so the same lines; they
+    arrive in the order shards finish, so the lines are compared sorted."""
     from distributed import LocalCluster
 
     serial = tmp_path / "serial"
-    run_cohort(cohort_60 / "fhir", serial, processor="columnar", shard_size=30, as_of=AS_OF, progress=False,
+    run_cohort(cohort_60 / "fhir", serial, processor="columnar", shard_size=15, as_of=AS_OF, progress=False,
                workers=1)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        summary = run_cohort(cohort_60 / "fhir", tmp_path / "dask", processor="columnar", shard_size=30,
+        summary = run_cohort(cohort_60 / "fhir", tmp_path / "dask", processor="columnar", shard_size=15,
                              as_of=AS_OF, progress=False, scheduler=cluster.scheduler_address)
-    assert summary.shards >= 2 and summary.patients == 60
-    assert (tmp_path / "dask" / "patients.jsonl").read_bytes() == (serial / "patients.jsonl").read_bytes()
+    assert summary.shards == 4 and summary.patients == 60
+    assert sorted((tmp_path / "dask" / "patients.jsonl").read_bytes().splitlines()) == \
+        sorted((serial / "patients.jsonl").read_bytes().splitlines())
     assert _summary(tmp_path / "dask") == _summary(serial)
     assert summary.stages["shard stages"]["rules"]["cpu"] > 0   # the workers' stage times came back
 

@@ -13,17 +13,24 @@ from pathlib import Path
 import click
 
 from reasoner.cli.options import as_of_option, backend_option, epilog, policy_option
+
+#: The cohort processors (``reasoner.cohort.worker.PROCESSORS``, the first the default), named here
+#: so that the CLI does not import the cohort machinery to print its help (a test keeps them equal).
+COHORT_PROCESSORS = ("pipeline", "columnar")
 from reasoner.errors import TrdError
 from reasoner.render.registry import formats
 
 _EPILOG = epilog("trd assess examples/trd-confirmed.ttl --as-of 2026-01-15",
                  "trd assess examples/trd-confirmed.fhir.json --format json --policy fda-ema",
-                 "trd assess export-folder/ --out results/ --workers 2") + """
+                 "trd assess export-folder/ --out results/",
+                 "trd assess export-folder/ --out results/ --store --processor columnar") + """
 \b
 Several inputs are merged into one assessment. --out DIR turns on cohort mode (one input: a
-Bulk FHIR folder, or Turtle files): sharded and resumable, results in DIR/patients.jsonl,
-DIR/summary.json, DIR/summary.html and DIR/store (--format fhir adds DIR/fhir/*.ndjson,
---report DIR/reports/<patient>.html). The table fits the terminal (or COLUMNS when piped).
+Bulk FHIR folder, or Turtle files): sharded and resumable, on every core by default, results in
+DIR/patients.jsonl, DIR/findings/<table>/*.parquet, DIR/summary.json and DIR/summary.html
+(--store adds the RDF results store DIR/store, built after the run; --format fhir adds
+DIR/fhir/*.ndjson, --report DIR/reports/<patient>.html). The table fits the terminal (or
+COLUMNS when piped).
 """
 
 
@@ -50,23 +57,34 @@ def warn_unreadable(issues: list) -> None:
 @backend_option
 @click.option("--explain", "with_explain", is_flag=True, help="Print the chain of reasons for each patient.")
 @click.option("--out", "out_dir", default=None, help="Cohort mode: write results to this directory.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Cohort mode: local worker processes.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Cohort mode: local worker processes [default: the number of cores].")
+@click.option("--processor", type=click.Choice(COHORT_PROCESSORS), default=COHORT_PROCESSORS[0], show_default=True,
+              help="Cohort mode: columnar (SQL twins of the rules over a whole shard) or pipeline (SPARQL rules on "
+                   "Oxigraph, batch by batch); both give the same lines.")
+@click.option("--shard-size", type=click.IntRange(min=1), default=None,
+              help="Cohort mode: patients per shard [default: the processor's].")
+@click.option("--store", "with_store", is_flag=True,
+              help="Cohort mode: also build the RDF results store OUT/store (for trd query --store) after the run.")
 @click.option("--scheduler", default=None, help="Cohort mode: Dask scheduler address.")
 @click.option("--report", "with_report", is_flag=True,
-              help="Cohort mode: also write OUT/reports/<patient>.html and OUT/summary.html.")
+              help="Cohort mode: also write OUT/reports/<patient>.html (builds OUT/store too: the timelines come from it).")
 def assess(inputs: tuple[str, ...], fmt: str, as_of: str | None, policy: str, backend: str, with_explain: bool,
-           out_dir: str | None, workers: int, scheduler: str | None, with_report: bool) -> None:
+           out_dir: str | None, workers: int | None, processor: str, shard_size: int | None, with_store: bool,
+           scheduler: str | None, with_report: bool) -> None:
     """Validate, infer and print the findings for INPUT (patient graphs or FHIR)."""
     if out_dir is not None:
         from reasoner.cohort import run_cohort
 
-        # Cohort mode writes JSON Lines and an Oxigraph store on the fast backend (plus FHIR NDJSON
-        # with --format fhir): say so rather than silently ignoring a format or backend asked for.
+        # Cohort mode writes JSON Lines, Parquet tables and (--store) an Oxigraph store (plus FHIR
+        # NDJSON with --format fhir): say so rather than silently ignoring a format or backend asked for.
         if fmt not in ("table", "fhir") or backend != "oxigraph":
-            raise TrdError("--out writes OUT/patients.jsonl and OUT/store with the oxigraph backend (and "
+            raise TrdError("--out writes OUT/patients.jsonl, OUT/findings and (--store) OUT/store (and "
                            "OUT/fhir/*.ndjson with --format fhir); other formats and --backend do not apply")
         summary = run_cohort(Path(inputs[0]) if len(inputs) == 1 else [Path(i) for i in inputs], Path(out_dir),
-                             workers=workers, scheduler=scheduler, policy=policy, as_of=as_of)
+                             workers=workers, scheduler=scheduler, policy=policy, as_of=as_of, processor=processor,
+                             shard_size=shard_size,
+                             store=with_store or with_report)  # the reports read each timeline from the store
         from reasoner.cohort import outputs
 
         if fmt == "fhir":

@@ -20,6 +20,7 @@ import gc
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
@@ -32,12 +33,14 @@ from reasoner.cohort.results import (
     UNATTRIBUTED_ID,
     Counts,
     ShardResult,
+    StageClock,
     count_patients,
     import_counts,
     merge_counts,
     to_jsonl,
 )
 from reasoner.cohort.shards import FHIR, ShardInput, parse_group
+from reasoner.cohort.tables import findings_parquet
 from reasoner.cohort.turtle_source import file_patients
 from reasoner.cohort.worker import RunSettings
 
@@ -201,19 +204,31 @@ def _batches(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _run_batch(pipe: Any, units: list[_Unit], want_store: bool) -> tuple[list[dict], bytes]:
-    """Assess a batch in one store; if the pipeline refuses it, patient by patient."""
+Assess = Callable[[bytes, bool], tuple[list[dict], bytes]]
+
+
+def _run_batch(assess: Assess, units: list[_Unit], want_store: bool, halve: bool = False) -> tuple[list[dict], bytes]:
+    """Assess a batch at once (``assess(n_triples, want_store)`` -> patients, N-Quads); if the
+    engine refuses it, patient by patient, or (``halve``: for an engine whose call costs the same
+    for one patient as for thousands) half by half down to the patient. Shared by every
+    processor, so a bad record costs its own patient an error entry whatever the engine."""
     ok = [u for u in units if u.error is None]
     patients = [_error_patient(u.pid, f"could not be imported: {u.error}") for u in units if u.error is not None]
     try:
-        got, nquads = _assess(pipe, b"".join(u.data for u in ok), "nt", want_store)
+        got, nquads = assess(b"".join(u.data for u in ok), want_store)
         return patients + got, nquads
-    except TrdError:
-        pass
+    except TrdError as exc:
+        if len(ok) == 1:
+            return patients + [_error_patient(ok[0].pid, f"could not be assessed: {exc}")], b""
+    if halve and len(ok) > 2:
+        middle = len(ok) // 2
+        first, first_quads = _run_batch(assess, ok[:middle], want_store, halve)
+        second, second_quads = _run_batch(assess, ok[middle:], want_store, halve)
+        return patients + first + second, first_quads + second_quads
     quads: list[bytes] = []
     for unit in ok:
         try:
-            got, nq = _assess(pipe, unit.data, "nt", want_store)
+            got, nq = assess(unit.data, want_store)
         except TrdError as exc:
             got, nq = [_error_patient(unit.pid, f"could not be assessed: {exc}")], b""
         patients.extend(got)
@@ -221,55 +236,62 @@ def _run_batch(pipe: Any, units: list[_Unit], want_store: bool) -> tuple[list[di
     return patients, b"".join(quads)
 
 
-def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
-    """Assess one shard with the warm pipeline, ``settings.batch_size`` patients per store.
+class ShardImport:
+    """A shard's FHIR import, batch by batch, and what it found besides the triples.
 
-    Why batches inside a shard: the shard is the unit of I/O and of resume (large is cheaper),
-    the batch is the unit of rule evaluation: larger batches spread the per-query compile cost
-    (paid once per batch), and the rules scale linearly in one store, so 200 patients a batch is the
-    default (benchmarks/profile_batch.py measures a batch's stages).
+    Shared by every processor (the one FHIR reader, the same fallbacks): a batch whose resources
+    break the import is imported patient by patient, and a patient whose resources cannot be
+    imported at all becomes an error entry. ``issues`` (import data issues per patient id),
+    ``lost`` (those that name no patient) and ``counts`` (resources per type, shared resources
+    used) accumulate over the batches; :meth:`finish` puts them on the patients.
     """
-    pipe = pipeline_for(settings)
-    import_issues: dict[str, list[dict]] = {}
-    lost: list[dict] = []  # import issues that name no patient
-    resource_counts: Counts = {}
-    patients: list[dict] = []
-    quads: list[bytes] = []
-    size = max(1, settings.batch_size)
-    if shard.kind == FHIR:
-        for chunk in _batches(shard.groups, size):
-            try:
-                data, issues, loose, counts = _fhir_to_ntriples(chunk, settings.as_of, shard.shared, shard.broken,
-                                                                settings.policy)
-                units = [_Unit("", data)]
-                import_issues.update(issues)
-                lost.extend(loose)
-                merge_counts(resource_counts, counts)
-            except TrdError:  # one patient's resources broke the import: import them one by one
-                units = []
-                for pid, lines in chunk:
-                    try:
-                        data, issues, loose, counts = _fhir_to_ntriples([(pid, lines)], settings.as_of, shard.shared,
-                                                                        shard.broken, settings.policy)
-                        units.append(_Unit(pid, data))
-                        import_issues.update(issues)
-                        lost.extend(loose)
-                        merge_counts(resource_counts, counts)
-                    except TrdError as exc:
-                        units.append(_Unit(pid, b"", str(exc)))
-            got, nq = _run_batch(pipe, units, settings.store)
-            patients.extend(got)
-            quads.append(nq)
-        if lost:
-            patients.append(unattributed_entry(lost))
-    else:
-        units, orphans = _turtle_units(shard)
-        # Records of no patient never share a store with patients: alone, they are validated the
-        # same way whichever files the shard holds.
-        for chunk in _batches(units, size) + [[o] for o in orphans]:
-            got, nq = _run_batch(pipe, chunk, settings.store)
-            patients.extend(got)
-            quads.append(nq)
+
+    def __init__(self, shard: ShardInput, settings: RunSettings) -> None:
+        self.shard, self.settings = shard, settings
+        self.issues: dict[str, list[dict]] = {}
+        self.lost: list[dict] = []
+        self.counts: Counts = {}
+
+    def _keep(self, issues: dict[str, list[dict]], loose: list[dict], counts: Counts) -> None:
+        self.issues.update(issues)
+        self.lost.extend(loose)
+        merge_counts(self.counts, counts)
+
+    def units(self, chunk: list[tuple[str, list[str]]]) -> list[_Unit]:
+        """One batch of patient groups as N-Triples units (one unit, or one per patient)."""
+        shard, settings = self.shard, self.settings
+        try:
+            data, issues, loose, counts = _fhir_to_ntriples(chunk, settings.as_of, shard.shared, shard.broken,
+                                                            settings.policy)
+            self._keep(issues, loose, counts)
+            return [_Unit("", data)]
+        except TrdError:  # one patient's resources broke the import: import them one by one
+            units = []
+            for pid, lines in chunk:
+                try:
+                    data, issues, loose, counts = _fhir_to_ntriples([(pid, lines)], settings.as_of, shard.shared,
+                                                                    shard.broken, settings.policy)
+                    units.append(_Unit(pid, data))
+                    self._keep(issues, loose, counts)
+                except TrdError as exc:
+                    units.append(_Unit(pid, b"", str(exc)))
+            return units
+
+
+def turtle_batches(shard: ShardInput, size: int) -> list[list[_Unit]]:
+    """A Turtle shard's units in batches of ``size``; records of no patient each alone (so they are
+    validated the same way whichever files the shard holds)."""
+    units, orphans = _turtle_units(shard)
+    return _batches(units, size) + [[o] for o in orphans]
+
+
+def finish_shard(shard: ShardInput, patients: list[dict], imported: ShardImport | None, quads: list[bytes],
+                 tables: bool = False, jsonl: Callable[[list[dict]], bytes] = to_jsonl) -> ShardResult:
+    """The shard's result from its patients: import issues attached, one "(unattributed)" line,
+    stable order, counts (the same for every processor)."""
+    import_issues = imported.issues if imported is not None else {}
+    if imported is not None and imported.lost:
+        patients.append(unattributed_entry(imported.lost))
     for patient in patients:
         extra = import_issues.get(str(patient.get("id", "")))
         if extra:
@@ -281,8 +303,48 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     counts = count_patients(patients)
     counts["unreadableLines"] = sum(1 for issues in import_issues.values() for i in issues
                                     if i.get("kind") == "unreadable line")
-    merge_counts(counts, resource_counts)
-    return ShardResult(shard.shard_id, counts["patients"], to_jsonl(patients), b"".join(quads), counts)
+    if imported is not None:
+        merge_counts(counts, imported.counts)
+    parquet = findings_parquet(patients) if tables else {}
+    return ShardResult(shard.shard_id, counts["patients"], jsonl(patients), b"".join(quads), counts, tables=parquet)
+
+
+def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
+    """Assess one shard with the warm pipeline, ``settings.batch_size`` patients per store.
+
+    Why batches inside a shard: the shard is the unit of I/O and of resume (large is cheaper),
+    the batch is the unit of rule evaluation: larger batches spread the per-query compile cost
+    (paid once per batch), and the rules scale linearly in one store, so 200 patients a batch is the
+    default (benchmarks/profile_batch.py measures a batch's stages).
+    """
+    clock = StageClock()
+    with clock("warm"):  # the pipeline of this process: made by its first shard only
+        pipe = pipeline_for(settings)
+
+    def assess(data: bytes, want_store: bool) -> tuple[list[dict], bytes]:
+        return _assess(pipe, data, "nt", want_store)
+
+    patients: list[dict] = []
+    quads: list[bytes] = []
+    size = max(1, settings.batch_size)
+    imported = ShardImport(shard, settings) if shard.kind == FHIR else None
+    if imported is not None:
+        batches: list[list[_Unit]] = []
+        for chunk in _batches(shard.groups, size):
+            with clock("parse"):
+                batches.append(imported.units(chunk))
+    else:
+        with clock("parse"):
+            batches = turtle_batches(shard, size)
+    for units in batches:
+        with clock("assess"):
+            got, nq = _run_batch(assess, units, settings.store)
+        patients.extend(got)
+        quads.append(nq)
+    with clock("write"):
+        result = finish_shard(shard, patients, imported, quads, settings.tables)
+    result.stages = clock.times
+    return result
 
 
 def process_loose(shard_id: int, lines: list[bytes], settings: RunSettings, used_shared: frozenset[str],
@@ -317,4 +379,5 @@ def process_loose(shard_id: int, lines: list[bytes], settings: RunSettings, used
     return ShardResult(shard_id, 0, to_jsonl(entries), b"", counts)
 
 
-__all__ = ["process_shard", "process_loose", "pipeline_for"]
+__all__ = ["process_shard", "process_loose", "pipeline_for", "ShardImport", "finish_shard", "turtle_batches",
+           "Assess"]

@@ -7,7 +7,9 @@ manifest with the shard, so a resumed run reports the same totals as an uninterr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,36 @@ class ShardResult:
     nquads: bytes
     counts: Counts = field(default_factory=dict)
     seconds: float = 0.0
+    #: Parquet bytes of the findings tables of the shard's patients (:mod:`reasoner.cohort.tables`)
+    tables: dict[str, bytes] = field(default_factory=dict)
+    #: CPU and wall seconds per stage of the processor (``{"rules": {"cpu": …, "wall": …}}``)
+    stages: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+class StageClock:
+    """CPU (this process) and wall seconds per named stage: ``with clock("rules"): …``.
+
+    Timing lives in the cohort machinery, never in the engines: a stage is whatever the processor
+    wraps; the times travel back with the shard and are summed into the run's summary.
+    """
+
+    def __init__(self) -> None:
+        self.times: dict[str, dict[str, float]] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        cpu, wall = time.process_time(), time.perf_counter()
+        try:
+            yield
+        finally:
+            add_stage(self.times, name, time.process_time() - cpu, time.perf_counter() - wall)
+
+
+def add_stage(times: dict[str, dict[str, float]], name: str, cpu: float, wall: float) -> None:
+    """Add ``cpu`` and ``wall`` seconds to stage ``name`` of ``times`` (in place)."""
+    entry = times.setdefault(name, {"cpu": 0.0, "wall": 0.0})
+    entry["cpu"] += cpu
+    entry["wall"] += wall
 
 
 def count_patients(patients: Iterable[dict[str, Any]]) -> Counts:
@@ -74,5 +106,5 @@ def import_counts(report: Any) -> Counts:
     return {"resources": report.counts_dict()}
 
 
-__all__ = ["ShardResult", "Counts", "UNATTRIBUTED_ID", "count_patients", "merge_counts", "to_jsonl",
+__all__ = ["ShardResult", "StageClock", "add_stage", "Counts", "UNATTRIBUTED_ID", "count_patients", "merge_counts", "to_jsonl",
            "import_counts"]

@@ -6,9 +6,13 @@ The steps, each in a module of its own:
    into ``out_dir/index.sqlite``: one streaming pass, patients numbered;
 2. plan shards of ``shard_size`` patients, skipping those the manifest says are committed;
 3. run them (``executors``: this process, local processes, or a Dask cluster);
-4. write each result as it arrives (``writer``: JSONL, Oxigraph store, manifest commit);
-5. sum the manifest's per-shard counts into a :class:`Summary`; publish ``patients.jsonl`` and
-   ``summary.json`` (each renamed into place whole, :mod:`reasoner.cohort.files`).
+4. write each result as it arrives (``writer``: Parquet findings tables, staged N-Quads, JSONL,
+   manifest commit);
+5. with ``store``: bulk-load the staged N-Quads into the Oxigraph results store, after the run
+   (off the hot path; its time is reported apart);
+6. sum the manifest's per-shard counts into a :class:`Summary` (with CPU and wall time per stage);
+   publish ``patients.jsonl`` and ``summary.json`` (each renamed into place whole,
+   :mod:`reasoner.cohort.files`).
 
 The whole run holds an exclusive lock on ``out_dir``, taken before anything in it is touched: a
 second run on the same folder fails at once and changes nothing. A failure of the environment
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import time
 from concurrent.futures.process import BrokenProcessPool
@@ -38,9 +43,12 @@ from reasoner.cohort.progress import CohortProgress
 from reasoner.cohort.shards import FHIR, TURTLE, plan_shards
 from reasoner.cohort.summary import Summary
 from reasoner.cohort.turtle_source import TurtleIndex, turtle_files
-from reasoner.cohort.worker import DEFAULT_BATCH_SIZE, DEFAULT_PROCESSOR, RunSettings
+from reasoner.cohort.results import add_stage
+from reasoner.cohort.tables import FINDINGS_DIR
+from reasoner.cohort.outputs import FHIR_DIR, REPORTS_DIR, SUMMARY_HTML
+from reasoner.cohort.worker import DEFAULT_BATCH_SIZE, DEFAULT_PROCESSOR, PROCESSORS, RunSettings
 from reasoner.cohort.files import OutputError, describe, exclusive, output_errors
-from reasoner.cohort.writer import JSONL_NAME, PARTIAL_NAME, STORE_NAME, ResultWriter
+from reasoner.cohort.writer import JSONL_NAME, PARTIAL_NAME, QUADS_DIR, STORE_NAME, ResultWriter
 
 INDEX_NAME = "index.sqlite"
 MANIFEST_NAME = "manifest.sqlite"
@@ -49,7 +57,21 @@ SUMMARY_NAME = "summary.json"
 #: order it removes them: the summary first, so no summary outlives the results it describes.
 OWN_OUTPUTS = (SUMMARY_NAME, f".{SUMMARY_NAME}.tmp", JSONL_NAME, PARTIAL_NAME, f".{JSONL_NAME}.tmp",
                MANIFEST_NAME, MANIFEST_NAME + "-wal", MANIFEST_NAME + "-shm",
-               INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", STORE_NAME)
+               INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", STORE_NAME, QUADS_DIR, FINDINGS_DIR,
+               FHIR_DIR, REPORTS_DIR, SUMMARY_HTML)
+#: Shards per worker when a small cohort is cut so that every worker gets work, for a processor
+#: given as ``module:function`` (the registered ones say their own, ``worker.PROCESSORS``).
+SHARDS_PER_WORKER = 2
+#: Shard size of a processor given as ``module:function``.
+SHARD_SIZE = 1000
+
+
+def default_workers() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _single_input(inputs: Path | str | Sequence[Path | str]) -> Path:
@@ -85,8 +107,21 @@ def _index(source: Path, out_dir: Path) -> tuple[str, FhirIndex | TurtleIndex, l
     return TURTLE, turtle, []
 
 
+#: Lines of no patient per committed unit. Fixed, not the shard size: a small cohort cut into
+#: shards of a few patients must not commit its Practitioners and Organizations a few at a time.
+LOOSE_LINES_PER_UNIT = 5000
+
+
+def _loose_units(index: FhirIndex, size: int = LOOSE_LINES_PER_UNIT) -> list[tuple[int, int]]:
+    """The (first, end) line ranges of the units of loose lines; one empty unit when only
+    unreadable lines of no patient are there (they are reported with the first unit)."""
+    total = index.loose_count()
+    return [(first, min(first + size, total))
+            for first in range(0, max(total, 1 if index.broken_loose() else 0), size)]
+
+
 def _account_loose(index: FhirIndex, writer: ResultWriter, manifest: Manifest, settings: RunSettings,
-                   n_shards: int, size: int) -> int:
+                   n_shards: int) -> int:
     """Count (or report) the export's lines that belong to no patient, once, after the patients.
 
     They are committed like shards (ids after the last shard), so a resumed run neither repeats
@@ -97,32 +132,39 @@ def _account_loose(index: FhirIndex, writer: ResultWriter, manifest: Manifest, s
 
     done = manifest.done()
     used = frozenset(manifest.totals().get("usedShared", {}))
-    total, committed = index.loose_count(), 0
+    committed = 0
     broken = index.broken_loose()  # unreadable lines that name no patient: with the first unit
-    for unit, first in enumerate(range(0, max(total, 1 if broken else 0), size)):
+    for unit, (first, end) in enumerate(_loose_units(index)):
         shard_id = n_shards + unit
         if shard_id in done:
             continue
-        writer.write(process_loose(shard_id, index.read_loose(first, min(first + size, total)), settings, used,
+        writer.write(process_loose(shard_id, index.read_loose(first, end), settings, used,
                                    broken if unit == 0 else []))
         committed += 1
     return committed
 
 
-def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int = 1,
+def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int | None = None,
                scheduler: Any = None, policy: str = "default", as_of: str | dt.date | None = None,
-               shard_size: int = 1000, resume: bool = True, progress: bool = True,
-               processor: str = DEFAULT_PROCESSOR, store: bool = True,
-               batch_size: int = DEFAULT_BATCH_SIZE) -> Summary:
+               shard_size: int | None = None, resume: bool = True, progress: bool = True,
+               processor: str = DEFAULT_PROCESSOR, store: bool = False,
+               batch_size: int = DEFAULT_BATCH_SIZE, tables: bool = True) -> Summary:
     """Assess every patient of ``inputs``; results go to ``out_dir`` (see module docstring).
 
-    ``workers`` > 1 runs shards on local processes; ``scheduler`` (a Dask scheduler address or a
-    ``distributed.Client``) runs them on a cluster. ``resume`` continues an interrupted run in
-    ``out_dir`` (same input and settings), otherwise earlier outputs are replaced. ``processor``
-    names the per-shard function (tests inject their own); ``store=False`` skips the RDF store;
-    ``batch_size`` is the number of patients per pipeline call inside a shard.
+    ``workers`` (default: the cores of this machine) > 1 runs shards on local processes;
+    ``scheduler`` (a Dask scheduler address or a ``distributed.Client``) runs them on a cluster.
+    ``resume`` continues an interrupted run in ``out_dir`` (same input and settings), otherwise
+    earlier outputs are replaced. ``processor``: ``pipeline`` (default), ``columnar``, or a
+    ``module:function`` (tests inject their own); ``shard_size`` defaults to the processor's.
+    ``store=True`` builds the Oxigraph results store after the run; ``tables=False`` skips the
+    Parquet findings tables; ``batch_size`` is the number of patients per pipeline call inside a
+    shard (pipeline processor).
     """
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
+    if workers is None:
+        workers = default_workers()
+    if shard_size is None:
+        shard_size = PROCESSORS[processor][1] if processor in PROCESSORS else SHARD_SIZE
     source = _single_input(inputs)
     if not source.exists():
         raise InputError(f"{source}: no such file or folder")
@@ -135,12 +177,12 @@ def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, w
         raise OutputError(f"{out}: cannot create the output folder ({describe(exc)})") from exc
     with exclusive(out), output_errors(out):
         return _run_locked(source, out, workers, scheduler, policy, as_of, shard_size, resume, progress,
-                           processor, store, batch_size, started)
+                           processor, store, batch_size, tables, (started, started_cpu))
 
 
 def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: str, as_of: str | dt.date | None,
                 shard_size: int, resume: bool, progress: bool, processor: str, store: bool, batch_size: int,
-                started: float) -> Summary:
+                tables: bool, started_at: tuple[float, float]) -> Summary:
     """The run proper, once the lock on ``out`` is held (see :func:`run_cohort`)."""
     if not resume:
         _clear_outputs(out)
@@ -154,9 +196,14 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
         if "as_of" not in bound:
             # A new run without --as-of: fix today's date now, so a resume tomorrow is the same run.
             bound = manifest.bind({"as_of": dt.date.today().isoformat()})
-        settings = RunSettings(policy=policy, as_of=bound["as_of"], store=store, batch_size=batch_size)
+        settings = RunSettings(policy=policy, as_of=bound["as_of"], store=store, batch_size=batch_size,
+                               tables=tables)
+        stages: dict[str, dict[str, float]] = {}   # CPU and wall seconds per stage, this call only
+        shard_stages: dict[str, dict[str, float]] = {}
 
+        cpu, wall = time.process_time(), time.perf_counter()
         kind, index, bad_lines = _index(source, out)
+        add_stage(stages, "index", time.process_time() - cpu, time.perf_counter() - wall)
         total = index.unit_count()   # patients (and Turtle files without one): what shards are cut from
         # Enough shards to keep every worker busy on a small cohort (a cohort of 300 patients
         # in one shard of 1,000 would leave all workers but one idle). Fixed by the first run:
@@ -165,7 +212,8 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
         if "effective_shard_size" in manifest.params():
             shard_size = int(manifest.params()["effective_shard_size"])
         elif parallel > 1:
-            shard_size = max(1, min(shard_size, -(-total // (parallel * 2))))
+            per_worker = PROCESSORS[processor][2] if processor in PROCESSORS else SHARDS_PER_WORKER
+            shard_size = max(1, min(shard_size, -(-total // (parallel * per_worker))))
         # The same path with other content is another cohort: never mix the two in one output.
         manifest.bind({"input_fingerprint": hashlib.sha256(index.fingerprint().encode()).hexdigest()})
         manifest.bind({"effective_shard_size": shard_size})
@@ -176,6 +224,7 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
 
         writer = ResultWriter(out, manifest, store=store)
         shards_run = 0
+        shards_wall = time.perf_counter()
         try:
             if scheduler is not None:
                 results = run_dask(specs, settings, processor, scheduler)
@@ -186,15 +235,26 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
             with CohortProgress(index.patient_count(), already, enabled=progress) as bar:
                 try:
                     for result in results:
+                        cpu, wall = time.process_time(), time.perf_counter()
                         writer.write(result)
+                        add_stage(stages, "commit", time.process_time() - cpu, time.perf_counter() - wall)
+                        for name, spent in result.stages.items():
+                            add_stage(shard_stages, name, spent["cpu"], spent["wall"])
                         shards_run += 1
                         bar.advance(result.patients)
                 except BrokenProcessPool as exc:  # a worker was killed (out of memory, signal)
                     raise TrdError(f"a worker process died ({exc}); {shards_run} shards were committed: "
                                    "run the same command again to resume") from exc
             if isinstance(index, FhirIndex):
-                shards_run += _account_loose(index, writer, manifest, settings, n_shards, shard_size)
+                shards_run += _account_loose(index, writer, manifest, settings, n_shards)
+                n_shards += len(_loose_units(index))  # the total the summary gives counts them too
             writer.finish()
+            add_stage(stages, "shards", sum(s["cpu"] for s in shard_stages.values()),
+                      time.perf_counter() - shards_wall)
+            if store:
+                cpu, wall = time.process_time(), time.perf_counter()
+                writer.build_store()
+                add_stage(stages, "store", time.process_time() - cpu, time.perf_counter() - wall)
         finally:
             writer.close()
             index.close()
@@ -202,13 +262,17 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
         totals = manifest.totals()
         summary = Summary(
             out_dir=str(out), input_kind=kind, patients=totals.get("patients", 0), shards=n_shards,
-            shards_run=shards_run, seconds=time.perf_counter() - started, trd=totals.get("trd", {}),
+            shards_run=shards_run, seconds=time.perf_counter() - started_at[0], trd=totals.get("trd", {}),
             pseudo_resistance=totals.get("pseudoResistance", {}), data_issues=totals.get("dataIssues", {}),
             data_issue_kinds=totals.get("dataIssueKinds", {}),
             patients_with_data_issues=totals.get("patientsWithDataIssues", 0),
             bad_input_lines=[tuple(x) for x in bad_lines],
             unreadable_lines_of_patients=totals.get("unreadableLines", 0), as_of=settings.as_of, policy=policy,
-            resources=totals.get("resources", {}))
+            resources=totals.get("resources", {}), processor=processor, workers=workers,
+            stages={**stages, "shard stages": shard_stages},
+            # CPU of this process, plus the workers' when shards ran elsewhere
+            cpu_seconds=time.process_time() - started_at[1]
+            + (stages.get("shards", {}).get("cpu", 0.0) if scheduler is not None or workers > 1 else 0.0))
     finally:
         manifest.close()
     summary.write(out / SUMMARY_NAME)

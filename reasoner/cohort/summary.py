@@ -37,6 +37,15 @@ class Summary:
     policy: str = ""
     #: per FHIR resource type: read, mapped, not mapped (every line of a Bulk input accounted for)
     resources: dict[str, dict[str, int]] = field(default_factory=dict)
+    processor: str = ""
+    workers: int = 1
+    #: CPU and wall seconds of this call per stage: index, shards, commit (the parent's writes),
+    #: store (built after the run), and "shard stages": the processors' own stages summed over
+    #: the shards of this call (input, parse, load, rules, validate, read, write; CPU summed over
+    #: workers, so it may exceed the wall time)
+    stages: dict[str, Any] = field(default_factory=dict)
+    #: CPU seconds of the whole call, every worker process included
+    cpu_seconds: float = 0.0
 
     @property
     def patients_per_second(self) -> float:
@@ -88,8 +97,16 @@ class Summary:
         if unreadable:
             table.add_row("unreadable input lines", f"{unreadable:,}")
         table.add_row("shards (run now / total)", f"{self.shards_run:,} / {self.shards:,}")
-        table.add_row("seconds", f"{self.seconds:,.1f}")
+        table.add_row("seconds (wall / CPU)", f"{self.seconds:,.1f} / {self.cpu_seconds:,.1f}")
         table.add_row("patients/s (this call)", f"{self.patients_per_second:,.0f}")
+        if self.processor:
+            table.add_row("processor, workers", f"{self.processor}, {self.workers}")
+        for name, spent in self.stages.items():
+            if name == "shard stages":
+                for inner, t in spent.items():
+                    table.add_row(f"  shard stage {inner} (CPU / wall s)", f"{t['cpu']:,.1f} / {t['wall']:,.1f}")
+            else:
+                table.add_row(f"stage {name} (CPU / wall s)", f"{spent['cpu']:,.1f} / {spent['wall']:,.1f}")
         return table
 
     def print(self, console: Console | None = None) -> None:

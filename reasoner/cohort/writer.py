@@ -1,12 +1,18 @@
-"""The one writer of a cohort run: JSON Lines, the Oxigraph store and the manifest.
+"""The one writer of a cohort run: JSON Lines, Parquet findings tables, the results store, the manifest.
 
 Only the parent process writes (RocksDB allows one writer, and one appender keeps the JSONL file
-whole). Per shard, in this order: append its lines to ``patients.jsonl.partial`` and fsync them,
-load its quads into the store, then commit the shard in the manifest (with the byte length the
-partial file then has). A crash before the commit leaves lines that the next run cuts off (the
-manifest knows the committed length) and quads that the redo writes again; an RDF store is a
-set, and findings have IRIs minted from their data, so a second load of the same shard adds
-nothing. Hence: no duplicate patient, whatever the crash point.
+whole). Per shard, in this order: write its Parquet tables (``findings/<table>/part-<shard>.parquet``)
+and, when the run builds the results store, its N-Quads (``quads/part-<shard>.nq``), each under
+a temporary name renamed into place; append its lines to ``patients.jsonl.partial`` and fsync
+them; then commit the shard in the manifest (with the byte length the partial file then has). A
+crash before the commit leaves lines that the next run cuts off (the manifest knows the committed
+length) and files that the redo of the shard overwrites. Hence: no duplicate patient or row,
+whatever the crash point.
+
+The results store is off the hot path: :meth:`ResultWriter.build_store`, after every shard is
+committed, bulk-loads the staged N-Quads into Oxigraph (``store/``) and removes each part once
+loaded. An RDF store is a set, and findings have IRIs minted from their data, so a part loaded
+twice (a crash between its load and its removal) adds nothing.
 
 ``patients.jsonl`` itself appears only when every shard is committed (:meth:`ResultWriter.finish`
 renames the partial file, fsynced, over it): a reader never sees a half-written run under the
@@ -27,8 +33,10 @@ from reasoner.rules.terms import has_quad
 from reasoner.cohort.files import publish, write_atomic
 from reasoner.cohort.manifest import Manifest, ResumeError
 from reasoner.cohort.results import ShardResult
+from reasoner.cohort.tables import FINDINGS_DIR, part_name
 
 JSONL_NAME = "patients.jsonl"
+QUADS_DIR = "quads"
 #: The JSON Lines of a run in progress (committed prefix: the manifest's ``jsonl_end``).
 PARTIAL_NAME = JSONL_NAME + ".partial"
 STORE_NAME = "store"
@@ -51,16 +59,9 @@ class ResultWriter:
             if size < self._end:
                 raise ResumeError(f"{self.jsonl_path}: shorter than its committed shards ({self._end} bytes); "
                                   "start over without resume")
-        self.store: ox.Store | None = ox.Store(str(self.out_dir / STORE_NAME)) if store else None
-        if self.store is not None:
-            self._load_ontology()
-
-    def _load_ontology(self) -> None:
-        """The ontology graph, so the store answers queries on classes and labels by itself."""
-        assert self.store is not None
-        graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
-        if not has_quad(self.store, graph=graph):
-            self.store.bulk_load(ontology_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        self.store = store
+        self.quads_dir = self.out_dir / QUADS_DIR
+        self.findings_dir = self.out_dir / FINDINGS_DIR
 
     def _open(self) -> BinaryIO:
         """The partial file, cut back to what committed shards wrote (the tail of a shard that
@@ -84,16 +85,17 @@ class ResultWriter:
     def write(self, result: ShardResult) -> None:
         """Write one shard and commit it (the commit is the last step; see module docstring)."""
         jsonl = self._open()
+        for table, data in result.tables.items():
+            folder = self.findings_dir / table
+            folder.mkdir(parents=True, exist_ok=True)
+            _replace(folder / part_name(result.shard_id), data)
+        if self.store and result.nquads:
+            self.quads_dir.mkdir(exist_ok=True)
+            _replace(self.quads_dir / f"part-{result.shard_id:06d}.nq", result.nquads)
         if result.jsonl:
             jsonl.write(result.jsonl)
             jsonl.flush()
             os.fsync(jsonl.fileno())
-        if self.store is not None and result.nquads:
-            # lenient: skip re-validating IRIs and language tags. The quads were written by
-            # Oxigraph's own serialiser from terms it had already parsed and checked (a shard's
-            # workspace), so the checks cannot fail here and only cost CPU
-            # (benchmarks/results/cohort-analysis.md).
-            self.store.bulk_load(result.nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
         self._end = jsonl.tell()
         self.manifest.commit(result.shard_id, result.patients, self._end, result.counts, result.seconds)
 
@@ -111,15 +113,39 @@ class ResultWriter:
         elif not self.jsonl_path.exists():
             write_atomic(self.jsonl_path, b"")
 
+    def build_store(self) -> int:
+        """Load the staged N-Quads of every committed shard into ``store/`` (made, with the
+        ontology graph, if missing); each part is removed once loaded. Returns the parts loaded."""
+        store = ox.Store(str(self.out_dir / STORE_NAME))
+        graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
+        if not has_quad(store, graph=graph):  # the ontology, so the store answers queries on classes and labels
+            store.bulk_load(ontology_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        parts = sorted(self.quads_dir.glob("part-*.nq")) if self.quads_dir.is_dir() else []
+        for part in parts:
+            # lenient: skip re-validating IRIs and language tags. The quads were written by
+            # Oxigraph's own serialiser from terms it had already made and checked, so the checks
+            # cannot fail here and only cost CPU (benchmarks/results/cohort-analysis.md).
+            store.bulk_load(path=str(part), format=ox.RdfFormat.N_QUADS, lenient=True)
+        store.flush()
+        del store
+        for part in parts:
+            part.unlink()
+        if self.quads_dir.is_dir() and not any(self.quads_dir.iterdir()):
+            self.quads_dir.rmdir()
+        return len(parts)
+
     def close(self) -> None:
-        """Flush the store to disk and close the files."""
+        """Close the files."""
         if self._jsonl is not None:
             self._jsonl.close()
             self._jsonl = None
-        if self.store is not None:
-            self.store.flush()
-            del self.store
-            self.store = None
 
 
-__all__ = ["ResultWriter", "JSONL_NAME", "PARTIAL_NAME", "STORE_NAME"]
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole (temporary file, rename): a reader sees the old or the new file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+__all__ = ["ResultWriter", "JSONL_NAME", "PARTIAL_NAME", "STORE_NAME", "QUADS_DIR"]

@@ -72,22 +72,22 @@ def test_index_urn_uuid_references_and_shared_medication(tmp_path: Path) -> None
 @pytest.mark.parametrize("kind", ["fhir", "turtle"])
 def test_shard_size_does_not_change_results(cohort_250: Path, tmp_path: Path, kind: str) -> None:
     # Shards of 37 cut across the Turtle files of 100 patients: patients are picked out of files.
-    whole = run_cohort(cohort_250 / kind, tmp_path / "a", shard_size=250, processor=ECHO, progress=False)
-    cut = run_cohort(cohort_250 / kind, tmp_path / "b", shard_size=37, processor=ECHO, progress=False)
+    whole = run_cohort(cohort_250 / kind, tmp_path / "a", shard_size=250, processor=ECHO, progress=False, workers=1)
+    cut = run_cohort(cohort_250 / kind, tmp_path / "b", shard_size=37, processor=ECHO, progress=False, workers=1)
     assert whole.patients == cut.patients == 250 and cut.shards == 7
     assert read_jsonl(tmp_path / "a" / "patients.jsonl") == read_jsonl(tmp_path / "b" / "patients.jsonl")
     assert whole.trd == cut.trd and sum(whole.trd.values()) == 250
 
 
 def test_workers_give_the_same_lines(cohort_250: Path, tmp_path: Path) -> None:
-    serial = run_cohort(cohort_250 / "fhir", tmp_path / "s", shard_size=40, processor=ECHO, progress=False)
+    serial = run_cohort(cohort_250 / "fhir", tmp_path / "s", shard_size=40, processor=ECHO, progress=False, workers=1)
     pooled = run_cohort(cohort_250 / "fhir", tmp_path / "p", shard_size=40, workers=2, processor=ECHO, progress=False)
     assert serial.trd == pooled.trd
     assert read_jsonl(tmp_path / "s" / "patients.jsonl") == read_jsonl(tmp_path / "p" / "patients.jsonl")
 
 
 def test_store_holds_every_patient_once(cohort_250: Path, tmp_path: Path) -> None:
-    run_cohort(cohort_250 / "turtle", tmp_path / "o", shard_size=64, processor=ECHO, progress=False)
+    run_cohort(cohort_250 / "turtle", tmp_path / "o", shard_size=64, processor=ECHO, progress=False, workers=1, store=True)
     store = ox.Store.read_only(str(tmp_path / "o" / "store"))
     rows = list(store.query("SELECT (COUNT(DISTINCT ?p) AS ?n) (COUNT(?p) AS ?m) "
                             "WHERE { GRAPH ?g { ?p <https://w3id.org/trd-reasoner/ontology#testSize> ?s } }"))
@@ -95,13 +95,13 @@ def test_store_holds_every_patient_once(cohort_250: Path, tmp_path: Path) -> Non
 
 
 def test_resume_after_a_failed_shard(cohort_250: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    reference = run_cohort(cohort_250 / "fhir", tmp_path / "ref", shard_size=30, processor=ECHO, progress=False)
+    reference = run_cohort(cohort_250 / "fhir", tmp_path / "ref", shard_size=30, processor=ECHO, progress=False, workers=1)
     monkeypatch.setenv("TRD_TEST_CRASH_SHARD", "3")
     with pytest.raises(RuntimeError, match="simulated crash"):
-        run_cohort(cohort_250 / "fhir", tmp_path / "run", shard_size=30, processor=CRASH, progress=False)
+        run_cohort(cohort_250 / "fhir", tmp_path / "run", shard_size=30, processor=CRASH, progress=False, workers=1)
     assert Manifest(tmp_path / "run" / "manifest.sqlite").done() == {0, 1, 2}
     monkeypatch.delenv("TRD_TEST_CRASH_SHARD")
-    resumed = run_cohort(cohort_250 / "fhir", tmp_path / "run", shard_size=30, processor=CRASH, progress=False)
+    resumed = run_cohort(cohort_250 / "fhir", tmp_path / "run", shard_size=30, processor=CRASH, progress=False, workers=1)
     assert resumed.shards_run == resumed.shards - 3
     assert read_jsonl(tmp_path / "run" / "patients.jsonl") == read_jsonl(tmp_path / "ref" / "patients.jsonl")
     assert resumed.trd == reference.trd and resumed.patients == 250
@@ -109,7 +109,7 @@ def test_resume_after_a_failed_shard(cohort_250: Path, tmp_path: Path, monkeypat
 
 def test_crash_between_write_and_commit_leaves_no_duplicate(cohort_250: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    run_cohort(cohort_250 / "turtle", tmp_path / "ref", shard_size=50, processor=ECHO, progress=False)
+    run_cohort(cohort_250 / "turtle", tmp_path / "ref", shard_size=50, processor=ECHO, progress=False, workers=1)
     real_commit = Manifest.commit
     calls = {"n": 0}
 
@@ -121,12 +121,12 @@ def test_crash_between_write_and_commit_leaves_no_duplicate(cohort_250: Path, tm
 
     monkeypatch.setattr(Manifest, "commit", failing_commit)
     with pytest.raises(KeyboardInterrupt):
-        run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False)
+        run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False, workers=1)
     # 2 committed + 1 uncommitted shard in the partial file; no patients.jsonl until the run is complete
     assert len(read_jsonl(tmp_path / "run" / "patients.jsonl.partial")) == 150
     assert not (tmp_path / "run" / "patients.jsonl").exists()
     monkeypatch.setattr(Manifest, "commit", real_commit)
-    run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False)
+    run_cohort(cohort_250 / "turtle", tmp_path / "run", shard_size=50, processor=ECHO, progress=False, workers=1)
     got = read_jsonl(tmp_path / "run" / "patients.jsonl")
     assert len({p["id"] for p in got}) == len(got) == 250
     assert got == read_jsonl(tmp_path / "ref" / "patients.jsonl")
@@ -136,30 +136,30 @@ def test_resume_after_a_killed_process(cohort_250: Path, tmp_path: Path) -> None
     script = (f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
               "from reasoner.cohort import run_cohort\n"
               f"run_cohort({str(cohort_250 / 'fhir')!r}, {str(tmp_path / 'run')!r}, shard_size=25, "
-              f"processor={CRASH!r}, progress=False)\n")
+              f"processor={CRASH!r}, progress=False, workers=1)\n")
     env = {**os.environ, "TRD_TEST_CRASH_SHARD": "4", "TRD_TEST_HARD_EXIT": "1"}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
     assert proc.returncode == 3
-    resumed = run_cohort(cohort_250 / "fhir", tmp_path / "run", shard_size=25, processor=CRASH, progress=False)
+    resumed = run_cohort(cohort_250 / "fhir", tmp_path / "run", shard_size=25, processor=CRASH, progress=False, workers=1)
     assert resumed.shards_run == 6
     got = read_jsonl(tmp_path / "run" / "patients.jsonl")
     assert len({p["id"] for p in got}) == len(got) == 250
 
 
 def test_resume_refuses_other_settings(cohort_250: Path, tmp_path: Path) -> None:
-    run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False)
+    run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False, workers=1)
     with pytest.raises(ResumeError, match="shard_size"):
-        run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=50, processor=ECHO, progress=False)
-    again = run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=50, processor=ECHO, progress=False, resume=False)
+        run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=50, processor=ECHO, progress=False, workers=1)
+    again = run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=50, processor=ECHO, progress=False, workers=1, resume=False)
     assert again.patients == 250 and again.shards_run == 5
 
 
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
-        run_cohort(tmp_path / "nope", tmp_path / "o", processor=ECHO, progress=False)
+        run_cohort(tmp_path / "nope", tmp_path / "o", processor=ECHO, progress=False, workers=1)
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no Bulk FHIR"):
-        run_cohort(tmp_path / "empty", tmp_path / "o2", processor=ECHO, progress=False)
+        run_cohort(tmp_path / "empty", tmp_path / "o2", processor=ECHO, progress=False, workers=1)
 
 
 def test_small_cohort_is_cut_for_every_worker_and_resumes_with_other_workers(cohort_250: Path, tmp_path: Path,
@@ -176,11 +176,11 @@ def test_small_cohort_is_cut_for_every_worker_and_resumes_with_other_workers(coh
 
 
 def test_resume_refuses_a_truncated_jsonl(cohort_250: Path, tmp_path: Path) -> None:
-    run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False)
+    run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False, workers=1)
     jsonl = tmp_path / "o" / "patients.jsonl"
     jsonl.write_bytes(jsonl.read_bytes()[:100])
     with pytest.raises(ResumeError, match="shorter than its committed shards"):
-        run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False)
+        run_cohort(cohort_250 / "fhir", tmp_path / "o", shard_size=100, processor=ECHO, progress=False, workers=1)
 
 
 def test_a_killed_worker_is_a_clear_error_and_the_run_resumes(cohort_250: Path, tmp_path: Path,

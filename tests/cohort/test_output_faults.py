@@ -43,7 +43,7 @@ def _start_run(source: Path, out: Path, seconds_per_shard: float) -> subprocess.
     """A cohort run in a process of its own (the slow test processor), to kill or to race."""
     script = (f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
               "from reasoner.cohort import run_cohort\n"
-              f"run_cohort({str(source)!r}, {str(out)!r}, shard_size={SHARD}, processor={SLOW!r}, progress=False)\n")
+              f"run_cohort({str(source)!r}, {str(out)!r}, shard_size={SHARD}, processor={SLOW!r}, progress=False, workers=1)\n")
     return subprocess.Popen([sys.executable, "-c", script], env=_env(TRD_TEST_SHARD_SECONDS=str(seconds_per_shard)),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -110,7 +110,7 @@ def assert_complete(out: Path, patients: int = PATIENTS, reference: Path | None 
 @pytest.fixture(scope="module")
 def reference(cohort_250: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reference") / "out"
-    run_cohort(cohort_250 / "fhir", out, shard_size=SHARD, processor=ECHO, progress=False)
+    run_cohort(cohort_250 / "fhir", out, shard_size=SHARD, processor=ECHO, progress=False, workers=1)
     return out
 
 
@@ -131,7 +131,7 @@ def test_kill_9_at_several_points_then_resume(cohort_250: Path, tmp_path: Path, 
     # the crash state: nothing published under a final name, so no reader takes it for a result
     assert not (out / "patients.jsonl").exists() and not (out / "summary.json").exists()
     monkeypatch.setenv("TRD_TEST_SHARD_SECONDS", "0")
-    summary = run_cohort(cohort_250 / "fhir", out, shard_size=SHARD, processor=SLOW, progress=False)
+    summary = run_cohort(cohort_250 / "fhir", out, shard_size=SHARD, processor=SLOW, progress=False, workers=1)
     assert summary.patients == PATIENTS
     assert_complete(out, reference=reference)
 
@@ -175,7 +175,7 @@ def test_a_second_run_fails_at_once_and_changes_nothing(cohort_250: Path, tmp_pa
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
         assert after == before
         with pytest.raises(OutputError, match="another trd run"):   # the API says the same
-            run_cohort(cohort_250 / "fhir", out, shard_size=SHARD, processor=ECHO, progress=False)
+            run_cohort(cohort_250 / "fhir", out, shard_size=SHARD, processor=ECHO, progress=False, workers=1)
         assert _snapshot(out) == before
     finally:
         first.send_signal(signal.SIGCONT)
@@ -285,9 +285,12 @@ def test_read_only_out_is_one_line_and_exit_2(cohort_60: Path, tmp_path: Path, w
 
 
 def test_full_out_is_one_line_exit_2_and_resumes(cohort_60: Path, tmp_path: Path) -> None:
-    """A disk that fills up mid-run: one line, exit 2; with room again the same command completes."""
+    """A disk that fills up mid-run: one line, exit 2; with room again the same command completes.
+
+    ``--store``: the run then stages each shard's N-Quads for the results store, more than the
+    small disk holds (without it, 60 patients' lines and tables fit)."""
     mount = tmp_path / "full"
-    args = ["assess", str(cohort_60 / "fhir"), "--out", str(mount / "out"), "--as-of", "2026-01-15"]
+    args = ["assess", str(cohort_60 / "fhir"), "--out", str(mount / "out"), "--as-of", "2026-01-15", "--store"]
     if _mount(mount, "size=2m"):
         try:
             full = _trd(args)

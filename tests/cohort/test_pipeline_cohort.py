@@ -19,7 +19,7 @@ AS_OF = "2026-01-15"
 @pytest.fixture(scope="module")
 def serial_run(cohort_60: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serial")
-    run_cohort(cohort_60 / "turtle", out, shard_size=20, batch_size=10, as_of=AS_OF, progress=False)
+    run_cohort(cohort_60 / "turtle", out, shard_size=20, batch_size=10, as_of=AS_OF, progress=False, workers=1, store=True)
     return out
 
 

@@ -84,7 +84,7 @@ def test_a_file_without_patients_is_an_index_unit(cohort: Path, tmp_path: Path) 
 def test_every_record_is_reported_and_no_entry_counts_as_a_patient(cohort: Path, tmp_path: Path,
                                                                    shard_size: int) -> None:
     out = tmp_path / "out"
-    summary = run_cohort(cohort, out, shard_size=shard_size, as_of=AS_OF, progress=False)
+    summary = run_cohort(cohort, out, shard_size=shard_size, as_of=AS_OF, progress=False, workers=1)
     lines = read_jsonl(out / "patients.jsonl")
     ids = sorted(p["id"] for p in lines)
     patients = [i for i in ids if i != "(unattributed)"]

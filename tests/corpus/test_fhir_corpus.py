@@ -91,7 +91,7 @@ def test_cohort_mode(case: str, tmp_path: Path) -> None:
     from reasoner.cohort import run_cohort
 
     expected = _expected(case)
-    summary = run_cohort(_input(case), tmp_path / "out", as_of=AS_OF, progress=False)
+    summary = run_cohort(_input(case), tmp_path / "out", as_of=AS_OF, progress=False, workers=1)
     lines = [_strict_json(x) for x in (tmp_path / "out" / "patients.jsonl").read_text().splitlines()]
     patients = {p["id"]: p for p in lines if p["id"] != "(unattributed)"}
     unattributed = [i for p in lines if p["id"] == "(unattributed)" for i in p["dataIssues"]]

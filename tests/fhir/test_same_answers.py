@@ -85,7 +85,7 @@ def _single(path: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:
 def _cohort(path: Path, out: Path) -> list[dict]:
     from reasoner.cohort import run_cohort
 
-    run_cohort(path, out, as_of=AS_OF, progress=False)
+    run_cohort(path, out, as_of=AS_OF, progress=False, workers=1)
     lines = [json.loads(x) for x in (out / "patients.jsonl").read_text().splitlines()]
     return sorted((p for p in lines if p["id"] != "(unattributed)"), key=lambda p: p["id"])
 

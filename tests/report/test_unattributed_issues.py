@@ -60,7 +60,7 @@ def test_cohort_lines_keep_the_issue(tmp_path: Path) -> None:
     folder = tmp_path / "cohort"
     folder.mkdir()
     _input(tmp_path).rename(folder / "patients.ttl")
-    summary = run_cohort(folder, tmp_path / "out", as_of="2026-01-15", progress=False, store=False)
+    summary = run_cohort(folder, tmp_path / "out", as_of="2026-01-15", progress=False, workers=1, store=False)
     lines = [json.loads(line) for line in (tmp_path / "out" / "patients.jsonl").read_text().splitlines()]
     assert [p["id"] for p in lines] == ["(unattributed)", "pat-001"]
     # the issue is listed on a line of its own, not filed under a patient it does not belong to

@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/columnar_validation.py [N] [--fast] [--threads T]   (default 10000 patients)
 Writes benchmarks/results/columnar-validation.json and prints it. The cohort is the Turtle of
-benchmarks/support/synthetic.py (about 1% malformed records); the columnar engine derives with the
-rules that have a SQL twin, then the validator checks the whole cohort as one shard. CPU is the
+benchmarks/support/synthetic.py (about 1% malformed records); the columnar engine derives with
+every rule's SQL twin, then the validator checks the whole cohort as one shard. CPU is the
 process's (DuckDB's threads included), the best of three checks; the machine's load average is
 recorded before and after. ``--fast``: also the fast validator on an Oxigraph workspace holding
 the same cohort (same rules), for comparison. ``--threads T``: DuckDB's threads for the check
@@ -25,10 +25,8 @@ import pyoxigraph as ox
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "columnar"))
 
 from benchmarks.support.synthetic import generate_cohort  # noqa: E402
-from differential import rules_with_twins  # noqa: E402
 from reasoner.columnar.engine import ColumnarEngine  # noqa: E402
 from reasoner.columnar.tables import triples_table  # noqa: E402
 from reasoner.columnar.validate import ColumnarValidator  # noqa: E402
@@ -51,8 +49,7 @@ def main(n: int, with_fast: bool, threads: int | None) -> None:
         generate_cohort(Path(tmp) / "cohort", n, seed=17, fhir=False)
         files = sorted((Path(tmp) / "cohort" / "turtle").glob("*.ttl"))
         triples = [t for f in files for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
-        rules = rules_with_twins(Path(tmp))
-        engine = ColumnarEngine(policy="default", as_of=AS_OF, rules_dir=rules)
+        engine = ColumnarEngine(policy="default", as_of=AS_OF)  # every rule has its twin
         table = triples_table(triples)
         derive_cpu, derive_wall, _ = clock(lambda: engine.derive(table))
         compile_cpu, compile_wall, validator = clock(lambda: ColumnarValidator(
@@ -78,7 +75,7 @@ def main(n: int, with_fast: bool, threads: int | None) -> None:
             from reasoner.pipeline import Pipeline
 
             nt = b"".join(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) for _ in [0])
-            pipe = Pipeline(policy="default", as_of=AS_OF, rules_dir=rules)
+            pipe = Pipeline(policy="default", as_of=AS_OF)
             result = pipe.assess(nt, derived="none", keep_workspace=True)
             fast_cpu, fast_wall, fast = clock(lambda: pipe.validator.check(result.workspace))
             row.update({"fast_check_cpu_s": round(fast_cpu, 3), "fast_check_wall_s": round(fast_wall, 3),
@@ -97,7 +94,11 @@ def main(n: int, with_fast: bool, threads: int | None) -> None:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else None
-    args = [a for a in args if a != str(threads)] if threads else args
-    main(int(args[0]) if args else 10_000, "--fast" in sys.argv, threads)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("patients", nargs="?", type=int, default=10_000)
+    parser.add_argument("--fast", action="store_true", help="also the fast validator on the same data")
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads for the check")
+    options = parser.parse_args()
+    main(options.patients, options.fast, options.threads)

@@ -155,7 +155,8 @@ def write_summary_html(out_dir: Path, reports: list[Path] | None = None) -> Path
     from reasoner.render.html import summary_page
 
     summary = json.loads((Path(out_dir) / "summary.json").read_text(encoding="utf-8"))
-    links = [p.relative_to(out_dir).as_posix() for p in reports or []]
+    # sorted: patients.jsonl is in shard-completion order, which varies with the workers
+    links = sorted(p.relative_to(out_dir).as_posix() for p in reports or [])
     return _write(Path(out_dir) / SUMMARY_HTML, summary_page(summary, cohort_counts(out_dir), links, __version__))
 
 

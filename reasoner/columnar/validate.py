@@ -95,6 +95,7 @@ from reasoner.validate.fast import (
     _pyshacl_datatype_ok,
     _pyshacl_pair_ok,
     _pyshacl_range_ok,
+    target_shape_nodes,
 )
 from reasoner.validate.report import SEVERITY_NAMES, ResultRecord, Validation, sort_records
 
@@ -326,7 +327,7 @@ class ColumnarValidator:
         self._classes: set[str] = set()                      # classes whose instances a check needs
         self._views: set[str] = {"rdf_type", "rdfs_subClassOf"}   # predicate tables read as v_<stem>
         self.shapes: list[_Shape] = []
-        for node in self._shape_nodes():
+        for node in target_shape_nodes(self.shapes_graph, "columnar"):
             shape = self._compile_shape(node, target=None)
             if shape is not None:
                 self.shapes.append(shape)
@@ -343,21 +344,6 @@ class ColumnarValidator:
         self._make_views()
 
     # --- compilation -----------------------------------------------------------------------
-    def _shape_nodes(self) -> list[Node]:
-        """Every shape with a target, refused as the fast validator refuses."""
-        g = self.shapes_graph
-        nodes: set[Node] = set()
-        for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetNode):
-            nodes.update(g.subjects(p, None))
-        for p in (SH.targetObjectsOf, SH.target):
-            if any(g.subjects(p, None)):
-                raise UnsupportedShapeError(f"{p} is not supported by the columnar validator")
-        for parent, _prop in g.subject_objects(SH.property):
-            if parent in nodes:
-                raise UnsupportedShapeError(
-                    f"shape {parent}: sh:property is not supported; give the property shape its own target")
-        return sorted(nodes, key=str)
-
     def _target(self, node: Node) -> _Target:
         g = self.shapes_graph
         classes = sorted(g.objects(node, SH.targetClass))

@@ -302,6 +302,24 @@ class _Run:
                 for sol in solutions]
 
 
+def target_shape_nodes(g: Graph, validator: str) -> list[Node]:
+    """Every shape that has a target, sorted (shapes reached only through sh:or are compiled
+    there); UnsupportedShapeError, naming ``validator``, for the targets and the sh:property links
+    the compiled validators (fast, columnar) do not support."""
+    nodes: set[Node] = set()
+    for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetNode):
+        nodes.update(g.subjects(p, None))
+    for p in (SH.targetObjectsOf, SH.target):
+        if any(g.subjects(p, None)):
+            raise UnsupportedShapeError(f"{p} is not supported by the {validator} validator")
+    # sh:property links: targets of the parent node shape would apply to the property shape.
+    for parent, _prop in g.subject_objects(SH.property):
+        if parent in nodes:
+            raise UnsupportedShapeError(
+                f"shape {parent}: sh:property is not supported; give the property shape its own target")
+    return sorted(nodes, key=str)
+
+
 class FastValidator:
     """Compile shapes once (constructor), validate many graphs or stores (``validate``)."""
 
@@ -316,29 +334,13 @@ class FastValidator:
         self.shapes: list[_Shape] = []
         # the merged checks of the property shapes, by target pattern (see _TargetChecks)
         self._targets: dict[str, _TargetChecks] = {}
-        for node in self._shape_nodes():
+        for node in target_shape_nodes(self.shapes_graph, "fast"):
             shape = self._compile_shape(node, target=None)
             if shape is not None:
                 self._focus_lookups(shape, ontology or Graph())
                 self.shapes.append(shape)
 
     # --- compilation -----------------------------------------------------------------------
-    def _shape_nodes(self) -> list[Node]:
-        """Every shape that has a target (shapes reached only through sh:or are compiled there)."""
-        g = self.shapes_graph
-        nodes: set[Node] = set()
-        for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetNode):
-            nodes.update(g.subjects(p, None))
-        for p in (SH.targetObjectsOf, SH.target):
-            if any(g.subjects(p, None)):
-                raise UnsupportedShapeError(f"{p} is not supported by the fast validator")
-        # sh:property links: targets of the parent node shape apply to the property shape.
-        for parent, prop in g.subject_objects(SH.property):
-            if parent in nodes:
-                raise UnsupportedShapeError(
-                    f"shape {parent}: sh:property is not supported; give the property shape its own target")
-        return sorted(nodes, key=str)
-
     def _focus_lookups(self, shape: _Shape, ontology: Graph) -> None:
         """The store lookups that tell whether a shape has any focus node at all."""
         g = self.shapes_graph
@@ -731,4 +733,4 @@ class FastValidator:
             report.add((r, SH.resultMessage, m))
 
 
-__all__ = ["FastValidator", "UnsupportedShapeError"]
+__all__ = ["FastValidator", "UnsupportedShapeError", "target_shape_nodes"]

@@ -112,21 +112,19 @@ def _index(source: Path, out_dir: Path) -> tuple[str, FhirIndex | TurtleIndex, l
 LOOSE_LINES_PER_UNIT = 5000
 
 
-def _loose_units(index: FhirIndex, size: int = LOOSE_LINES_PER_UNIT) -> list[tuple[int, int]]:
-    """The (first, end) line ranges of the units of loose lines; one empty unit when only
-    unreadable lines of no patient are there (they are reported with the first unit)."""
-    total = index.loose_count()
-    return [(first, min(first + size, total))
-            for first in range(0, max(total, 1 if index.broken_loose() else 0), size)]
+def _loose_units(total: int, broken: bool, size: int = LOOSE_LINES_PER_UNIT) -> list[tuple[int, int]]:
+    """The (first, end) line ranges of the units of ``total`` loose lines; one empty unit when only
+    unreadable lines of no patient are there (``broken``: they are reported with the first unit)."""
+    return [(first, min(first + size, total)) for first in range(0, max(total, 1 if broken else 0), size)]
 
 
 def _account_loose(index: FhirIndex, writer: ResultWriter, manifest: Manifest, settings: RunSettings,
-                   n_shards: int) -> int:
+                   n_shards: int) -> tuple[int, int]:
     """Count (or report) the export's lines that belong to no patient, once, after the patients.
 
     They are committed like shards (ids after the last shard), so a resumed run neither repeats
     nor loses them; they run in this process because they need to know which shared resources
-    (Medications) the patients used, which the shards report. Returns the units committed now.
+    (Medications) the patients used, which the shards report. Returns (units committed now, units).
     """
     from reasoner.cohort.pipeline_processor import process_loose
 
@@ -134,14 +132,15 @@ def _account_loose(index: FhirIndex, writer: ResultWriter, manifest: Manifest, s
     used = frozenset(manifest.totals().get("usedShared", {}))
     committed = 0
     broken = index.broken_loose()  # unreadable lines that name no patient: with the first unit
-    for unit, (first, end) in enumerate(_loose_units(index)):
+    units = _loose_units(index.loose_count(), bool(broken))
+    for unit, (first, end) in enumerate(units):
         shard_id = n_shards + unit
         if shard_id in done:
             continue
         writer.write(process_loose(shard_id, index.read_loose(first, end), settings, used,
                                    broken if unit == 0 else []))
         committed += 1
-    return committed
+    return committed, len(units)
 
 
 def run_cohort(inputs: Path | str | Sequence[Path | str], out_dir: Path | str, workers: int | None = None,
@@ -246,8 +245,9 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
                     raise TrdError(f"a worker process died ({exc}); {shards_run} shards were committed: "
                                    "run the same command again to resume") from exc
             if isinstance(index, FhirIndex):
-                shards_run += _account_loose(index, writer, manifest, settings, n_shards)
-                n_shards += len(_loose_units(index))  # the total the summary gives counts them too
+                committed, units = _account_loose(index, writer, manifest, settings, n_shards)
+                shards_run += committed
+                n_shards += units  # the total the summary gives counts them too
             writer.finish()
             add_stage(stages, "shards", sum(s["cpu"] for s in shard_stages.values()),
                       time.perf_counter() - shards_wall)

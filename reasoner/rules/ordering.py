@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import networkx as nx
 
 from reasoner.errors import RuleError
-from reasoner.rules.analysis import ANY, matches  # noqa: F401 (matches: the definition _feeds follows)
+from reasoner.rules.analysis import ANY
 from reasoner.rules.rule import Rule
 
 
 @dataclass(frozen=True)
 class _Side:
-    """A rule's keys (what it reads, or what it writes) grouped for :func:`matches` by set lookups."""
+    """A rule's keys (what it reads, or what it writes) grouped for :func:`reasoner.rules.analysis.matches` by set lookups."""
 
     any: bool             # the key ANY (matches every key of the other side)
     plain: frozenset      # keys that are terms
@@ -35,7 +35,7 @@ def _side(keys: frozenset) -> _Side:
 
 
 def _feeds(w: _Side, r: _Side, writes: frozenset, reads: frozenset) -> bool:
-    """:func:`feeds` on grouped keys: the same answer as trying :func:`matches` on every pair."""
+    """:func:`feeds` on grouped keys: the same answer as trying :func:`reasoner.rules.analysis.matches` on every pair."""
     if not writes or not reads:
         return False
     if r.any or w.any:
@@ -46,7 +46,7 @@ def _feeds(w: _Side, r: _Side, writes: frozenset, reads: frozenset) -> bool:
 
 
 def feeds(writer: Rule, reader: Rule) -> bool:
-    """Whether a rule writes anything another rule reads (some written key :func:`matches` a read key)."""
+    """Whether a rule writes anything another rule reads (some written key :func:`~reasoner.rules.analysis.matches` a read key)."""
     return _feeds(_side(writer.writes), _side(reader.reads), writer.writes, reader.reads)
 
 

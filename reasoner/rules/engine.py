@@ -85,7 +85,11 @@ class RuleEngine:
                  ontology: Graph | None = None) -> None:
         """``ontology``: the class hierarchy that resolves ``("sub", C)`` requirements (some
         instance of C or of a subclass); without it they are not used to skip a rule."""
-        self.rules = order_rules(load_rules() if rules is None else rules)
+        rules = list(load_rules() if rules is None else rules)
+        # Which rule feeds which depends only on the rule set: computed once here, for the order
+        # and for every run (it was over half of a warm one-patient call).
+        self._feeds = feeding_pairs(rules)
+        self.rules = order_rules(rules, self._feeds)
         if backend not in BACKENDS:
             raise RuleError(f"unknown SPARQL backend {backend!r} (expected one of {', '.join(BACKENDS)})")
         self.backend = backend
@@ -117,9 +121,6 @@ class RuleEngine:
             for r in self.rules:
                 alternatives = tuple(self._lookups(alt) for alt in r.alternatives)
                 self._alternatives[r.name] = alternatives if all(alternatives) else ()
-        # Which rule feeds which depends only on the rule set: computed once here, not on every run
-        # (it was over half of a warm one-patient call).
-        self._feeds = feeding_pairs(self.rules)
 
     def _lookups(self, keys: Iterable[Key]) -> tuple[Key, ...]:
         """Requirement keys as lookups (Oxigraph terms), less the classes that cannot be resolved."""

@@ -63,20 +63,22 @@ def feeding_pairs(rules: Iterable[Rule]) -> set[tuple[str, str]]:
     return {(a, b) for a, ws, wk in writes for b, rs, rk in reads if _feeds(ws, rs, wk, rk)}
 
 
-def dependency_graph(rules: Iterable[Rule]) -> nx.DiGraph:
-    """rule -> rule edges (by name) whenever the first writes what the second reads."""
+def dependency_graph(rules: Iterable[Rule], pairs: set[tuple[str, str]] | None = None) -> nx.DiGraph:
+    """rule -> rule edges (by name) whenever the first writes what the second reads (``pairs``:
+    the :func:`feeding_pairs` of these rules, when the caller has them already)."""
     rules = list(rules)
     g = nx.DiGraph()
     g.add_nodes_from(r.name for r in rules)
-    g.add_edges_from(feeding_pairs(rules))
+    g.add_edges_from(feeding_pairs(rules) if pairs is None else pairs)
     return g
 
 
-def order_rules(rules: Iterable[Rule]) -> list[Rule]:
-    """The rules in topological order (ties by name); RuleError naming the rules of a cycle."""
+def order_rules(rules: Iterable[Rule], pairs: set[tuple[str, str]] | None = None) -> list[Rule]:
+    """The rules in topological order (ties by name); RuleError naming the rules of a cycle.
+    ``pairs``: as for :func:`dependency_graph`."""
     rules = list(rules)
     by_name = {r.name: r for r in rules}
-    g = dependency_graph(rules)
+    g = dependency_graph(rules, pairs)
     try:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:

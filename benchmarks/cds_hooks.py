@@ -6,13 +6,20 @@ a trust file and an EC P-384 key made here, and drives it with httpx as an EHR w
 - latency: sequential warm ``patient-view`` calls on a typical patient (5 antidepressant trials,
   20 Observations: adherence, HAM-D before and after each trial, TSH, CRP, free T4, PHQ-9, AHI),
   client-observed p50/p95;
-- throughput: 8 concurrent clients for a fixed number of calls, hooks per second.
+- throughput: 8 concurrent clients for a fixed number of calls, hooks per second, and the server's
+  CPU time per call (its process tree, psutil).
+
+The calls cycle through ``--patients`` distinct patients of that shape (8 clients are 8 clinicians
+opening 8 charts). Three servers are measured side by side in one run: ``--max-batch 1`` (every call
+assessed alone), the default ``--max-batch 8`` (calls waiting together are assessed as one batch,
+reasoner/serve/batching.py), and the default with the same patient in every call (never batched:
+two calls about one patient never share a batch).
 
 Tokens are signed before the timed phases (a real EHR signs on its own machine). Targets (issue 18):
 p95 ≤ 100 ms, ≥ 50 hooks/s. The load average is printed next to the figures: the machine is
 shared, so run it when it is quiet. Every loop is bounded; the server is stopped at the end.
 
-    python -m benchmarks.cds_hooks [--calls 300] [--concurrent-calls 800] [--workers 2] [--write]
+    python -m benchmarks.cds_hooks [--calls 300] [--concurrent-calls 800] [--workers 2] [--patients 200] [--write]
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from typing import Any
 
 import httpx
 import jwt
+import psutil
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from benchmarks.support.cds import hook_request
@@ -98,106 +106,158 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+class Server:
+    """A running ``trd serve`` (JWT verification on) and the key its trusted client signs with."""
+
+    def __init__(self, tmpdir: Path, workers: int, max_batch: int) -> None:
+        self.key = ec.generate_private_key(ec.SECP384R1())
+        jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.key.public_key()))
+        jwk.update({"kid": "bench", "alg": "ES384"})
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        (tmpdir / "jwks.json").write_text(json.dumps({"keys": [jwk]}))
+        (tmpdir / "trust.json").write_text(json.dumps({"clients": [{"iss": ISS, "jwks_file": "jwks.json"}],
+                                                      "algorithms": ["ES384"]}))
+        self.log_path = tmpdir / "serve.log"
+        self.log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "reasoner.cli.main", "serve", "--port", str(self.port),
+             "--trust", str(tmpdir / "trust.json"), "--data-dir", str(tmpdir / "data"), "--as-of", "2026-01-15",
+             "--log-level", "warning", "--workers", str(workers), "--max-batch", str(max_batch)],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 120
+        while True:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"trd serve did not start: {self.log_path.read_text()}")
+            try:
+                httpx.get(f"{self.url}/cds-services", timeout=1, trust_env=False)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+
+    def tokens(self, n: int) -> list[str]:
+        now = int(time.time())
+        return [jwt.encode({"iss": ISS, "aud": f"{self.url}{PATH}", "iat": now, "exp": now + 900,
+                            "jti": str(uuid.uuid4())}, self.key, algorithm="ES384", headers={"kid": "bench"})
+                for _ in range(n)]
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the server and its worker processes so far."""
+        proc = psutil.Process(self.proc.pid)
+        total = 0.0
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+PATH = "/cds-services/trd-patient-view"
+
+
+def _call(client: httpx.Client, url: str, token: str, body: bytes) -> float:
+    t0 = time.perf_counter()
+    r = client.post(f"{url}{PATH}", content=body, headers={"Authorization": f"Bearer {token}",
+                                                           "Content-Type": "application/json"})
+    elapsed = (time.perf_counter() - t0) * 1000
+    if r.status_code != 200:
+        raise SystemExit(f"call failed: {r.status_code} {r.text[:300]}")
+    return elapsed
+
+
+def measure(server: Server, bodies: list[bytes], calls: int, concurrent_calls: int, clients: int) -> dict[str, Any]:
+    """Sequential latency, then ``clients`` concurrent clients sharing ``concurrent_calls`` calls
+    (call i sends ``bodies[i % len(bodies)]``); hooks/s and the server's CPU per call."""
+    with httpx.Client(timeout=30, trust_env=False) as client:
+        for i, token in enumerate(server.tokens(30)):   # warm-up
+            _call(client, server.url, token, bodies[i % len(bodies)])
+        latencies = [_call(client, server.url, token, bodies[i % len(bodies)])
+                     for i, token in enumerate(server.tokens(calls))]
+    shared = list(enumerate(server.tokens(concurrent_calls)))
+    lock = threading.Lock()
+    done: list[float] = []
+
+    def worker() -> None:
+        with httpx.Client(timeout=60, trust_env=False) as client:
+            while True:
+                with lock:
+                    if not shared:
+                        return
+                    i, token = shared.pop()
+                elapsed = _call(client, server.url, token, bodies[i % len(bodies)])
+                with lock:
+                    done.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    load_before, cpu_before, t0 = os.getloadavg(), server.cpu_seconds(), time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    wall = time.perf_counter() - t0
+    cpu = server.cpu_seconds() - cpu_before
+    return {"p50": statistics.median(latencies), "p95": _percentile(latencies, 0.95), "max": max(latencies),
+            "sequential": len(latencies), "rate": len(done) / wall, "calls": len(done),
+            "c50": statistics.median(done), "c95": _percentile(done, 0.95),
+            "server_cpu_ms": cpu / max(1, len(done)) * 1000, "load": (load_before, os.getloadavg())}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="sequential warm calls for the latency figures")
     parser.add_argument("--concurrent-calls", type=int, default=800, help="calls shared by the concurrent clients")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="trd serve --workers (one per core)")
+    parser.add_argument("--patients", type=int, default=200,
+                        help="distinct typical patients the calls cycle through (8 clinicians open 8 charts)")
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
 
-    key = ec.generate_private_key(ec.SECP384R1())
-    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
-    jwk.update({"kid": "bench", "alg": "ES384"})
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    path = "/cds-services/trd-patient-view"
-    body = json.dumps(hook_request("patient-view", "bench-1", typical_patient())).encode()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        (tmpdir / "jwks.json").write_text(json.dumps({"keys": [jwk]}))
-        (tmpdir / "trust.json").write_text(json.dumps({"clients": [{"iss": ISS, "jwks_file": "jwks.json"}],
-                                                      "algorithms": ["ES384"]}))
-        log = (tmpdir / "serve.log").open("w")
-        proc = subprocess.Popen([sys.executable, "-m", "reasoner.cli.main", "serve", "--port", str(port),
-                                 "--trust", str(tmpdir / "trust.json"), "--data-dir", str(tmpdir / "data"),
-                                 "--as-of", "2026-01-15", "--log-level", "warning", "--workers", str(args.workers)],
-                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"trd serve did not start: {(tmpdir / 'serve.log').read_text()}")
-                try:
-                    httpx.get(f"{url}/cds-services", timeout=1, trust_env=False)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.3)
-
-            def tokens(n: int) -> list[str]:
-                now = int(time.time())
-                return [jwt.encode({"iss": ISS, "aud": f"{url}{path}", "iat": now, "exp": now + 600,
-                                    "jti": str(uuid.uuid4())}, key, algorithm="ES384", headers={"kid": "bench"})
-                        for _ in range(n)]
-
-            def call(client: httpx.Client, token: str) -> float:
-                t0 = time.perf_counter()
-                r = client.post(f"{url}{path}", content=body, headers={"Authorization": f"Bearer {token}",
-                                                                       "Content-Type": "application/json"})
-                elapsed = (time.perf_counter() - t0) * 1000
-                if r.status_code != 200:
-                    raise SystemExit(f"call failed: {r.status_code} {r.text[:300]}")
-                return elapsed
-
-            load_before = os.getloadavg()
-            with httpx.Client(timeout=30, trust_env=False) as client:
-                cards = client.post(f"{url}{path}", content=body, headers={
-                    "Authorization": f"Bearer {tokens(1)[0]}", "Content-Type": "application/json"}).json()["cards"]
-                for token in tokens(30):                      # warm-up
-                    call(client, token)
-                latencies = [call(client, token) for token in tokens(args.calls)]
-            # throughput: N clients share the calls
-            shared = tokens(args.concurrent_calls)
-            lock = threading.Lock()
-            done: list[float] = []
-
-            def worker() -> None:
-                with httpx.Client(timeout=60, trust_env=False) as client:
-                    while True:
-                        with lock:
-                            if not shared:
-                                return
-                            token = shared.pop()
-                        elapsed = call(client, token)
-                        with lock:
-                            done.append(elapsed)
-
-            threads = [threading.Thread(target=worker) for _ in range(args.clients)]
-            t0 = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(timeout=600)
-            wall = time.perf_counter() - t0
-            load_after = os.getloadavg()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-            log.close()
-    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
-    rate = len(done) / wall
+    distinct = [json.dumps(hook_request("patient-view", f"bench-{n}", typical_patient(f"bench-{n}"))).encode()
+                for n in range(args.patients)]
+    same = [distinct[0]]
+    # side by side in one run: batching off and on, distinct charts and one chart called again and again
+    configurations = [("--max-batch 1 (one call at a time)", 1, distinct),
+                      ("--max-batch 8 (default)", 8, distinct),
+                      ("--max-batch 8, the same patient in every call", 8, same)]
+    rows, cards = [], []
+    started = os.getloadavg()
+    for label, max_batch, bodies in configurations:
+        with tempfile.TemporaryDirectory() as tmp:
+            server = Server(Path(tmp), args.workers, max_batch)
+            try:
+                with httpx.Client(timeout=30, trust_env=False) as client:
+                    cards = client.post(f"{server.url}{PATH}", content=bodies[0], headers={
+                        "Authorization": f"Bearer {server.tokens(1)[0]}", "Content-Type": "application/json"}).json()["cards"]
+                m = measure(server, bodies, args.calls, args.concurrent_calls, args.clients)
+            finally:
+                server.stop()
+        rows.append((label, m))
+        print(label, {k: (round(v, 1) if isinstance(v, float) else v) for k, v in m.items()}, flush=True)
+    ended = os.getloadavg()
     lines = [
         f"| when | {dt.datetime.now().isoformat(timespec='minutes')} |",
         f"| machine | {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"trd serve --workers {args.workers} |",
-        f"| load average (1, 5, 15 min) before | {load_before[0]:.2f}, {load_before[1]:.2f}, {load_before[2]:.2f} |",
-        f"| load average after | {load_after[0]:.2f}, {load_after[1]:.2f}, {load_after[2]:.2f} |",
-        f"| patient | 5 trials, 20 Observations; {len(cards)} cards ({', '.join(c['source']['topic']['code'] for c in cards)}) |",
-        f"| warm patient-view, sequential ({len(latencies)} calls) | p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies):.1f} ms |",
-        f"| {args.clients} concurrent clients ({len(done)} calls) | {rate:.1f} hooks/s; per call p50 "
-        f"{statistics.median(done):.1f} ms, p95 {_percentile(done, 0.95):.1f} ms |",
+        f"trd serve --workers {args.workers}; {args.clients} client threads in the benchmark process |",
+        f"| load average (1, 5, 15 min) at start | {started[0]:.2f}, {started[1]:.2f}, {started[2]:.2f} |",
+        f"| load average at end | {ended[0]:.2f}, {ended[1]:.2f}, {ended[2]:.2f} |",
+        f"| patient | 5 trials, 20 Observations; {len(cards)} cards "
+        f"({', '.join(c['source']['topic']['code'] for c in cards)}); {args.patients} distinct patients of that shape |",
+        "",
+        "| server | sequential p50 / p95 / max (ms) | concurrent: hooks/s | per call p50 / p95 (ms) | server CPU ms per call |",
+        "|---|---:|---:|---:|---:|",
     ]
+    for label, m in rows:
+        lines.append(f"| {label} | {m['p50']:.1f} / {m['p95']:.1f} / {m['max']:.1f} | **{m['rate']:.1f}** | "
+                     f"{m['c50']:.1f} / {m['c95']:.1f} | {m['server_cpu_ms']:.1f} |")
     print("\n".join(lines))
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

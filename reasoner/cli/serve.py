@@ -1,7 +1,8 @@
 """``trd serve`` (the CDS Hooks service) and ``trd feedback summary`` (what clinicians did with its cards).
 
-``trd serve`` starts uvicorn on one process: the pipeline is warm in that process, calls are
-assessed one at a time (CPU work), and the request log has one line per call. Authentication is on
+``trd serve`` starts uvicorn on one process (or ``--workers`` processes): the pipeline is warm in
+each process, calls are assessed one batch at a time (CPU work; the ``patient-view`` calls waiting
+at the same time form one batch, ``--max-batch``), and the request log has one line per call. Authentication is on
 unless ``--insecure-dev`` is given, which is logged loudly at start and on every request line.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import click
 
 from reasoner.cli.options import as_of_option, backend_option, policy_option
-from reasoner.config import MAX_CDS_BODY_BYTES
+from reasoner.config import CDS_MAX_BATCH, MAX_CDS_BODY_BYTES
 
 _DEFAULT_DATA_DIR = "trd-serve-data"
 
@@ -57,10 +58,14 @@ The trust file names the CDS clients (JWT issuers) and their JWK Sets:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (each with its own warm pipeline; the replay cache and feedback store are "
                    "shared SQLite files). One per core gives the most hooks per second.")
+@click.option("--max-batch", default=CDS_MAX_BATCH, show_default=True, type=click.IntRange(1, 64),
+              help="Most patient-view calls assessed together when they wait for the pipeline at the same "
+                   "time (1: one call at a time). A call never waits for others to arrive.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info", show_default=True)
 def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, trust_file: Path | None,
           public_url: str | None, data_dir: Path, fhir_servers: tuple[str, ...], fhir_timeout: float,
-          max_body: int, report_url: str | None, insecure_dev: bool, workers: int, log_level: str) -> None:
+          max_body: int, report_url: str | None, insecure_dev: bool, workers: int, max_batch: int,
+          log_level: str) -> None:
     """Run the CDS Hooks 2.0 service (patient-view, order-select, order-sign, feedback)."""
     import uvicorn
 
@@ -73,7 +78,7 @@ def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, tr
     settings = ServeSettings(host=host, port=port, public_url=public_url, policy=policy, as_of=as_of,
                              trust_file=trust_file, insecure_dev=insecure_dev, data_dir=data_dir,
                              fhir_servers=fhir_servers, fhir_time_limit=fhir_timeout, max_body_bytes=max_body,
-                             report_url=report_url, backend=backend)
+                             report_url=report_url, backend=backend, max_batch=max_batch)
     if insecure_dev:
         for _ in range(3):
             log.warning("!!! --insecure-dev: calls are accepted WITHOUT authentication. Local trials only; "

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reasoner.config import MAX_CDS_BODY_BYTES
+from reasoner.config import CDS_MAX_BATCH, MAX_CDS_BODY_BYTES
 from reasoner.io.rdf import refuse_json_constant
 from reasoner.serve.assessor import Assessor
 from reasoner.serve.auth import AuthError, ReplayCache, TrustConfig, Verifier
@@ -77,6 +77,7 @@ class ServeSettings:
     max_body_bytes: int = MAX_CDS_BODY_BYTES
     report_url: str | None = None
     backend: str = "oxigraph"
+    max_batch: int = CDS_MAX_BATCH
 
     @property
     def base_url(self) -> str:
@@ -133,7 +134,7 @@ class Service:
             trust = TrustConfig.load(settings.trust_file)
             replay = ReplayCache(settings.data_dir / "replay.sqlite")
             verifier = Verifier(trust, replay)
-        assessor = Assessor(settings.policy, settings.as_of, settings.backend)
+        assessor = Assessor(settings.policy, settings.as_of, settings.backend, settings.max_batch)
         terms = Terms.from_graph(assessor.pipeline().ontology)
         prefetch_templates()  # build the templates (the importer's code index) before the first call
         store = FeedbackStore(settings.data_dir / "feedback.sqlite")
@@ -214,19 +215,19 @@ class Service:
         except FhirFetchError as exc:
             raise ApiError(412, f"the patient's data could not be fetched from fhirServer: {exc}") from exc
         fields["fetched"] = ",".join(gathered.fetched) or "-"
-        with self.assessor.lock:
-            try:
-                orders = (draft_orders(orders_doc, request.context.selections, self.assessor.import_context)
-                          if hook_name != "patient-view" else [])
-            except NotFhir as exc:
-                raise ApiError(400, str(exc)) from exc
-            assessed = self.assessor.assess(request.context.patientId, gathered.resources,
-                                            keep_workspace=hook_name != "patient-view")
+        notes: list[str] = []
+        if hook_name == "patient-view":
+            assessed = self.assessor.assess_view(request.context.patientId, gathered.resources)
             ctx = CardContext(assessed.result.policy, assessed.result.as_of, self._report_url(request))
-            if hook_name == "patient-view":
-                patient_view_cards(assessed.patient, assessed.import_problems, self.terms, ctx)
-                notes: list[str] = []
-            else:
+            patient_view_cards(assessed.patient, assessed.import_problems, self.terms, ctx)
+        else:
+            with self.assessor.lock:
+                try:
+                    orders = draft_orders(orders_doc, request.context.selections, self.assessor.import_context)
+                except NotFhir as exc:
+                    raise ApiError(400, str(exc)) from exc
+                assessed = self.assessor.assess(request.context.patientId, gathered.resources, keep_workspace=True)
+                ctx = CardContext(assessed.result.policy, assessed.result.as_of, self._report_url(request))
                 notes = order_cards(assessed.result.workspace, orders, assessed.patient, self.terms, ctx)
         footer = assessed.accounting()
         if gathered.other_patients:

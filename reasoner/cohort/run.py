@@ -253,8 +253,9 @@ def _run_locked(source: Path, out: Path, workers: int, scheduler: Any, policy: s
                       time.perf_counter() - shards_wall)
             if store:
                 cpu, wall = time.process_time(), time.perf_counter()
-                writer.build_store()
+                quads = writer.build_store()
                 add_stage(stages, "store", time.process_time() - cpu, time.perf_counter() - wall)
+                stages["store"]["quads"] = float(quads)
         finally:
             writer.close()
             index.close()

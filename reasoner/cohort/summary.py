@@ -40,7 +40,7 @@ class Summary:
     processor: str = ""
     workers: int = 1
     #: CPU and wall seconds of this call per stage: index, shards, commit (the parent's writes),
-    #: store (built after the run), and "shard stages": the processors' own stages summed over
+    #: store (built after the run; with "quads", the N-Quads lines loaded into it), and "shard stages": the processors' own stages summed over
     #: the shards of this call (input, parse, load, rules, validate, read, write; CPU summed over
     #: workers, so it may exceed the wall time)
     stages: dict[str, Any] = field(default_factory=dict)
@@ -107,6 +107,9 @@ class Summary:
                     table.add_row(f"  shard stage {inner} (CPU / wall s)", f"{t['cpu']:,.1f} / {t['wall']:,.1f}")
             else:
                 table.add_row(f"stage {name} (CPU / wall s)", f"{spent['cpu']:,.1f} / {spent['wall']:,.1f}")
+                if "quads" in spent and spent["wall"] > 0:
+                    table.add_row(f"  {name}: quads read (per wall s)",
+                                  f"{spent['quads']:,.0f} ({spent['quads'] / spent['wall']:,.0f})")
         return table
 
     def print(self, console: Console | None = None) -> None:

@@ -115,13 +115,16 @@ class ResultWriter:
 
     def build_store(self) -> int:
         """Load the staged N-Quads of every committed shard into ``store/`` (made, with the
-        ontology graph, if missing); each part is removed once loaded. Returns the parts loaded."""
+        ontology graph, if missing); each part is removed once loaded. Returns the quads loaded
+        from the parts (one per line of N-Quads; the summary gives the store's load rate)."""
         store = ox.Store(str(self.out_dir / STORE_NAME))
         graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
         if not has_quad(store, graph=graph):  # the ontology, so the store answers queries on classes and labels
             store.bulk_load(ontology_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         parts = sorted(self.quads_dir.glob("part-*.nq")) if self.quads_dir.is_dir() else []
+        quads = 0
         for part in parts:
+            quads += _lines(part)
             # lenient: skip re-validating IRIs and language tags. The quads were written by
             # Oxigraph's own serialiser from terms it had already made and checked, so the checks
             # cannot fail here and only cost CPU (benchmarks/results/cohort-analysis.md).
@@ -132,13 +135,22 @@ class ResultWriter:
             part.unlink()
         if self.quads_dir.is_dir() and not any(self.quads_dir.iterdir()):
             self.quads_dir.rmdir()
-        return len(parts)
+        return quads
 
     def close(self) -> None:
         """Close the files."""
         if self._jsonl is not None:
             self._jsonl.close()
             self._jsonl = None
+
+
+def _lines(path: Path) -> int:
+    """Lines of a file, read in blocks (an N-Quads part can be larger than memory should hold)."""
+    count = 0
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            count += block.count(b"\n")
+    return count
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -23,10 +23,11 @@ Bulk FHIR cohort with the default options of ``trd assess COHORT --out R`` (work
 processor's shard size, no results store), and the floor (``json.loads`` of every line of the same
 NDJSON): wall and CPU time (the run's process tree, from ``getrusage(RUSAGE_CHILDREN)``),
 patients/s, peak RSS of the tree, the per-stage CPU table of the run's summary, and the load
-average before and after each run; ``--large N`` adds one columnar run on N patients. Results go
+average before and after each run; ``--large N`` adds one columnar run on N patients, ``--store-run``
+one run of the default processor with ``--store`` (the results store's load rate). Results go
 to ``benchmarks/results/cohort-columnar.md`` and ``.json``::
 
-    python benchmarks/cohort.py processors [--patients 5040] [--large 100000]
+    python benchmarks/cohort.py processors [--patients 5040] [--large 100000] [--store-run]
 """
 
 from __future__ import annotations
@@ -410,6 +411,8 @@ def measured_run(code: str, cap: float) -> dict[str, Any]:
 
 
 def cmd_processors(args: argparse.Namespace) -> None:
+    from reasoner.cohort.worker import DEFAULT_PROCESSOR
+
     work = Path(args.work)
     cohort = ensure_cohort(args.patients, work)
     runs: list[dict[str, Any]] = []
@@ -417,14 +420,16 @@ def cmd_processors(args: argparse.Namespace) -> None:
     floor.update(run="floor: json.loads of the NDJSON", patients_n=args.patients)
     runs.append(floor)
     print(json.dumps(floor), file=sys.stderr)
-    plan = [(p, args.patients) for p in ("columnar", "pipeline")]
+    plan = [(p, args.patients, False) for p in ("columnar", "pipeline")]
+    if args.store_run:
+        plan.append((DEFAULT_PROCESSOR, args.patients, True))
     if args.large:
-        plan.append(("columnar", args.large))
-    for processor, n in plan:
+        plan.append(("columnar", args.large, False))
+    for processor, n, store in plan:
         source = ensure_cohort(n, work)
         out_dir = Path(tempfile.mkdtemp(prefix=f"trd-bench-{processor}-{n}-", dir=work))
-        r = measured_run(processor_code(source, out_dir, processor), args.cap)
-        r.update(run=processor, patients_n=n, cap=args.cap)
+        r = measured_run(processor_code(source, out_dir, processor, ", store=True" if store else ""), args.cap)
+        r.update(run=f"{processor} --store" if store else processor, patients_n=n, cap=args.cap)
         if r.get("capped"):
             r["patients_done"] = _committed(out_dir)
         runs.append(r)
@@ -461,6 +466,12 @@ def write_processors_report(runs: list[dict[str, Any]], args: argparse.Namespace
                      f"{r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} | {note} |")
     lines += ["", "Wall time of a run is its `summary.json` seconds (the run itself, after the interpreter started); "
               "CPU is the whole process tree (parent, spawned workers, interpreter start).", ""]
+    for r in runs:
+        store = (r.get("stages") or {}).get("store")
+        if store and store.get("quads") and store["wall"] > 0:
+            lines += [f"Results store of the `{r['run']}` run, built after it (Oxigraph bulk load of the staged "
+                      f"N-Quads): {store['quads']:,.0f} quads in {store['wall']:,.1f} s wall / {store['cpu']:,.1f} s "
+                      f"CPU = **{store['quads'] / store['wall']:,.0f} quads/s** (target ≥ 200,000).", ""]
     staged = [r for r in runs if r.get("stages")]
     if staged:
         names: list[str] = []
@@ -517,6 +528,8 @@ def main(argv: list[str] | None = None) -> None:
     c = sub.add_parser("processors", help="columnar vs pipeline processor side by side; results/cohort-columnar.md")
     c.add_argument("--patients", type=int, default=5040)
     c.add_argument("--large", type=int, default=0, help="also run the columnar processor on this many patients")
+    c.add_argument("--store-run", action="store_true",
+                   help="also run the default processor with --store: the results store's load rate (quads/s)")
     c.add_argument("--cap", type=float, default=1800, help="time cap of one run (s)")
     c.add_argument("--work", default=str(WORK))
     c.add_argument("--results", default=str(COLUMNAR_RESULTS))

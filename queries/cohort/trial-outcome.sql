@@ -35,7 +35,9 @@ unknown AS (
   WHERE NOT EXISTS (SELECT 1 FROM p_trd_baselineAssessment x WHERE x.s = ofi.o)
 )
 SELECT o AS s, trd('outcome') AS p, outcome AS o, 'I' AS k, NULL AS d FROM judged
-UNION ALL SELECT o, trd('reduction'), CAST(ROUND(raw * 10000) / 10000 AS VARCHAR), 'L', xsd('decimal') FROM judged
+-- ROUND(x * 10000) / 10000 as SPARQL rounds (half up) the exact decimal quotient: -1/32 is -0.0312
+UNION ALL SELECT o, trd('reduction'), dec_text(CAST(round_ratio(bscore - escore, bscore, 10000) AS DOUBLE) / 10000),
+                 'L', xsd('decimal') FROM judged
 UNION ALL SELECT o, prov('wasDerivedFrom'), b, 'I', NULL FROM judged
 UNION ALL SELECT o, prov('wasDerivedFrom'), e, 'I', NULL FROM judged
 UNION ALL SELECT o, prov('wasDerivedFrom'), remission, 'I', NULL FROM judged

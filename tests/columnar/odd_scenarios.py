@@ -87,6 +87,11 @@ SCENARIOS: list[Scenario] = [
                                                 f"trd:startDate {_date(10)} ; trd:endDate {_date(80)} ; trd:dailyDoseMg 100.0 ; "
                                                 "trd:adherence 0.5 ; trd:stopReason trd:stop-nonadherence .\n"),
     Scenario("tr-two-drugs", [Trial()], extra="$P-t1 trd:drug trd:venlafaxine .\n"),
+    # --- outcomes: a reduction exactly halfway at the 4th decimal (SPARQL ROUND is half up: -1/32 -> -0.0312;
+    # found by the 10,000-patient differential, where the twin rounded half away from zero to -0.0313)
+    Scenario("oc-halfway-reduction", [Trial(baseline=32, endpoint=33), second(), Trial(drug="venlafaxine", dose=150.0,
+                                                                                       start=80, end=150, baseline=32,
+                                                                                       endpoint=31)]),
 ]
 
 

@@ -62,6 +62,9 @@ class AssessmentResult:
     workspace: Workspace | None = None
     #: validation issues whose focus node belongs to no patient (a record without trd:patient)
     unattributed: list[dict[str, Any]] = field(default_factory=list)
+    #: where the policy was read from (its name, or the policy file given): what a renderer
+    #: passes to read the same effective policy again (``policy`` is only its short name)
+    policy_source: str = ""
 
     def document(self) -> dict[str, Any]:
         """The JSON document of docs/output-contract.md.
@@ -118,6 +121,7 @@ class Pipeline:
         self.as_of = (checked_date or dt.date.today()).isoformat()
         self.policy_graph = policy_graph(policy, self.as_of)
         self.policy = policy_name(self.policy_graph)
+        self.policy_source = str(policy)
         self.ontology = ontology_graph()
         self._policy_nt = self.policy_graph.serialize(format="nt", encoding="utf-8")
         self.rules = RuleEngine(load_rules(rules_dir), backend=backend, checked=checked, ontology=self.ontology)
@@ -212,7 +216,7 @@ class Pipeline:
             out: Graph | bytes = (ws.derived_nquads() if derived == "nquads" else ws.derived_graph()
                                   if derived == "graph" else b"")
         return AssessmentResult(patients, validation, self.as_of, self.policy, stats, out,
-                                ws if keep_workspace else None, unattributed)
+                                ws if keep_workspace else None, unattributed, self.policy_source)
 
     def validate(self, asserted: Graph | bytes | str, format: str = "nt", report: bool = True) -> AssessmentResult:
         """The pipeline stopped after validation: the rules run (the adequacy shapes report what
@@ -225,7 +229,7 @@ class Pipeline:
             validation = self.check(ws, report=report, source=source)
         if validation is not None and validation.report is not None and written:
             _restore_written(validation.report, written)
-        return AssessmentResult([], validation, self.as_of, self.policy, stats)
+        return AssessmentResult([], validation, self.as_of, self.policy, stats, policy_source=self.policy_source)
 
 
 def _as_engines_read(asserted: Graph | bytes | str) -> tuple[Graph | None, dict[tuple[Any, Any, Any], Any]]:

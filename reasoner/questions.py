@@ -24,7 +24,7 @@ from typing import Any
 from rdflib.term import Node
 
 from reasoner.errors import InputError
-from reasoner.inputs import load_inputs
+from reasoner.inputs import read_inputs
 from reasoner.io.sparql import CheckedQuery, check_query, rdflib_sandbox
 from reasoner.pipeline import Pipeline
 from reasoner.rules.terms import to_rdflib
@@ -113,11 +113,15 @@ def select_store(directory: Path | str, text: str, name: str = "query") -> tuple
     return _select_oxigraph(store, checked)
 
 
-def assess_workspace(data: list[Path], policy: str, as_of: str | None, backend: str = "oxigraph") -> Any:
-    """Asserted data + ontology + effective policy, with the rule set run: a ready Workspace."""
-    merged = load_inputs(data, as_of)
+def assess_workspace(data: list[Path], policy: str, as_of: str | None, backend: str = "oxigraph",
+                     issues: list[Any] | None = None) -> Any:
+    """Asserted data + ontology + effective policy, with the rule set run: a ready Workspace.
+    ``issues``: gets the import's data issues (records not usable as written), for the caller to show."""
+    merged = read_inputs(data, as_of, policy)
+    if issues is not None:
+        issues.extend(merged.issues)
     pipe = Pipeline(policy=policy, as_of=as_of, backend=backend, validator=None)
-    return pipe.assess(merged, derived="none", keep_workspace=True).workspace
+    return pipe.assess(merged.graph, derived="none", keep_workspace=True).workspace
 
 
 __all__ = ["read_query", "select", "select_store", "assess_workspace"]

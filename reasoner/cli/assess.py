@@ -49,6 +49,18 @@ def warn_unreadable(issues: list) -> None:
                    err=True)
 
 
+def warn_issues(issues: list, where: str) -> None:
+    """One line on stderr per data issue of the input (at most ``_STDERR_LINES``, then a count), for
+    commands whose output has no ``dataIssues`` list: the user hears of every record that could not
+    be used as written, and of what that did to the results (``where``: the output it concerns)."""
+    for issue in issues[:_STDERR_LINES]:
+        named = issue.resource or issue.source or "input"
+        click.echo(f"trd: warning: {named}: {issue.message}: {issue.effect} ({where})", err=True)
+    if len(issues) > _STDERR_LINES:
+        click.echo(f"trd: warning: … and {len(issues) - _STDERR_LINES} more data issues of the input ({where}); "
+                   "`trd assess --format json` lists them all", err=True)
+
+
 @click.command(epilog=_EPILOG)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(formats()), default="table", show_default=True)

@@ -32,6 +32,7 @@ _EPILOG = epilog("trd query queries/report/options.rq examples/trd-confirmed.ttl
 def query(query_file: Path, data: tuple[Path, ...], store_dir: Path | None, policy: str,
           as_of: str | None, fmt: str, backend: str) -> None:
     """Run the SELECT in QUERY_FILE over DATA (rules run first) or over --store DIR."""
+    from reasoner.cli.assess import warn_issues
     from reasoner.questions import assess_workspace, read_query, select, select_store
     from reasoner.render.rows import render_rows
 
@@ -43,7 +44,9 @@ def query(query_file: Path, data: tuple[Path, ...], store_dir: Path | None, poli
     else:
         if not data:
             raise InputError("no DATA given (patient graphs), and no --store DIR")
-        ws = assess_workspace(list(data), policy, as_of, backend)
+        issues: list = []
+        ws = assess_workspace(list(data), policy, as_of, backend, issues)
+        warn_issues(issues, "an input record the query does not see as written")
         names, rows = select(ws, text, str(query_file))
     click.echo(render_rows(names, rows, fmt))
 

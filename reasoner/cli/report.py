@@ -49,12 +49,16 @@ def write_pages(pages: dict[str, str], out_dir: Path, pdf: bool = False) -> list
 @policy_option
 def report(inputs: tuple[str, ...], out_dir: Path, pdf: bool, as_of: str | None, policy: str) -> None:
     """Write a clinician's report (HTML, optionally PDF) for each patient of INPUT."""
-    from reasoner.inputs import load_inputs
+    from reasoner.cli.assess import warn_unreadable
+    from reasoner.inputs import read_inputs
     from reasoner.pipeline import Pipeline
     from reasoner.render.html import pages
 
-    data = load_inputs(inputs, as_of)
-    result = Pipeline(policy=policy, as_of=as_of).assess(data, derived="none", keep_workspace=True)
+    data = read_inputs(inputs, as_of, policy)
+    warn_unreadable(data.issues)
+    # the import's data issues (records not usable as written) join their patient's page
+    result = Pipeline(policy=policy, as_of=as_of).assess(data.graph, derived="none", keep_workspace=True,
+                                                         issues=data.issues)
     for path in write_pages(pages(result), out_dir, pdf=pdf):
         click.echo(str(path))
     if not result.conforms:

@@ -83,12 +83,15 @@ def validate(patient_graph: tuple[Path, ...], fmt: str, policy: str, validator: 
     All inputs are merged into one graph, so one report lists every patient's problems.
     Exit 0 when it conforms (warnings and infos allowed), 1 on violations, 2 on unreadable input.
     """
-    from reasoner.inputs import load_inputs
+    from reasoner.cli.assess import warn_issues
+    from reasoner.inputs import read_inputs
     from reasoner.pipeline import Pipeline
 
     # rdflib logs a traceback for every ill-typed literal; the report already names them.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-    patient = load_inputs(patient_graph, as_of)
+    data = read_inputs(patient_graph, as_of, policy)
+    warn_issues(data.issues, "an input record the SHACL report does not see")
+    patient = data.graph
     result = Pipeline(policy=policy, as_of=as_of, validator=validator).validate(patient, report=fmt != "text")
     outcome = result.validation
     assert outcome is not None  # a validator was asked for

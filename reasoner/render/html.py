@@ -168,7 +168,7 @@ def pages(result: Any) -> dict[str, str]:
     """Patient id -> report page, for every patient of an assessment (workspace kept or not)."""
     from reasoner.findings.read import patient_iris
 
-    knowledge = ReportKnowledge.load(result.policy, result.as_of)
+    knowledge = ReportKnowledge.load(result.policy_source or result.policy, result.as_of)
     iris = patient_iris(result.workspace) if result.workspace is not None else {}
     out = {}
     for patient in result.patients:

@@ -40,7 +40,7 @@ from reasoner.fhir.references import Identifiers, contained_resource, patient_id
 from reasoner.fhir.report import ImportReport
 from reasoner.fhir.scope import Scope
 from reasoner.fhir.terms import T
-from reasoner.fhir.triples import add_patient
+from reasoner.fhir.triples import RDF_TERMS, Terms, add_patient
 from reasoner.fhir.trials import Dispense, MedPart, build_medications
 from reasoner.fhir.values import BadValue, DateSpan, checked_number, optional_span, parse_date, show, text, valid_id
 from reasoner.knowledge.namespaces import PREFIXES
@@ -249,16 +249,17 @@ class Importer:
             else:
                 self.report.not_relevant("Medication", rid, R.NOT_USED, "no statement or order refers to it")
 
-    def patients(self, into: Any = None, factory: Any = None) -> Iterator[tuple[str, Any]]:
+    def patients(self, into: Any = None, factory: Any = None, terms: Terms = RDF_TERMS) -> Iterator[tuple[str, Any]]:
         """(patient id, patient graph) for every patient, in id order (see :meth:`records`).
 
         With ``into``, every patient is added to that one graph (and it is what is yielded).
         ``factory`` makes each patient's container (default an rdflib Graph); anything with an
         ``add(triple)`` method works, e.g. :class:`TripleList` for the N-Triples fast path.
+        ``terms``: the term encoding (:mod:`reasoner.fhir.triples`; text terms only into a list).
         """
         for records in self.records():
             g = into if into is not None else (factory or new_graph)()
-            add_patient(records, g)
+            add_patient(records, g, terms)
             yield records.patient.id, g
 
 
@@ -554,6 +555,22 @@ def to_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     return "".join(f"{_n3(s)} {_n3(p)} {_n3(o)} .\n" for s, p, o in seen).encode("utf-8")
 
 
+def _text_n3(term: Any) -> str:
+    """:func:`_n3` of a term of the text encoding (:data:`reasoner.fhir.triples.TEXT_TERMS`)."""
+    if type(term) is str:
+        return _n3(URIRef(term))  # n3() refuses what is no IRI, as for the rdflib encoding
+    lexical, datatype = term  # written as _n3 writes the rdflib literal of this text (no language)
+    return '"' + lexical.translate(_NT_ESCAPES) + '"' + (f"^^<{datatype}>" if datatype is not None else "")
+
+
+def text_to_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """:func:`to_ntriples` of a triple list in the text encoding: the same bytes the rdflib
+    encoding of the same records gives (the columnar path's way back to N-Triples, e.g. for
+    text Arrow cannot hold)."""
+    seen = dict.fromkeys(triples)
+    return "".join(f"{_text_n3(s)} {_text_n3(p)} {_text_n3(o)} .\n" for s, p, o in seen).encode("utf-8")
+
+
 def write_patients(importer: Importer, handle: Any, fmt: str = "turtle") -> int:
     """Serialise every patient of an importer to a binary file handle, one patient at a time.
 
@@ -574,10 +591,12 @@ def write_patients(importer: Importer, handle: Any, fmt: str = "turtle") -> int:
     return count
 
 
-def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
-                          ctx: ImportContext | None = None, shared: Iterable[dict[str, Any]] = (),
-                          ) -> tuple[bytes, ImportReport, set[str]]:
-    """Like :func:`resources_to_graph`, but N-Triples bytes (for pipelines that load Oxigraph).
+def resources_to_triples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
+                         ctx: ImportContext | None = None, shared: Iterable[dict[str, Any]] = (),
+                         terms: Terms = RDF_TERMS) -> tuple[TripleList, ImportReport, set[str]]:
+    """Like :func:`resources_to_graph`, but the triples as a plain list (duplicates not yet
+    removed) in the term encoding ``terms`` (:mod:`reasoner.fhir.triples`): what
+    :func:`resources_to_ntriples` writes and the columnar engine's triples table is made from.
 
     ``shared``: copies of resources that belong to no patient (see ``Importer.feed``); returns
     also the keys of those the patients used.
@@ -588,9 +607,21 @@ def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | 
     for res in resources:
         importer.feed(res)
     out = TripleList()
-    for _ in importer.patients(into=out):
+    for _ in importer.patients(into=out, terms=terms):
         pass
-    return to_ntriples(out), importer.report, importer.used_shared
+    return out, importer.report, importer.used_shared
+
+
+def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
+                          ctx: ImportContext | None = None, shared: Iterable[dict[str, Any]] = (),
+                          ) -> tuple[bytes, ImportReport, set[str]]:
+    """Like :func:`resources_to_graph`, but N-Triples bytes (for pipelines that load Oxigraph).
+
+    ``shared``: copies of resources that belong to no patient (see ``Importer.feed``); returns
+    also the keys of those the patients used.
+    """
+    triples, report, used_shared = resources_to_triples(resources, as_of=as_of, ctx=ctx, shared=shared)
+    return to_ntriples(triples), report, used_shared
 
 
 def resources_to_graph(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
@@ -606,4 +637,4 @@ def resources_to_graph(resources: Iterable[dict[str, Any]], as_of: dt.date | Non
 
 
 __all__ = ["Importer", "PATIENT_TYPES", "new_graph", "convert_patient", "TripleList", "to_ntriples",
-           "write_patients", "resources_to_ntriples", "resources_to_graph"]
+           "write_patients", "resources_to_ntriples", "resources_to_triples", "resources_to_graph", "text_to_ntriples"]

@@ -182,9 +182,17 @@ def safe_segment(rid: str) -> str:
     return quote(rid, safe="-._~")
 
 
+_FHIR_DATA = str(FHIR_DATA)
+
+
+def node_text(rtype: str, rid: str) -> str:
+    """The IRI of the node made from ``<rtype>/<rid>`` (the id percent-encoded), as a plain string."""
+    return f"{_FHIR_DATA}{rtype}/{safe_segment(rid)}"
+
+
 def node(rtype: str, rid: str) -> URIRef:
     """The IRI of the node made from ``<rtype>/<rid>`` (the id percent-encoded)."""
-    return URIRef(f"{FHIR_DATA}{rtype}/{safe_segment(rid)}")
+    return URIRef(node_text(rtype, rid))
 
 
 #: ``true`` (built once: rdflib literal construction is a large share of conversion time).
@@ -216,5 +224,5 @@ def text(value: Any) -> str | None:
 
 
 __all__ = ["BadValue", "DateSpan", "parse_span", "optional_span", "parse_date", "optional_date", "number",
-           "checked_number", "numeric_text", "show", "valid_id", "safe_segment", "node", "TRUE", "decimal",
+           "checked_number", "numeric_text", "show", "valid_id", "safe_segment", "node", "node_text", "TRUE", "decimal",
            "date_literal", "text", "FIRST_YEAR", "LAST_YEAR"]

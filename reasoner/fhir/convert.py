@@ -103,6 +103,14 @@ def _fingerprint_text(resource: dict[str, Any]) -> bytes:
     return json.JSONEncoder(sort_keys=True, default=str).encode(resource).encode()
 
 
+def _fingerprint(seen: bytes | dict[str, Any]) -> bytes:
+    """The digest duplicates are told apart by: of a raw line (digested already, in ``feed``) or
+    of a resource dict's canonical text."""
+    if isinstance(seen, bytes):
+        return seen
+    return hashlib.blake2b(_fingerprint_text(seen), digest_size=16).digest()
+
+
 class Importer:
     """Streaming FHIR import: ``feed`` resources, then iterate ``records()`` or ``patients()``."""
 
@@ -125,7 +133,9 @@ class Importer:
         # 5-10× smaller than the parsed dict) and parsed again when their patient is converted.
         self.groups: dict[str, list[dict | bytes]] = {}
         self.patients_seen: dict[str, dict | bytes] = {}
-        self._seen: dict[str, bytes] = {}  # key -> digest of each patient-type resource (duplicates)
+        # key -> each patient-type resource's digest (fed as a raw line) or the resource itself
+        # (fed as a dict; digested only when its key comes again, see ``_fingerprint``): duplicates
+        self._seen: dict[str, bytes | dict] = {}
         # (resource type, id, subject/patient elements, stored resource): references may name a
         # Bundle fullUrl that appears later, so patients are resolved at the end.
         self._pending: list[tuple[str, str, tuple[Any, Any], dict | bytes]] = []
@@ -180,16 +190,18 @@ class Importer:
             self._shared.discard(key)
             self.medications[key] = res
         elif rtype in PATIENT_TYPES:
-            canonical = hashlib.blake2b(raw if raw is not None else _fingerprint_text(res),
-                                        digest_size=16).digest()
+            # a raw line is digested now (cheap, and the line need not be kept); a dict is kept as
+            # it is and given its canonical text only if a second resource with its key comes
+            # (rare, and the canonical JSON text was a tenth of the import's time)
+            seen = hashlib.blake2b(raw, digest_size=16).digest() if raw is not None else res
             if key in self._seen:
-                if self._seen[key] == canonical:
+                if _fingerprint(self._seen[key]) == _fingerprint(seen):
                     self.report.not_relevant(rtype, rid, R.DUPLICATE, "a second copy of the same resource")
                 else:
                     self.report.left_out(rtype, rid, R.DUPLICATE, "a second resource with this id and other content",
                                          "the first one read is used")
                 return
-            self._seen[key] = canonical
+            self._seen[key] = seen
             # References may name a Bundle fullUrl that appears later: resolve at the end.
             self._pending.append((rtype, rid, (res.get("subject"), res.get("patient")), raw if raw is not None else res))
         else:

@@ -125,9 +125,10 @@ def _text_integer(value: Any) -> TextLiteral:
         return _literal_text(Literal(value, datatype=XSD.integer))
 
 
-@functools.lru_cache(maxsize=65536)
 def _text_date(value: dt.date) -> TextLiteral:
-    return _literal_text(date_literal(value))
+    """:func:`~reasoner.fhir.values.date_literal` in the text encoding: the lexical form that
+    literal is made from (rdflib keeps a valid date's ISO text as it is)."""
+    return value.isoformat(), _XSD_DATE
 
 
 def _text_decimal(value: float) -> TextLiteral:

@@ -83,6 +83,24 @@ def _in_range(year: int, what: str, value: str) -> None:
 
 def parse_span(value: Any, what: str = "date") -> DateSpan:
     """The days of a FHIR date, dateTime or instant (see the module docstring)."""
+    if type(value) is str:
+        span = _readable_span(value)
+        if span is not None:
+            return span
+    return _parse_span(value, what)
+
+
+@functools.lru_cache(maxsize=65536)
+def _readable_span(value: str) -> DateSpan | None:
+    """The span of a date text that reads, cached (a cohort repeats the same days; a DateSpan is
+    immutable); None when it does not read, for :func:`_parse_span` to say why with ``what``."""
+    try:
+        return _parse_span(value, "date")
+    except BadValue:
+        return None
+
+
+def _parse_span(value: Any, what: str) -> DateSpan:
     if not isinstance(value, str):
         raise BadValue(f"{what} {_show(value)} is not a date")
     text = value.strip()
@@ -173,12 +191,20 @@ def valid_id(value: Any) -> bool:
     return isinstance(value, str) and value != ""
 
 
+#: What ``quote(…, safe="-._~")`` leaves as it is: an id of only these needs no encoding.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def safe_segment(rid: str) -> str:
     """An id made safe for an IRI path segment (percent-encoding; FHIR ids are left as they are).
 
-    ``.`` and ``..`` alone would be dot segments, which IRI resolution removes: encoded too."""
+    ``.`` and ``..`` alone would be dot segments, which IRI resolution removes: encoded too.
+    Most ids need no encoding; they are returned without calling ``quote`` (which would return
+    them unchanged, at a cost paid for every node of every patient)."""
     if rid in (".", ".."):
         return rid.replace(".", "%2E")
+    if type(rid) is str and _UNRESERVED.fullmatch(rid):
+        return rid
     return quote(rid, safe="-._~")
 
 

@@ -99,11 +99,12 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_li
     that name no patient, and the import's counts (resources per type; the keys of shared
     resources the patients used). Lines the index could not read reach the importer as the same
     placeholders single mode reads (``broken``), so both modes account for them alike."""
-    from reasoner.fhir.convert import to_ntriples
+    from reasoner.fhir.convert import text_to_ntriples
+    from reasoner.fhir.triples import TEXT_TERMS
 
-    triples, issues, unattributed, counts = _fhir_import(groups, as_of, shared_lines, broken, policy)
-    # N-Triples straight from the importer: no rdflib Graph built only to be serialised
-    return to_ntriples(triples), issues, unattributed, counts
+    triples, issues, unattributed, counts = _fhir_import(groups, as_of, shared_lines, broken, policy, TEXT_TERMS)
+    # N-Triples straight from the importer: no rdflib Graph (nor rdflib terms) built only to be serialised
+    return text_to_ntriples(triples), issues, unattributed, counts
 
 
 def _fhir_import(groups: list[tuple[str, list[str]]], as_of: str, shared_lines: dict[str, list[str]],
@@ -286,15 +287,14 @@ class ShardImport:
         (``form="nt"``), or Arrow triples tables (``"table"``, for the columnar engine: the same
         records in the text term encoding, no N-Triples written and parsed back; the same rows,
         see :mod:`reasoner.columnar.fhir_table`)."""
-        shard, settings = self.shard, self.settings
-        if form == "table":
-            from reasoner.fhir.triples import TEXT_TERMS
+        from reasoner.fhir.triples import TEXT_TERMS
 
-            terms: Any = TEXT_TERMS
-        elif form == "nt":
-            terms = None
-        else:
+        shard, settings = self.shard, self.settings
+        if form not in ("nt", "table"):
             raise ValueError(f"unknown unit form {form!r}")
+        # both forms from the text term encoding (reasoner.fhir.triples): the N-Triples are the
+        # bytes rdflib terms would give, the tables the rows those N-Triples parse to
+        terms = TEXT_TERMS
         units: list[_Unit] = []
         try:
             triples, issues, loose, counts = _fhir_import(chunk, settings.as_of, shard.shared, shard.broken,
@@ -315,10 +315,10 @@ class ShardImport:
 
 
 def _serialise(units: list[_Unit], form: str) -> None:
-    """Units' triple lists written in place as N-Triples, or as Arrow tables when Arrow can hold
-    every unit's text (else all as N-Triples, so a batch is of one kind: a lone surrogate then
-    fails as the N-Triples path fails, in ``to_ntriples``)."""
-    from reasoner.fhir.convert import text_to_ntriples, to_ntriples
+    """Units' triple lists (text encoding) written in place as N-Triples, or as Arrow tables when
+    Arrow can hold every unit's text (else all as N-Triples, so a batch is of one kind: a lone
+    surrogate then fails as the N-Triples path fails, in ``text_to_ntriples``)."""
+    from reasoner.fhir.convert import text_to_ntriples
 
     made = [u for u in units if u.error is None]
     if form == "table":
@@ -336,7 +336,7 @@ def _serialise(units: list[_Unit], form: str) -> None:
             u.data = table
         return
     for u in made:
-        u.data = to_ntriples(u.data)
+        u.data = text_to_ntriples(u.data)
 
 
 def turtle_batches(shard: ShardInput, size: int) -> list[list[_Unit]]:

@@ -40,7 +40,7 @@ from reasoner.fhir.references import Identifiers, contained_resource, patient_id
 from reasoner.fhir.report import ImportReport
 from reasoner.fhir.scope import Scope
 from reasoner.fhir.terms import T
-from reasoner.fhir.triples import RDF_TERMS, Terms, add_patient
+from reasoner.fhir.triples import RDF_TERMS, TEXT_TERMS, Terms, add_patient
 from reasoner.fhir.trials import Dispense, MedPart, build_medications
 from reasoner.fhir.values import BadValue, DateSpan, checked_number, optional_span, parse_date, show, text, valid_id
 from reasoner.knowledge.namespaces import PREFIXES
@@ -567,20 +567,34 @@ def to_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     return "".join(f"{_n3(s)} {_n3(p)} {_n3(o)} .\n" for s, p, o in seen).encode("utf-8")
 
 
+#: What rdflib's ``URIRef.n3()`` refuses in an IRI (``rdflib.term._invalid_uri_chars``).
+_NOT_IN_IRI = re.compile(r'[<>" {}|\\^`]')
+
+
 def _text_n3(term: Any) -> str:
-    """:func:`_n3` of a term of the text encoding (:data:`reasoner.fhir.triples.TEXT_TERMS`)."""
+    """:func:`_n3` of a term of the text encoding (:data:`reasoner.fhir.triples.TEXT_TERMS`): the
+    same text, without making the rdflib term."""
     if type(term) is str:
-        return _n3(URIRef(term))  # n3() refuses what is no IRI, as for the rdflib encoding
+        if _NOT_IN_IRI.search(term):
+            return URIRef(term).n3()  # refused as the rdflib encoding's n3() refuses it (raises)
+        return f"<{term}>"
     lexical, datatype = term  # written as _n3 writes the rdflib literal of this text (no language)
     return '"' + lexical.translate(_NT_ESCAPES) + '"' + (f"^^<{datatype}>" if datatype is not None else "")
 
 
 def text_to_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     """:func:`to_ntriples` of a triple list in the text encoding: the same bytes the rdflib
-    encoding of the same records gives (the columnar path's way back to N-Triples, e.g. for
-    text Arrow cannot hold)."""
-    seen = dict.fromkeys(triples)
-    return "".join(f"{_text_n3(s)} {_text_n3(p)} {_text_n3(o)} .\n" for s, p, o in seen).encode("utf-8")
+    encoding of the same records gives (tests/columnar/test_fhir_table.py), at a fraction of the
+    cost (no rdflib term is made; each distinct term's text is made once per call)."""
+    written: dict[Any, str] = {}
+
+    def n3(term: Any) -> str:
+        out = written.get(term)
+        if out is None:
+            out = written[term] = _text_n3(term)
+        return out
+
+    return "".join(f"{n3(s)} {n3(p)} {n3(o)} .\n" for s, p, o in dict.fromkeys(triples)).encode("utf-8")
 
 
 def write_patients(importer: Importer, handle: Any, fmt: str = "turtle") -> int:
@@ -632,8 +646,10 @@ def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | 
     ``shared``: copies of resources that belong to no patient (see ``Importer.feed``); returns
     also the keys of those the patients used.
     """
-    triples, report, used_shared = resources_to_triples(resources, as_of=as_of, ctx=ctx, shared=shared)
-    return to_ntriples(triples), report, used_shared
+    # the text encoding: the same bytes as rdflib terms through to_ntriples, without making them
+    triples, report, used_shared = resources_to_triples(resources, as_of=as_of, ctx=ctx, shared=shared,
+                                                        terms=TEXT_TERMS)
+    return text_to_ntriples(triples), report, used_shared
 
 
 def resources_to_graph(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,

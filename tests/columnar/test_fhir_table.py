@@ -12,15 +12,16 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from rdflib import RDF, URIRef
 
-from reasoner.cohort.pipeline_processor import ShardImport
+from reasoner.cohort.pipeline_processor import ShardImport, _fhir_import
 from reasoner.cohort.shards import FHIR, ShardSpec, materialize
 from reasoner.cohort.worker import RunSettings
 from reasoner.columnar.fhir_table import join_tables, text_triples_table
 from reasoner.columnar.tables import parse_ntriples
 from reasoner.fhir import iter_resources
 from reasoner.fhir.bulk_index import FhirIndex
-from reasoner.fhir.convert import resources_to_triples, text_to_ntriples, to_ntriples
+from reasoner.fhir.convert import resources_to_ntriples, resources_to_triples, text_to_ntriples, to_ntriples
 from reasoner.fhir.triples import RDF_TERMS, TEXT_TERMS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +55,18 @@ def test_real_shapes_give_the_same_table(name: str) -> None:
     assert table.num_rows > 0
     _same(parse_ntriples(data), table)
     assert text_to_ntriples(text) == data  # the way back writes the very same bytes
+    assert resources_to_ntriples(resources, as_of=AS_OF)[0] == data  # the public N-Triples path too
+
+
+def test_an_iri_rdflib_refuses_is_refused_alike() -> None:
+    """No importer IRI has such characters (ids are percent-encoded); if one had, both encodings
+    would refuse it with rdflib's words."""
+    bad = "https://w3id.org/trd-reasoner/fhir/Patient/a b"
+    with pytest.raises(Exception) as old:
+        to_ntriples([(URIRef(bad), RDF.type, URIRef(bad))])
+    with pytest.raises(Exception) as new:
+        text_to_ntriples([(bad, str(RDF.type), bad)])
+    assert str(old.value) == str(new.value)
 
 
 ODD = ['a"b', "back\\slash", "line\nbreak\r", "tab\there", "é ü 漢字 🙂", "\x00nul\x7f", "\u2028", " ", "%20",
@@ -127,6 +140,9 @@ def test_generated_patients_give_the_same_table(generated: tuple[Path, Path], fi
     assert new.num_rows > 0
     _same(old, new)
     assert (by_nt.issues, by_nt.lost, by_nt.counts) == (direct.issues, direct.lost, direct.counts)
+    # and the N-Triples are the bytes rdflib terms give (the encoding before the text one)
+    rdf = _fhir_import(shard.groups, settings.as_of, shard.shared, shard.broken, settings.policy, RDF_TERMS)[0]
+    assert [u.data for u in units_nt] == [to_ntriples(rdf)]
 
 
 def test_patient_by_patient_units_join_as_their_ntriples_do(generated: tuple[Path, Path]) -> None:

@@ -1,8 +1,9 @@
 """The columnar shard processor: a whole shard through the SQL twins of the rules in one DuckDB.
 
 Per shard: the one FHIR reader (the same records, data issues and fallbacks as the pipeline
-processor: :class:`~reasoner.cohort.pipeline_processor.ShardImport`) → N-Triples → an Arrow
-triples table → the predicate tables of :mod:`reasoner.columnar.tables` → every rule's SQL twin,
+processor: :class:`~reasoner.cohort.pipeline_processor.ShardImport`) → an Arrow triples table
+(written from the records directly, :mod:`reasoner.columnar.fhir_table`; Turtle input through
+N-Triples) → the predicate tables of :mod:`reasoner.columnar.tables` → every rule's SQL twin,
 set-at-a-time over the shard → the columnar SHACL validator on the same tables → the shared
 findings reader → the same patient objects, JSON Lines and counts as the pipeline processor
 (tests/cohort/test_columnar_processor.py compares the two line by line).
@@ -33,6 +34,7 @@ from reasoner.cohort.pipeline_processor import (
     turtle_batches,
 )
 from reasoner.cohort.results import ShardResult, StageClock
+from reasoner.columnar.fhir_table import join_tables
 from reasoner.cohort.shards import FHIR, ShardInput
 from reasoner.cohort.worker import RunSettings
 from reasoner.errors import InputError, RuleError
@@ -77,13 +79,15 @@ class ColumnarAssessor:
         self.working_classes = pa.array(sorted(str(c) for c in vocab.working_classes), pa.string())
         self.working_predicates = pa.array(sorted(str(p) for p in vocab.working_predicates), pa.string())
 
-    def triples(self, data: bytes) -> pa.Table:
-        """N-Triples as a triples table, unusable numbers made plain strings (as a workspace does;
+    def triples(self, data: bytes | pa.Table) -> pa.Table:
+        """N-Triples (or a triples table made without them: ``ShardImport.units(form="table")``)
+        as a triples table, unusable numbers made plain strings (as a workspace does;
         :func:`reasoner.columnar.tables.quarantine_numbers`, which ``load_asserted`` applies again
         to no effect): the table the results store is written from."""
         from reasoner.columnar.tables import parse_ntriples, quarantine_numbers
 
-        return quarantine_numbers(parse_ntriples(data), self.numeric)
+        table = data if isinstance(data, pa.Table) else parse_ntriples(data)
+        return quarantine_numbers(table, self.numeric)
 
     def assess(self, table: pa.Table, clock: StageClock, want_store: bool) -> tuple[list[dict], bytes]:
         """Patients (and the "(unattributed)" entry) of one triples table, and its N-Quads."""
@@ -180,15 +184,16 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     with clock("warm"):  # the engine and validator of this process: made by its first shard only
         assessor = assessor_for(settings.policy, settings.as_of)
 
-    def assess(data: bytes, want_store: bool) -> tuple[list[dict], bytes]:
+    def assess(data: bytes | pa.Table, want_store: bool) -> tuple[list[dict], bytes]:
         with clock("parse"):
             table = assessor.triples(data)
         return assessor.assess(table, clock, want_store)
 
     imported = ShardImport(shard, settings) if shard.kind == FHIR else None
     if imported is not None:
+        # the importer's triples straight into Arrow (no N-Triples text parsed back: the same rows)
         with clock("parse"):
-            units = imported.units(shard.groups)
+            units = imported.units(shard.groups, form="table")
         batches = [units]
     else:
         with clock("parse"):
@@ -196,7 +201,7 @@ def process_shard(shard: ShardInput, settings: RunSettings) -> ShardResult:
     patients: list[dict] = []
     quads: list[bytes] = []
     for units in batches:
-        got, nq = _run_batch(assess, units, settings.store, halve=True)
+        got, nq = _run_batch(assess, units, settings.store, halve=True, join=join_tables)
         patients.extend(got)
         quads.append(nq)
     with clock("write"):

@@ -99,8 +99,23 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_li
     that name no patient, and the import's counts (resources per type; the keys of shared
     resources the patients used). Lines the index could not read reach the importer as the same
     placeholders single mode reads (``broken``), so both modes account for them alike."""
-    from reasoner.fhir import resources_to_ntriples
+    from reasoner.fhir.convert import text_to_ntriples
+    from reasoner.fhir.triples import TEXT_TERMS
+
+    triples, issues, unattributed, counts = _fhir_import(groups, as_of, shared_lines, broken, policy, TEXT_TERMS)
+    # N-Triples straight from the importer: no rdflib Graph (nor rdflib terms) built only to be serialised
+    return text_to_ntriples(triples), issues, unattributed, counts
+
+
+def _fhir_import(groups: list[tuple[str, list[str]]], as_of: str, shared_lines: dict[str, list[str]],
+                 broken: dict[str, list[dict]] | None = None, policy: str = "default", terms: Any = None,
+                 ) -> tuple[list[tuple[Any, Any, Any]], dict[str, list[dict]], list[dict], Counts]:
+    """:func:`_fhir_to_ntriples` before the N-Triples are written: the triples as a list in the
+    term encoding ``terms`` (:mod:`reasoner.fhir.triples`; default rdflib terms), duplicates not
+    yet removed, then the same issues and counts."""
+    from reasoner.fhir.convert import resources_to_triples
     from reasoner.fhir.context import get_context
+    from reasoner.fhir.triples import RDF_TERMS
     from reasoner.fhir.reader import UNREADABLE_KEY, UNREADABLE_PATIENT_KEY
 
     resources: list[dict] = []
@@ -115,16 +130,16 @@ def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_li
         resources.extend({"resourceType": "(unknown)", UNREADABLE_KEY: f"(a line of the export): {problem}",
                           UNREADABLE_PATIENT_KEY: pid} for problem in problems)
         resources.extend((broken or {}).get(pid, []))
-    # N-Triples straight from the importer: no rdflib Graph built only to be serialised
-    data, report, used_shared = resources_to_ntriples(resources, as_of=dt.date.fromisoformat(as_of),
-                                                      ctx=get_context(policy=policy), shared=list(shared.values()))
+    triples, report, used_shared = resources_to_triples(resources, as_of=dt.date.fromisoformat(as_of),
+                                                        ctx=get_context(policy=policy), shared=list(shared.values()),
+                                                        terms=terms if terms is not None else RDF_TERMS)
     issues: dict[str, list[dict]] = {}
     unattributed: list[dict] = []
     for issue in report.issue_records():
         (issues.setdefault(issue.patient, []) if issue.patient is not None else unattributed).append(issue.output())
     counts = import_counts(report)
     counts["usedShared"] = {key: 1 for key in sorted(used_shared)}
-    return data, issues, unattributed, counts
+    return triples, issues, unattributed, counts
 
 
 def _assess(pipe: Any, data: bytes, fmt: str, want_store: bool) -> tuple[list[dict], bytes]:
@@ -165,10 +180,13 @@ def _error_patient(pid: str, message: str) -> dict[str, Any]:
 
 @dataclass
 class _Unit:
-    """One patient's asserted data as N-Triples (or why it could not be imported)."""
+    """One patient's asserted data as N-Triples (or why it could not be imported).
+
+    ``data`` is N-Triples bytes, or for a processor that asks ``ShardImport.units`` for
+    ``form="table"`` an Arrow triples table (:mod:`reasoner.columnar.fhir_table`)."""
 
     pid: str
-    data: bytes
+    data: Any
     error: str | None = None
 
 
@@ -207,23 +225,30 @@ def _batches(items: list[Any], size: int) -> list[list[Any]]:
 Assess = Callable[[bytes, bool], tuple[list[dict], bytes]]
 
 
-def _run_batch(assess: Assess, units: list[_Unit], want_store: bool, halve: bool = False) -> tuple[list[dict], bytes]:
+def _join_bytes(parts: list[bytes]) -> bytes:
+    return b"".join(parts)
+
+
+def _run_batch(assess: Assess, units: list[_Unit], want_store: bool, halve: bool = False,
+               join: Callable[[list[Any]], Any] = _join_bytes) -> tuple[list[dict], bytes]:
     """Assess a batch at once (``assess(n_triples, want_store)`` -> patients, N-Quads); if the
     engine refuses it, patient by patient, or (``halve``: for an engine whose call costs the same
     for one patient as for thousands) half by half down to the patient. Shared by every
-    processor, so a bad record costs its own patient an error entry whatever the engine."""
+    processor, so a bad record costs its own patient an error entry whatever the engine.
+    ``join``: how units' data make one batch (N-Triples bytes are concatenated; a processor whose
+    units hold Arrow tables passes its own)."""
     ok = [u for u in units if u.error is None]
     patients = [_error_patient(u.pid, f"could not be imported: {u.error}") for u in units if u.error is not None]
     try:
-        got, nquads = assess(b"".join(u.data for u in ok), want_store)
+        got, nquads = assess(join([u.data for u in ok]), want_store)
         return patients + got, nquads
     except TrdError as exc:
         if len(ok) == 1:
             return patients + [_error_patient(ok[0].pid, f"could not be assessed: {exc}")], b""
     if halve and len(ok) > 2:
         middle = len(ok) // 2
-        first, first_quads = _run_batch(assess, ok[:middle], want_store, halve)
-        second, second_quads = _run_batch(assess, ok[middle:], want_store, halve)
+        first, first_quads = _run_batch(assess, ok[:middle], want_store, halve, join)
+        second, second_quads = _run_batch(assess, ok[middle:], want_store, halve, join)
         return patients + first + second, first_quads + second_quads
     quads: list[bytes] = []
     for unit in ok:
@@ -257,25 +282,61 @@ class ShardImport:
         self.lost.extend(loose)
         merge_counts(self.counts, counts)
 
-    def units(self, chunk: list[tuple[str, list[str]]]) -> list[_Unit]:
-        """One batch of patient groups as N-Triples units (one unit, or one per patient)."""
+    def units(self, chunk: list[tuple[str, list[str]]], form: str = "nt") -> list[_Unit]:
+        """One batch of patient groups as units (one unit, or one per patient): N-Triples
+        (``form="nt"``), or Arrow triples tables (``"table"``, for the columnar engine: the same
+        records in the text term encoding, no N-Triples written and parsed back; the same rows,
+        see :mod:`reasoner.columnar.fhir_table`)."""
+        from reasoner.fhir.triples import TEXT_TERMS
+
         shard, settings = self.shard, self.settings
+        if form not in ("nt", "table"):
+            raise ValueError(f"unknown unit form {form!r}")
+        # both forms from the text term encoding (reasoner.fhir.triples): the N-Triples are the
+        # bytes rdflib terms would give, the tables the rows those N-Triples parse to
+        terms = TEXT_TERMS
+        units: list[_Unit] = []
         try:
-            data, issues, loose, counts = _fhir_to_ntriples(chunk, settings.as_of, shard.shared, shard.broken,
-                                                            settings.policy)
+            triples, issues, loose, counts = _fhir_import(chunk, settings.as_of, shard.shared, shard.broken,
+                                                          settings.policy, terms)
             self._keep(issues, loose, counts)
-            return [_Unit("", data)]
+            units.append(_Unit("", triples))
         except TrdError:  # one patient's resources broke the import: import them one by one
-            units = []
             for pid, lines in chunk:
                 try:
-                    data, issues, loose, counts = _fhir_to_ntriples([(pid, lines)], settings.as_of, shard.shared,
-                                                                    shard.broken, settings.policy)
-                    units.append(_Unit(pid, data))
+                    triples, issues, loose, counts = _fhir_import([(pid, lines)], settings.as_of, shard.shared,
+                                                                  shard.broken, settings.policy, terms)
+                    units.append(_Unit(pid, triples))
                     self._keep(issues, loose, counts)
                 except TrdError as exc:
                     units.append(_Unit(pid, b"", str(exc)))
-            return units
+        _serialise(units, form)
+        return units
+
+
+def _serialise(units: list[_Unit], form: str) -> None:
+    """Units' triple lists (text encoding) written in place as N-Triples, or as Arrow tables when
+    Arrow can hold every unit's text (else all as N-Triples, so a batch is of one kind: a lone
+    surrogate then fails as the N-Triples path fails, in ``text_to_ntriples``)."""
+    from reasoner.fhir.convert import text_to_ntriples
+
+    made = [u for u in units if u.error is None]
+    if form == "table":
+        import pyarrow as pa
+
+        from reasoner.columnar.fhir_table import text_triples_table
+
+        try:
+            tables = [text_triples_table(u.data) for u in made]
+        except (ValueError, pa.ArrowException):  # text Arrow refuses: N-Triples, failing as they fail
+            for u in made:
+                u.data = text_to_ntriples(u.data)
+            return
+        for u, table in zip(made, tables):
+            u.data = table
+        return
+    for u in made:
+        u.data = text_to_ntriples(u.data)
 
 
 def turtle_batches(shard: ShardInput, size: int) -> list[list[_Unit]]:

@@ -40,7 +40,7 @@ from reasoner.fhir.references import Identifiers, contained_resource, patient_id
 from reasoner.fhir.report import ImportReport
 from reasoner.fhir.scope import Scope
 from reasoner.fhir.terms import T
-from reasoner.fhir.triples import add_patient
+from reasoner.fhir.triples import RDF_TERMS, TEXT_TERMS, Terms, add_patient
 from reasoner.fhir.trials import Dispense, MedPart, build_medications
 from reasoner.fhir.values import BadValue, DateSpan, checked_number, optional_span, parse_date, show, text, valid_id
 from reasoner.knowledge.namespaces import PREFIXES
@@ -103,6 +103,14 @@ def _fingerprint_text(resource: dict[str, Any]) -> bytes:
     return json.JSONEncoder(sort_keys=True, default=str).encode(resource).encode()
 
 
+def _fingerprint(seen: bytes | dict[str, Any]) -> bytes:
+    """The digest duplicates are told apart by: of a raw line (digested already, in ``feed``) or
+    of a resource dict's canonical text."""
+    if isinstance(seen, bytes):
+        return seen
+    return hashlib.blake2b(_fingerprint_text(seen), digest_size=16).digest()
+
+
 class Importer:
     """Streaming FHIR import: ``feed`` resources, then iterate ``records()`` or ``patients()``."""
 
@@ -125,7 +133,9 @@ class Importer:
         # 5-10× smaller than the parsed dict) and parsed again when their patient is converted.
         self.groups: dict[str, list[dict | bytes]] = {}
         self.patients_seen: dict[str, dict | bytes] = {}
-        self._seen: dict[str, bytes] = {}  # key -> digest of each patient-type resource (duplicates)
+        # key -> each patient-type resource's digest (fed as a raw line) or the resource itself
+        # (fed as a dict; digested only when its key comes again, see ``_fingerprint``): duplicates
+        self._seen: dict[str, bytes | dict] = {}
         # (resource type, id, subject/patient elements, stored resource): references may name a
         # Bundle fullUrl that appears later, so patients are resolved at the end.
         self._pending: list[tuple[str, str, tuple[Any, Any], dict | bytes]] = []
@@ -180,16 +190,18 @@ class Importer:
             self._shared.discard(key)
             self.medications[key] = res
         elif rtype in PATIENT_TYPES:
-            canonical = hashlib.blake2b(raw if raw is not None else _fingerprint_text(res),
-                                        digest_size=16).digest()
+            # a raw line is digested now (cheap, and the line need not be kept); a dict is kept as
+            # it is and given its canonical text only if a second resource with its key comes
+            # (rare, and the canonical JSON text was a tenth of the import's time)
+            seen = hashlib.blake2b(raw, digest_size=16).digest() if raw is not None else res
             if key in self._seen:
-                if self._seen[key] == canonical:
+                if _fingerprint(self._seen[key]) == _fingerprint(seen):
                     self.report.not_relevant(rtype, rid, R.DUPLICATE, "a second copy of the same resource")
                 else:
                     self.report.left_out(rtype, rid, R.DUPLICATE, "a second resource with this id and other content",
                                          "the first one read is used")
                 return
-            self._seen[key] = canonical
+            self._seen[key] = seen
             # References may name a Bundle fullUrl that appears later: resolve at the end.
             self._pending.append((rtype, rid, (res.get("subject"), res.get("patient")), raw if raw is not None else res))
         else:
@@ -249,16 +261,17 @@ class Importer:
             else:
                 self.report.not_relevant("Medication", rid, R.NOT_USED, "no statement or order refers to it")
 
-    def patients(self, into: Any = None, factory: Any = None) -> Iterator[tuple[str, Any]]:
+    def patients(self, into: Any = None, factory: Any = None, terms: Terms = RDF_TERMS) -> Iterator[tuple[str, Any]]:
         """(patient id, patient graph) for every patient, in id order (see :meth:`records`).
 
         With ``into``, every patient is added to that one graph (and it is what is yielded).
         ``factory`` makes each patient's container (default an rdflib Graph); anything with an
         ``add(triple)`` method works, e.g. :class:`TripleList` for the N-Triples fast path.
+        ``terms``: the term encoding (:mod:`reasoner.fhir.triples`; text terms only into a list).
         """
         for records in self.records():
             g = into if into is not None else (factory or new_graph)()
-            add_patient(records, g)
+            add_patient(records, g, terms)
             yield records.patient.id, g
 
 
@@ -554,6 +567,36 @@ def to_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
     return "".join(f"{_n3(s)} {_n3(p)} {_n3(o)} .\n" for s, p, o in seen).encode("utf-8")
 
 
+#: What rdflib's ``URIRef.n3()`` refuses in an IRI (``rdflib.term._invalid_uri_chars``).
+_NOT_IN_IRI = re.compile(r'[<>" {}|\\^`]')
+
+
+def _text_n3(term: Any) -> str:
+    """:func:`_n3` of a term of the text encoding (:data:`reasoner.fhir.triples.TEXT_TERMS`): the
+    same text, without making the rdflib term."""
+    if type(term) is str:
+        if _NOT_IN_IRI.search(term):
+            return URIRef(term).n3()  # refused as the rdflib encoding's n3() refuses it (raises)
+        return f"<{term}>"
+    lexical, datatype = term  # written as _n3 writes the rdflib literal of this text (no language)
+    return '"' + lexical.translate(_NT_ESCAPES) + '"' + (f"^^<{datatype}>" if datatype is not None else "")
+
+
+def text_to_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """:func:`to_ntriples` of a triple list in the text encoding: the same bytes the rdflib
+    encoding of the same records gives (tests/columnar/test_fhir_table.py), at a fraction of the
+    cost (no rdflib term is made; each distinct term's text is made once per call)."""
+    written: dict[Any, str] = {}
+
+    def n3(term: Any) -> str:
+        out = written.get(term)
+        if out is None:
+            out = written[term] = _text_n3(term)
+        return out
+
+    return "".join(f"{n3(s)} {n3(p)} {n3(o)} .\n" for s, p, o in dict.fromkeys(triples)).encode("utf-8")
+
+
 def write_patients(importer: Importer, handle: Any, fmt: str = "turtle") -> int:
     """Serialise every patient of an importer to a binary file handle, one patient at a time.
 
@@ -574,10 +617,12 @@ def write_patients(importer: Importer, handle: Any, fmt: str = "turtle") -> int:
     return count
 
 
-def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
-                          ctx: ImportContext | None = None, shared: Iterable[dict[str, Any]] = (),
-                          ) -> tuple[bytes, ImportReport, set[str]]:
-    """Like :func:`resources_to_graph`, but N-Triples bytes (for pipelines that load Oxigraph).
+def resources_to_triples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
+                         ctx: ImportContext | None = None, shared: Iterable[dict[str, Any]] = (),
+                         terms: Terms = RDF_TERMS) -> tuple[TripleList, ImportReport, set[str]]:
+    """Like :func:`resources_to_graph`, but the triples as a plain list (duplicates not yet
+    removed) in the term encoding ``terms`` (:mod:`reasoner.fhir.triples`): what
+    :func:`resources_to_ntriples` writes and the columnar engine's triples table is made from.
 
     ``shared``: copies of resources that belong to no patient (see ``Importer.feed``); returns
     also the keys of those the patients used.
@@ -588,9 +633,23 @@ def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | 
     for res in resources:
         importer.feed(res)
     out = TripleList()
-    for _ in importer.patients(into=out):
+    for _ in importer.patients(into=out, terms=terms):
         pass
-    return to_ntriples(out), importer.report, importer.used_shared
+    return out, importer.report, importer.used_shared
+
+
+def resources_to_ntriples(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
+                          ctx: ImportContext | None = None, shared: Iterable[dict[str, Any]] = (),
+                          ) -> tuple[bytes, ImportReport, set[str]]:
+    """Like :func:`resources_to_graph`, but N-Triples bytes (for pipelines that load Oxigraph).
+
+    ``shared``: copies of resources that belong to no patient (see ``Importer.feed``); returns
+    also the keys of those the patients used.
+    """
+    # the text encoding: the same bytes as rdflib terms through to_ntriples, without making them
+    triples, report, used_shared = resources_to_triples(resources, as_of=as_of, ctx=ctx, shared=shared,
+                                                        terms=TEXT_TERMS)
+    return text_to_ntriples(triples), report, used_shared
 
 
 def resources_to_graph(resources: Iterable[dict[str, Any]], as_of: dt.date | None = None,
@@ -606,4 +665,4 @@ def resources_to_graph(resources: Iterable[dict[str, Any]], as_of: dt.date | Non
 
 
 __all__ = ["Importer", "PATIENT_TYPES", "new_graph", "convert_patient", "TripleList", "to_ntriples",
-           "write_patients", "resources_to_ntriples", "resources_to_graph"]
+           "write_patients", "resources_to_ntriples", "resources_to_triples", "resources_to_graph", "text_to_ntriples"]

@@ -206,8 +206,12 @@ def map_observation(res: dict[str, Any], rid: str, scope: Scope, members: dict[s
     panel = panel_of(terms, ctx)
     if panel is None and item_of(terms, ctx) is not None and instrument_of(terms, ctx) is None:
         return PendingItem(rid)
-    kind = next(((cat, tuple(t for t in terms if ctx.codes.is_a(t, cat))) for cat in _OBSERVATION_CATEGORIES
-                 if any(ctx.codes.is_a(t, cat) for t in terms)), None)
+    kind = None  # (the first category any term is in, the terms in it): each term asked once per category
+    for cat in _OBSERVATION_CATEGORIES:
+        found_in = tuple(t for t in terms if ctx.codes.is_a(t, cat))
+        if found_in:
+            kind = (cat, found_in)
+            break
     adherence = T.adherence in terms
     if kind is None and not adherence and panel is None:
         scope.not_relevant("Observation", rid, R.UNKNOWN_CODE, first_code_string(res.get("code")))

@@ -83,6 +83,24 @@ def _in_range(year: int, what: str, value: str) -> None:
 
 def parse_span(value: Any, what: str = "date") -> DateSpan:
     """The days of a FHIR date, dateTime or instant (see the module docstring)."""
+    if type(value) is str:
+        span = _readable_span(value)
+        if span is not None:
+            return span
+    return _parse_span(value, what)
+
+
+@functools.lru_cache(maxsize=65536)
+def _readable_span(value: str) -> DateSpan | None:
+    """The span of a date text that reads, cached (a cohort repeats the same days; a DateSpan is
+    immutable); None when it does not read, for :func:`_parse_span` to say why with ``what``."""
+    try:
+        return _parse_span(value, "date")
+    except BadValue:
+        return None
+
+
+def _parse_span(value: Any, what: str) -> DateSpan:
     if not isinstance(value, str):
         raise BadValue(f"{what} {_show(value)} is not a date")
     text = value.strip()
@@ -173,18 +191,34 @@ def valid_id(value: Any) -> bool:
     return isinstance(value, str) and value != ""
 
 
+#: What ``quote(…, safe="-._~")`` leaves as it is: an id of only these needs no encoding.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def safe_segment(rid: str) -> str:
     """An id made safe for an IRI path segment (percent-encoding; FHIR ids are left as they are).
 
-    ``.`` and ``..`` alone would be dot segments, which IRI resolution removes: encoded too."""
+    ``.`` and ``..`` alone would be dot segments, which IRI resolution removes: encoded too.
+    Most ids need no encoding; they are returned without calling ``quote`` (which would return
+    them unchanged, at a cost paid for every node of every patient)."""
     if rid in (".", ".."):
         return rid.replace(".", "%2E")
+    if type(rid) is str and _UNRESERVED.fullmatch(rid):
+        return rid
     return quote(rid, safe="-._~")
+
+
+_FHIR_DATA = str(FHIR_DATA)
+
+
+def node_text(rtype: str, rid: str) -> str:
+    """The IRI of the node made from ``<rtype>/<rid>`` (the id percent-encoded), as a plain string."""
+    return f"{_FHIR_DATA}{rtype}/{safe_segment(rid)}"
 
 
 def node(rtype: str, rid: str) -> URIRef:
     """The IRI of the node made from ``<rtype>/<rid>`` (the id percent-encoded)."""
-    return URIRef(f"{FHIR_DATA}{rtype}/{safe_segment(rid)}")
+    return URIRef(node_text(rtype, rid))
 
 
 #: ``true`` (built once: rdflib literal construction is a large share of conversion time).
@@ -216,5 +250,5 @@ def text(value: Any) -> str | None:
 
 
 __all__ = ["BadValue", "DateSpan", "parse_span", "optional_span", "parse_date", "optional_date", "number",
-           "checked_number", "numeric_text", "show", "valid_id", "safe_segment", "node", "TRUE", "decimal",
+           "checked_number", "numeric_text", "show", "valid_id", "safe_segment", "node", "node_text", "TRUE", "decimal",
            "date_literal", "text", "FIRST_YEAR", "LAST_YEAR"]

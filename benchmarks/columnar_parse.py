@@ -177,14 +177,14 @@ def _report(args: argparse.Namespace, runs: dict[str, list[dict[str, Any]]], agr
     lines = [
         "# Columnar processor: the parse stage (Bulk FHIR shard -> Arrow triples table)",
         "",
-        f"`python benchmarks/columnar_parse.py` on {args.source} ({first['patients']} patients, {first['shards']} "
-        f"shards of {args.shard_size}), {args.rounds} rounds, each path in a fresh process per round, the paths "
-        f"alternating; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs (shared: the load average is given with every figure).",
+        (f"`python benchmarks/columnar_parse.py` on {args.source} ({first['patients']} patients, {first['shards']} "
+         f"shards of {args.shard_size}), {args.rounds} rounds, each path in a fresh process per round, the paths "
+         f"alternating; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.python_version()}, "
+         f"{os.cpu_count()} CPUs (shared: the load average is given with every figure)."),
         "",
-        "CPU ms per patient (median of the rounds; min in brackets); *import*: ShardImport.units alone "
-        "(N-Triples for `nt`, Arrow tables for `table`); *stage*: the whole parse stage (units + "
-        "parse_ntriples when N-Triples + quarantine_numbers).",
+        ("CPU ms per patient (median of the rounds; min in brackets); *import*: ShardImport.units alone "
+         "(N-Triples for `nt`, Arrow tables for `table`); *stage*: the whole parse stage (units + "
+         "parse_ntriples when N-Triples + quarantine_numbers)."),
         "",
         "| path | stage CPU ms/patient | import CPU ms/patient | stage wall ms/patient | load average (1, 5, 15 min) per round |",
         "|---|---|---|---|---|",

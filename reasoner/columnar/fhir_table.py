@@ -60,4 +60,4 @@ def join_tables(parts: list[Any]) -> Any:
     return b"".join(parts)
 
 
-__all__ = ["text_triples_table", "join_tables"]
+__all__ = ["join_tables", "text_triples_table"]

@@ -374,4 +374,4 @@ def add_patient(records: PatientRecords, g: Any, terms: Terms = RDF_TERMS) -> An
     return p
 
 
-__all__ = ["add_patient", "iri", "RdfTerms", "TextTerms", "RDF_TERMS", "TEXT_TERMS", "TextLiteral"]
+__all__ = ["RDF_TERMS", "TEXT_TERMS", "RdfTerms", "TextLiteral", "TextTerms", "add_patient", "iri"]

@@ -10,10 +10,11 @@ a trust file and an EC P-384 key made here, and drives it with httpx as an EHR w
   CPU time per call (its process tree, psutil).
 
 The calls cycle through ``--patients`` distinct patients of that shape (8 clients are 8 clinicians
-opening 8 charts). Three servers are measured side by side in one run: ``--max-batch 1`` (every call
-assessed alone), the default ``--max-batch 8`` (calls waiting together are assessed as one batch,
-reasoner/serve/batching.py), and the default with the same patient in every call (never batched:
-two calls about one patient never share a batch).
+opening 8 charts). Four servers are measured side by side in one run: ``--max-batch 1`` (every call
+assessed alone), ``--max-batch 8`` with no wait, the default (``--max-batch 8``: calls waiting
+together are assessed as one batch, and a batch waits up to ``--batch-wait-ms 5`` for calls already
+received; reasoner/serve/batching.py), and the default with the same patient in every call (never
+batched: two calls about one patient never share a batch).
 
 Tokens are signed before the timed phases (a real EHR signs on its own machine). Targets (issue 18):
 p95 ≤ 100 ms, ≥ 50 hooks/s. The load average is printed next to the figures: the machine is
@@ -109,7 +110,7 @@ def _percentile(values: list[float], q: float) -> float:
 class Server:
     """A running ``trd serve`` (JWT verification on) and the key its trusted client signs with."""
 
-    def __init__(self, tmpdir: Path, workers: int, max_batch: int) -> None:
+    def __init__(self, tmpdir: Path, workers: int, max_batch: int, wait_ms: float) -> None:
         self.key = ec.generate_private_key(ec.SECP384R1())
         jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.key.public_key()))
         jwk.update({"kid": "bench", "alg": "ES384"})
@@ -123,7 +124,8 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "reasoner.cli.main", "serve", "--port", str(self.port),
              "--trust", str(tmpdir / "trust.json"), "--data-dir", str(tmpdir / "data"), "--as-of", "2026-01-15",
-             "--log-level", "warning", "--workers", str(workers), "--max-batch", str(max_batch)],
+             "--log-level", "warning", "--workers", str(workers), "--max-batch", str(max_batch),
+             "--batch-wait-ms", str(wait_ms)],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 120
         while True:
@@ -225,14 +227,15 @@ def main(argv: list[str] | None = None) -> int:
                 for n in range(args.patients)]
     same = [distinct[0]]
     # side by side in one run: batching off and on, distinct charts and one chart called again and again
-    configurations = [("--max-batch 1 (one call at a time)", 1, distinct),
-                      ("--max-batch 8 (default)", 8, distinct),
-                      ("--max-batch 8, the same patient in every call", 8, same)]
+    configurations = [("--max-batch 1 (one call at a time)", 1, 0.0, distinct),
+                      ("--max-batch 8 --batch-wait-ms 0", 8, 0.0, distinct),
+                      ("--max-batch 8 --batch-wait-ms 5 (default)", 8, 5.0, distinct),
+                      ("default, the same patient in every call", 8, 5.0, same)]
     rows, cards = [], []
     started = os.getloadavg()
-    for label, max_batch, bodies in configurations:
+    for label, max_batch, wait_ms, bodies in configurations:
         with tempfile.TemporaryDirectory() as tmp:
-            server = Server(Path(tmp), args.workers, max_batch)
+            server = Server(Path(tmp), args.workers, max_batch, wait_ms)
             try:
                 with httpx.Client(timeout=30, trust_env=False) as client:
                     cards = client.post(f"{server.url}{PATH}", content=bodies[0], headers={

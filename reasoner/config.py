@@ -89,6 +89,10 @@ MAX_CDS_BODY_BYTES: int = _bytes("TRD_CDS_MAX_BODY_BYTES", 4 * MIB)
 #: same time (``--max-batch``): past some eight patients a batch costs more per patient again
 #: (benchmarks/results/cds-hooks.md), and a large batch makes its first caller wait longer.
 CDS_MAX_BATCH: int = 8
+#: Longest a batch about to start waits for ``patient-view`` calls already received (being
+#: authenticated and read; ``--batch-wait-ms``): long enough for those to reach the queue, short
+#: beside a call. Never a wait for calls not yet received.
+CDS_BATCH_WAIT_MS: float = 5.0
 #: Largest response the CDS Hooks service reads from a FHIR server (one search page) or a JWK Set URL.
 MAX_CDS_FHIR_BYTES: int = _bytes("TRD_CDS_MAX_FHIR_BYTES", 16 * MIB)
 
@@ -100,5 +104,5 @@ MAX_QUERY_BYTES: int = _bytes("TRD_MAX_QUERY_BYTES", 1 * MIB)
 MAX_QUERY_NESTING: int = 16
 
 __all__ = ["ConfigError", "HOME", "CACHE_DIR", "MAX_INPUT_BYTES", "MAX_BUNDLE_BYTES", "MAX_NDJSON_LINE_BYTES",
-           "MAX_QUERY_BYTES", "MAX_QUERY_NESTING", "MAX_CDS_BODY_BYTES", "CDS_MAX_BATCH", "MAX_CDS_FHIR_BYTES", "CHROMIUM",
+           "MAX_QUERY_BYTES", "MAX_QUERY_NESTING", "MAX_CDS_BODY_BYTES", "CDS_MAX_BATCH", "CDS_BATCH_WAIT_MS", "MAX_CDS_FHIR_BYTES", "CHROMIUM",
            "BROWSER_SECONDS", "MAX_FHIR_NUMBER"]

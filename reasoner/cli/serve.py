@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from reasoner.cli.options import as_of_option, backend_option, policy_option
-from reasoner.config import CDS_MAX_BATCH, MAX_CDS_BODY_BYTES
+from reasoner.config import CDS_BATCH_WAIT_MS, CDS_MAX_BATCH, MAX_CDS_BODY_BYTES
 
 _DEFAULT_DATA_DIR = "trd-serve-data"
 
@@ -61,11 +61,13 @@ The trust file names the CDS clients (JWT issuers) and their JWK Sets:
 @click.option("--max-batch", default=CDS_MAX_BATCH, show_default=True, type=click.IntRange(1, 64),
               help="Most patient-view calls assessed together when they wait for the pipeline at the same "
                    "time (1: one call at a time). A call never waits for others to arrive.")
+@click.option("--batch-wait-ms", default=CDS_BATCH_WAIT_MS, show_default=True, type=click.FloatRange(0, 100),
+              help="Longest a batch about to start waits for patient-view calls already received (0: no wait).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info", show_default=True)
 def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, trust_file: Path | None,
           public_url: str | None, data_dir: Path, fhir_servers: tuple[str, ...], fhir_timeout: float,
           max_body: int, report_url: str | None, insecure_dev: bool, workers: int, max_batch: int,
-          log_level: str) -> None:
+          batch_wait_ms: float, log_level: str) -> None:
     """Run the CDS Hooks 2.0 service (patient-view, order-select, order-sign, feedback)."""
     import uvicorn
 
@@ -78,7 +80,8 @@ def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, tr
     settings = ServeSettings(host=host, port=port, public_url=public_url, policy=policy, as_of=as_of,
                              trust_file=trust_file, insecure_dev=insecure_dev, data_dir=data_dir,
                              fhir_servers=fhir_servers, fhir_time_limit=fhir_timeout, max_body_bytes=max_body,
-                             report_url=report_url, backend=backend, max_batch=max_batch)
+                             report_url=report_url, backend=backend, max_batch=max_batch,
+                             batch_wait_ms=batch_wait_ms)
     if insecure_dev:
         for _ in range(3):
             log.warning("!!! --insecure-dev: calls are accepted WITHOUT authentication. Local trials only; "

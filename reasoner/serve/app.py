@@ -32,9 +32,10 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reasoner.config import CDS_MAX_BATCH, MAX_CDS_BODY_BYTES
+from reasoner.config import CDS_BATCH_WAIT_MS, CDS_MAX_BATCH, MAX_CDS_BODY_BYTES
 from reasoner.io.rdf import refuse_json_constant
 from reasoner.serve.assessor import Assessor
+from reasoner.serve.batching import Arrival
 from reasoner.serve.auth import AuthError, ReplayCache, TrustConfig, Verifier
 from reasoner.serve.cards import CardContext, Terms, patient_view_cards
 from reasoner.serve.feedback import FeedbackStore
@@ -78,6 +79,7 @@ class ServeSettings:
     report_url: str | None = None
     backend: str = "oxigraph"
     max_batch: int = CDS_MAX_BATCH
+    batch_wait_ms: float = CDS_BATCH_WAIT_MS
 
     @property
     def base_url(self) -> str:
@@ -134,7 +136,8 @@ class Service:
             trust = TrustConfig.load(settings.trust_file)
             replay = ReplayCache(settings.data_dir / "replay.sqlite")
             verifier = Verifier(trust, replay)
-        assessor = Assessor(settings.policy, settings.as_of, settings.backend, settings.max_batch)
+        assessor = Assessor(settings.policy, settings.as_of, settings.backend, settings.max_batch,
+                            settings.batch_wait_ms)
         terms = Terms.from_graph(assessor.pipeline().ontology)
         prefetch_templates()  # build the templates (the importer's code index) before the first call
         store = FeedbackStore(settings.data_dir / "feedback.sqlite")
@@ -180,8 +183,9 @@ class Service:
         client = FhirClient(request.fhirServer, request.fhirAuthorization.access_token, self.settings.fhir_time_limit)
         return client.fetch, "", [client]
 
-    def hook(self, service_id: str, body: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
-        """A hook call: (response, log fields)."""
+    def hook(self, service_id: str, body: bytes, arrival: Arrival | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A hook call: (response, log fields). ``arrival``: the call's place among the
+        ``patient-view`` calls on their way to a batch (:meth:`Assessor.arrival`)."""
         hook_name = SERVICES[service_id][0]
         try:
             doc = json.loads(body, parse_constant=refuse_json_constant)
@@ -217,7 +221,7 @@ class Service:
         fields["fetched"] = ",".join(gathered.fetched) or "-"
         notes: list[str] = []
         if hook_name == "patient-view":
-            assessed = self.assessor.assess_view(request.context.patientId, gathered.resources)
+            assessed = self.assessor.assess_view(request.context.patientId, gathered.resources, arrival)
             ctx = CardContext(assessed.result.policy, assessed.result.as_of, self._report_url(request))
             patient_view_cards(assessed.patient, assessed.import_problems, self.terms, ctx)
         else:
@@ -329,11 +333,14 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
     async def call(service_id: str, request: Request) -> JSONResponse:
         async def work() -> tuple[dict[str, Any], dict[str, Any]]:
             path = f"/cds-services/{service_id}"
-            await run_in_threadpool(svc.authenticate, request.headers.get("authorization"), path)
-            if service_id not in SERVICES:
-                raise ApiError(404, f"no CDS service {service_id!r} here (see GET /cds-services)")
-            body = await _read_body(request, svc.settings.max_body_bytes)
-            response, fields = await run_in_threadpool(svc.hook, service_id, body)
+            viewing = SERVICES.get(service_id, ("",))[0] == "patient-view"
+            # a patient-view call on its way to the assessor: a batch about to start waits for it
+            with svc.assessor.arrival() if viewing else contextlib.nullcontext() as arrival:
+                await run_in_threadpool(svc.authenticate, request.headers.get("authorization"), path)
+                if service_id not in SERVICES:
+                    raise ApiError(404, f"no CDS service {service_id!r} here (see GET /cds-services)")
+                body = await _read_body(request, svc.settings.max_body_bytes)
+                response, fields = await run_in_threadpool(svc.hook, service_id, body, arrival)
             return response, {"service": service_id, **fields}
         return await guarded(request, work)
 

@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reasoner.config import CDS_MAX_BATCH
+from reasoner.config import CDS_BATCH_WAIT_MS, CDS_MAX_BATCH
 from reasoner.fhir.context import ImportContext, get_context
 from reasoner.fhir.convert import resources_to_ntriples
 from reasoner.fhir.report import (BAD_DATE, BAD_ID, MALFORMED, MISSING_VALUE, UNKNOWN_UNIT, UNREADABLE,
                                   UNRESOLVED_REFERENCE, ImportReport)
 from reasoner.pipeline import AssessmentResult, Pipeline
-from reasoner.serve.batching import GroupCommit, Job
+from reasoner.serve.batching import Arrival, GroupCommit, Job
 
 #: Not-mapped reasons that mean a record was meant for the reasoner but could not be used as written
 #: (the others: a code or type the reasoner does not read, a voided record, are "not relevant").
@@ -56,12 +56,12 @@ class Assessor:
     """A warm pipeline per evaluation date for one policy."""
 
     def __init__(self, policy: str = "default", as_of: str | None = None, backend: str = "oxigraph",
-                 max_batch: int = CDS_MAX_BATCH) -> None:
+                 max_batch: int = CDS_MAX_BATCH, batch_wait_ms: float = CDS_BATCH_WAIT_MS) -> None:
         self.policy_arg = policy
         self.fixed_as_of = as_of
         self.backend = backend
         self.lock = threading.Lock()
-        self._views: GroupCommit[Assessed] = GroupCommit(self._assess_batch, max_batch)
+        self._views: GroupCommit[Assessed] = GroupCommit(self._assess_batch, max_batch, batch_wait_ms / 1000)
         self._pipe: Pipeline | None = None
         self._ctx: ImportContext = get_context(policy=policy)
         self.pipeline().assess(b"", format="nt", derived="none")  # load and warm now, not at the first call
@@ -91,10 +91,14 @@ class Assessor:
         patient = next((p for p in result.patients if p.get("id") == patient_id), None)
         return Assessed(patient, result, report, _problems(report))
 
-    def assess_view(self, patient_id: str, resources: list[dict[str, Any]]) -> Assessed:
+    def arrival(self) -> Arrival:
+        """A ``patient-view`` call received: a batch about to start waits a moment for it."""
+        return self._views.arrival()
+
+    def assess_view(self, patient_id: str, resources: list[dict[str, Any]], arrival: Arrival | None = None) -> Assessed:
         """Assess one patient for a ``patient-view`` call, together with the calls waiting at the
         same time (do not hold :attr:`lock`: the batch takes it)."""
-        return self._views.submit((patient_id, resources))
+        return self._views.submit((patient_id, resources), arrival)
 
     def _assess_batch(self, jobs: list[Job[Assessed]]) -> None:
         """Import each call's resources, then assess them in rounds of calls whose graphs share no

@@ -6,7 +6,10 @@ patients costs little more than one patient (benchmarks/results/cds-hooks.md). W
 being assessed, the calls that arrive meanwhile queue for the pipeline anyway: the first of them
 to get its turn (the *leader*) takes the queued calls with it and runs them in one go, so under
 concurrency each patient pays a share of the fixed cost. A call that finds nobody waiting is a
-batch of one and waits for nobody: batching never delays a call for others to arrive.
+batch of one and waits for nobody; the only wait is for calls already received and on their way
+to the queue (:meth:`GroupCommit.arrival`: being authenticated and read, a millisecond or so from
+it), and
+it is bounded (``linger``): a call alone, or calls one after the other, are never delayed.
 
 This module knows nothing about patients; :class:`reasoner.serve.assessor.Assessor` gives it the
 function that assesses a batch (and keeps patients apart within one).
@@ -15,6 +18,7 @@ function that assesses a batch (and keeps patients apart within one).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -40,25 +44,55 @@ class GroupCommit(Generic[R]):
     (a defect, or an exception that escaped it) gets an error, never a silent ``None``.
     """
 
-    def __init__(self, run: Callable[[list[Job[R]]], None], max_batch: int = 8) -> None:
+    def __init__(self, run: Callable[[list[Job[R]]], None], max_batch: int = 8, linger: float = 0.005) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._run = run
         self.max_batch = max_batch
+        self.linger = linger
         self._cond = threading.Condition()
         self._queue: list[Job[R]] = []
         self._leading = False
+        self._arriving = 0
 
-    def submit(self, payload: Any) -> R:
-        """Run ``payload`` (possibly with other waiting calls' payloads) and return its result."""
+    def arrival(self) -> "Arrival":
+        """Say that a call was received and will :meth:`submit` soon (its request is being read):
+        a leader waits for it (up to ``linger`` seconds) rather than leave without it. Close the
+        arrival (or pass it to :meth:`submit`, which closes it) on every path."""
+        with self._cond:
+            self._arriving += 1
+        return Arrival(self)
+
+    def _leave(self, arrival: "Arrival") -> None:
+        """(Under the lock.) The arrival no longer counts: it was submitted, or it failed first."""
+        if arrival.pending:
+            arrival.pending = False
+            self._arriving -= 1
+            self._cond.notify_all()
+
+    def submit(self, payload: Any, arrival: "Arrival | None" = None) -> R:
+        """Run ``payload`` (possibly with other waiting calls' payloads) and return its result;
+        ``arrival``: this call's :meth:`arrival`, closed as the job is queued (in one step, so a
+        leader never sees the call neither arriving nor queued)."""
         job: Job[R] = Job(payload)
         with self._cond:
             self._queue.append(job)
+            if arrival is not None:
+                self._leave(arrival)
+            self._cond.notify_all()  # a leader may be waiting for arriving calls
             while self._leading and not job.done:
                 self._cond.wait()
             if not job.done:
-                # This call leads: its own job first, then the oldest waiting ones.
+                # This call leads. Calls already received but not yet queued are a moment away:
+                # wait for them (bounded), unless the batch is full already.
                 self._leading = True
+                deadline = time.monotonic() + self.linger
+                while self._arriving and len(self._queue) < self.max_batch:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._cond.wait(left)
+                # its own job first, then the oldest waiting ones
                 others = [j for j in self._queue if j is not job][: self.max_batch - 1]
                 batch = [job, *others]
                 taken = set(map(id, batch))
@@ -83,4 +117,23 @@ class GroupCommit(Generic[R]):
         return job.result  # type: ignore[return-value]
 
 
-__all__ = ["GroupCommit", "Job"]
+class Arrival:
+    """A call received and on its way to :meth:`GroupCommit.submit` (a context manager: closed
+    on leaving, whether or not it was submitted)."""
+
+    def __init__(self, commit: GroupCommit[Any]) -> None:
+        self._commit = commit
+        self.pending = True
+
+    def close(self) -> None:
+        with self._commit._cond:
+            self._commit._leave(self)
+
+    def __enter__(self) -> "Arrival":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["GroupCommit", "Job", "Arrival"]

@@ -85,6 +85,45 @@ def test_an_error_of_a_batch_reaches_its_calls_and_a_call_left_without_result_is
         GroupCommit(run, max_batch=0)
 
 
+def test_a_leader_waits_briefly_for_calls_already_received_and_never_for_others() -> None:
+    batches: list[list[str]] = []
+
+    def run(jobs: list[Job[str]]) -> None:
+        batches.append([j.payload for j in jobs])
+        for j in jobs:
+            j.result = j.payload
+
+    commit: GroupCommit[str] = GroupCommit(run, max_batch=8, linger=5.0)
+    # nobody on the way: a call alone is run at once
+    started = time.monotonic()
+    assert commit.submit("alone") == "alone"
+    assert time.monotonic() - started < 1.0 and batches == [["alone"]]
+    # a call received (authenticating, reading its body) when another starts a batch: waited for
+    arrival = commit.arrival()
+    with ThreadPoolExecutor(1) as pool:
+        leader = pool.submit(commit.submit, "first")
+        time.sleep(0.2)
+        assert len(batches) == 1               # the leader is waiting for the arriving call
+        assert commit.submit("second", arrival) == "second"
+        assert leader.result() == "first"
+    assert sorted(batches[1]) == ["first", "second"]
+    # an arriving call that fails before submitting releases the leader at once
+    arrival = commit.arrival()
+    with ThreadPoolExecutor(1) as pool:
+        leader = pool.submit(commit.submit, "third")
+        time.sleep(0.2)
+        started = time.monotonic()
+        arrival.close()
+        assert leader.result() == "third" and time.monotonic() - started < 1.0
+    # and the wait is bounded: a call that never comes delays a batch by `linger` at most
+    quick: GroupCommit[str] = GroupCommit(run, linger=0.05)
+    never = quick.arrival()
+    started = time.monotonic()
+    assert quick.submit("bounded") == "bounded"
+    assert 0.04 <= time.monotonic() - started < 1.0
+    never.close()
+
+
 def test_calls_sharing_a_subject_or_a_patient_go_into_different_rounds() -> None:
     a, b, c = (frozenset({x}) for x in (b"<a>", b"<b>", b"<c>"))
     items = [(1, b"", None, a | b), (2, b"", None, c), (3, b"", None, b), (4, b"", None, None), (5, b"", None, a)]

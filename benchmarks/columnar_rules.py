@@ -21,6 +21,7 @@ machine is shared and noisy; figures taken minutes apart are not comparable.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import os
@@ -79,6 +80,8 @@ def run(turtle: Path, shard: int) -> dict:
                                   policy_graph("default", AS_OF))
     evidence = rule_evidence(engine)
     add(stages, "warm", time.process_time() - c, time.perf_counter() - w)
+    gc.freeze()  # as a columnar worker does after its warm-up (cohort.pipeline_processor._tune_gc)
+    gc.set_threshold(50_000, 20, 20)
     digest = hashlib.sha256()
     for part in shards:
         c, w = time.process_time(), time.perf_counter()

@@ -143,30 +143,27 @@ class ColumnarEngine:
         sql = self._reads.get(name)
         if sql is None:
             raise RuleError(f"no SQL twin for the read-back query {role} in {READ_DIR}")
-        # Arrow columns made Python lists, then rows: cheaper than DB-API tuples on the large
-        # read-backs (evidence links, some 50 rows a patient); the values are the same Python values
-        table = self.con.sql(sql).to_arrow_table()
-        columns = table.column_names
-        lists = [column.to_pylist() for column in table.columns]
+        cursor = self.con.execute(sql)
+        columns = [c[0] for c in cursor.description]
         datatypes = {c[:-3]: i for i, c in enumerate(columns) if c.endswith("__d")}
-        if not datatypes:  # no literal to convert: each row is its non-NULL columns
-            if not any(column.null_count for column in table.columns):
-                return [dict(zip(columns, record)) for record in zip(*lists)]
-            return [{c: v for c, v in zip(columns, record) if v is not None} for record in zip(*lists)]
         plan = [(column, i, datatypes.get(column)) for i, column in enumerate(columns) if not column.endswith("__d")]
         values = self._values  # (lexical, datatype) -> JSON value: dates, codes and scores repeat
-        get = values.get
-
-        def convert(value: Any, datatype: str) -> Any:
-            key = (value, datatype)
-            converted = get(key)
-            if converted is None:
-                converted = values[key] = lexical_value(value, datatype)
-            return converted
-
-        return [{column: (value if j is None or record[j] is None else convert(value, record[j]))
-                 for column, i, j in plan if (value := record[i]) is not None}
-                for record in zip(*lists)]
+        out = []
+        for record in cursor.fetchall():
+            row: dict[str, Any] = {}
+            for column, i, j in plan:
+                value = record[i]
+                if value is None:
+                    continue
+                if j is not None and record[j] is not None:
+                    key = (value, record[j])
+                    converted = values.get(key)
+                    if converted is None:
+                        converted = values[key] = lexical_value(value, record[j])
+                    value = converted
+                row[column] = value
+            out.append(row)
+        return out
 
     def assess(self, asserted: bytes | pa.Table, format: str = "nt", derived: str = "none",
                keep_workspace: bool = False) -> AssessmentResult:

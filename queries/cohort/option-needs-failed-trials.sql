@@ -6,31 +6,34 @@
 -- source: clinical-reference §7 table (augmentation, switch, rTMS ≥ 1; olanzapine-fluoxetine ≥ 2
 --   different agents, FDA TRD label 2009 [verified]; VNS ≥ 4, FDA 2005 [verified]).
 -- twin: queries/infer/option-needs-failed-trials.rq (the same facts, set-at-a-time over the predicate tables)
-WITH counted AS (  -- the patient's failed-trial counts, the option's minimum and whether it wants different agents
-  SELECT tf.s AS p, tf.o AS trd_finding, nd.s AS opt, nd.o AS need_o, nd.k AS need_k, nd.d AS need_d, nd.n AS need_n,
-         CASE WHEN df.s IS NULL THEN FALSE ELSE ebv(df.o, df.k, df.d, df.n, df.b) END AS distinct_agents,
-         tr.o AS trials_o, tr.k AS trials_k, tr.d AS trials_d, tr.n AS trials_n,
-         ag.o AS agents_o, ag.k AS agents_k, ag.d AS agents_d, ag.n AS agents_n
+WITH opts AS MATERIALIZED (  -- each option's minimum and whether it wants different agents (a few rows, computed once)
+  SELECT nd.s AS opt, nd.n AS need_n, str_of(nd.o, nd.k, nd.d) AS need_text, strafter(nd.s, '#option-') AS suffix,
+         CASE WHEN df.s IS NULL THEN FALSE ELSE ebv(df.o, df.k, df.d, df.n, df.b) END AS distinct_agents
+  FROM p_trd_minimumFailedAdequateTrials nd
+  LEFT JOIN p_trd_requiresDistinctAgents df ON df.s = nd.s
+  WHERE is_iri(nd.s)
+),
+counts AS MATERIALIZED (  -- the patient's failed-trial counts (their texts computed once per patient, not per option)
+  SELECT tf.s AS p, tf.o AS trd_finding, tr.n AS trials_n, str_of(tr.o, tr.k, tr.d) AS trials_text,
+         ag.n AS agents_n, str_of(ag.o, ag.k, ag.d) AS agents_text
   FROM p_trd_trdFinding tf
   JOIN p_trd_failedAdequateTrials tr ON tr.s = tf.o
   JOIN p_trd_distinctFailedAgents ag ON ag.s = tf.o
-  CROSS JOIN p_trd_minimumFailedAdequateTrials nd
-  LEFT JOIN p_trd_requiresDistinctAgents df ON df.s = nd.s
+  WHERE is_iri(tf.s)
 ),
 has AS (
-  SELECT *, CASE WHEN distinct_agents THEN agents_o WHEN NOT distinct_agents THEN trials_o END AS has_o,
-         CASE WHEN distinct_agents THEN agents_k WHEN NOT distinct_agents THEN trials_k END AS has_k,
-         CASE WHEN distinct_agents THEN agents_d WHEN NOT distinct_agents THEN trials_d END AS has_d,
-         CASE WHEN distinct_agents THEN agents_n WHEN NOT distinct_agents THEN trials_n END AS has_n
-  FROM counted
+  SELECT c.p, c.trd_finding, o.opt, o.need_n, o.need_text, o.suffix, o.distinct_agents,
+         CASE WHEN o.distinct_agents THEN c.agents_text WHEN NOT o.distinct_agents THEN c.trials_text END AS has_text,
+         CASE WHEN o.distinct_agents THEN c.agents_n WHEN NOT o.distinct_agents THEN c.trials_n END AS has_n
+  FROM counts c CROSS JOIN opts o
 ),
-found AS (
-  SELECT *, p || '/option/' || strafter(opt, '#option-') || '/candidate/not-yet-eligible/failed-trials' AS c,
-         'needs ≥ ' || str_of(need_o, need_k, need_d) || ' failed adequate trials'
+found AS MATERIALIZED (
+  SELECT p, trd_finding, opt, p || '/option/' || suffix || '/candidate/not-yet-eligible/failed-trials' AS c,
+         'needs ≥ ' || need_text || ' failed adequate trials'
            || CASE WHEN distinct_agents THEN ' of different agents' ELSE '' END
-           || '; has ' || str_of(has_o, has_k, has_d) AS missing
+           || '; has ' || has_text AS missing
   FROM has
-  WHERE has_n < need_n AND is_iri(p) AND is_iri(opt)
+  WHERE has_n < need_n
 )
 SELECT c AS s, rdf('type') AS p, trd('OptionCandidate') AS o, 'I' AS k, NULL AS d FROM found
 UNION ALL SELECT c, trd('candidateFor'), p, 'I', NULL FROM found

@@ -39,71 +39,80 @@ candidate AS (  -- rank = 10 x kind + status, following the precedence of the ru
   WHERE c.o = trd('OptionCandidate') AND c.k = 'I'
 ),
 patient AS (SELECT DISTINCT s AS p FROM p_rdf_type WHERE o = trd('Patient') AND k = 'I' AND is_iri(s)),
+-- the per-option part (a few dozen rows, whatever the shard size): computed once, then crossed with the patients
 criteria AS (  -- options with eligibility data of their own
   SELECT s FROM p_trd_minimumFailedAdequateTrials UNION SELECT s FROM p_trd_minimumThaseRushStage
   UNION SELECT s FROM p_trd_requiresConfirmedTRD UNION SELECT s FROM p_trd_minimumEpisodeMonths
 ),
 triggers AS (SELECT s FROM p_trd_addressesCause UNION SELECT s FROM p_trd_targetsMechanism),
-always_listed AS (  -- the eligible baseline (rank 1x) of every always-listed option
-  SELECT DISTINCT sw.s AS opt, 10 + sr.srank AS rank
+always_listed AS (  -- the eligible baseline (rank 1x) of every always-listed option: its best rank
+  SELECT sw.s AS opt, MAX(10 + sr.srank) AS rank
   FROM p_rdf_type ty JOIN p_trd_statusWhenEligible sw ON sw.s = ty.s AND sw.k = 'I'
   JOIN status_rank sr ON sr.status = sw.o AND sr.srank > 0
   WHERE ty.o = trd('TreatmentOption') AND ty.k = 'I'
     AND (sw.s IN (SELECT s FROM criteria) OR sw.s NOT IN (SELECT s FROM triggers))
+  GROUP BY sw.s
 ),
-best AS (  -- the best rank per (patient, option)
-  SELECT p, opt, MAX(rank) AS best FROM (
-    SELECT p, opt, rank FROM candidate
-    UNION ALL SELECT pt.p, al.opt, al.rank FROM patient pt CROSS JOIN always_listed al
-  ) ranked GROUP BY p, opt
-),
-eligible AS (  -- each option's eligible status, reason and criteria (computed once per option)
-  SELECT sw.s AS opt, sw.o AS status, 10 + sr.srank AS rank,
+eligible AS (  -- each always-listed option's winning eligible status, reason and criteria
+  SELECT sw.s AS opt, sw.o AS status,
          COALESCE(CASE WHEN is_str(tx.k, tx.d) THEN 'eligible: ' || tx.o END, 'eligible') AS reason,
          sw.s IN (SELECT s FROM p_trd_minimumThaseRushStage) AS needs_stage,
          sw.s IN (SELECT s FROM p_trd_minimumFailedAdequateTrials UNION SELECT s FROM p_trd_requiresConfirmedTRD) AS needs_trd
   FROM p_trd_statusWhenEligible sw JOIN status_rank sr ON sr.status = sw.o AND sr.srank > 0 AND sw.k = 'I'
+  JOIN always_listed al ON al.opt = sw.s AND al.rank = 10 + sr.srank
   LEFT JOIN p_trd_eligibilityText tx ON tx.s = sw.s
 ),
+suffix AS (  -- the finding IRI's option part, once per option
+  SELECT opt, strafter(opt, '#option-') AS suffix
+  FROM (SELECT opt FROM candidate UNION SELECT opt FROM always_listed) options WHERE is_iri(opt)
+),
+-- every ranked candidate outranks the eligible baseline (kind ranks 20-60 against 11-13): a (patient,
+-- option) with a candidate is won by its best candidates, one without by the option's baseline
+best AS (SELECT p, opt, MAX(rank) AS best FROM candidate GROUP BY p, opt),
 won_candidate AS (  -- the winner(s): candidates of the best rank
-  SELECT c.c, c.p, c.opt, c.opt_k, c.status FROM candidate c JOIN best b ON b.p = c.p AND b.opt = c.opt AND b.best = c.rank
+  SELECT c.c, c.p, c.opt, c.status, c.p || '/option/' || x.suffix AS f
+  FROM candidate c JOIN best b ON b.p = c.p AND b.opt = c.opt AND b.best = c.rank
+  JOIN suffix x ON x.opt = c.opt
+),
+baseline AS (  -- (patient, always-listed option) pairs no candidate speaks about
+  SELECT pt.p, al.opt FROM patient pt CROSS JOIN always_listed al
+  ANTI JOIN best b ON b.p = pt.p AND b.opt = al.opt
 ),
 won_eligible AS (  -- or the eligible baseline, its evidence the finding whose values met the criteria, else the option
-  SELECT pt.p, e.opt, e.status, e.reason,
+  SELECT bl.p, e.opt, e.status, e.reason, bl.p || '/option/' || x.suffix AS f,
          CASE WHEN e.needs_stage AND sf.o IS NOT NULL THEN sf.o WHEN e.needs_trd AND tf.o IS NOT NULL THEN tf.o
               ELSE e.opt END AS evidence
-  FROM patient pt JOIN best b ON b.p = pt.p
-  JOIN eligible e ON e.opt = b.opt AND e.rank = b.best
-  LEFT JOIN p_trd_stageFinding sf ON sf.s = pt.p
-  LEFT JOIN p_trd_trdFinding tf ON tf.s = pt.p
-),
-won AS (
-  SELECT DISTINCT p, opt, status FROM won_candidate
-  UNION SELECT p, opt, status FROM won_eligible
+  FROM baseline bl JOIN eligible e ON e.opt = bl.opt
+  JOIN suffix x ON x.opt = bl.opt
+  LEFT JOIN p_trd_stageFinding sf ON sf.s = bl.p
+  LEFT JOIN p_trd_trdFinding tf ON tf.s = bl.p
 ),
 finding AS (
-  SELECT *, p || '/option/' || strafter(opt, '#option-') AS f FROM won WHERE is_iri(opt)
+  SELECT DISTINCT p, opt, status, f FROM won_candidate
+  UNION ALL SELECT DISTINCT p, opt, status, f FROM won_eligible
+),
+supporting AS MATERIALIZED (  -- supporting candidates (a mechanism behind an option with eligibility data of its own)
+  SELECT cf.o AS p, co.o AS opt, ev.o, ev.k, ev.d
+  FROM p_trd_candidateKind ck
+  JOIN p_rdf_type ty ON ty.s = ck.s AND ty.o = trd('OptionCandidate') AND ty.k = 'I'
+  JOIN p_trd_candidateFor cf ON cf.s = ck.s AND cf.k = 'I'
+  JOIN p_trd_candidateOption co ON co.s = ck.s AND co.k <> 'L'
+  JOIN p_trd_candidateEvidence ev ON ev.s = ck.s
+  WHERE ck.o = trd('candidate-supporting') AND ck.k = 'I'
 )
 SELECT f AS s, rdf('type') AS p, trd('OptionFinding') AS o, 'I' AS k, NULL AS d FROM finding
 UNION ALL SELECT f, trd('aboutPatient'), p, 'I', NULL FROM finding
 UNION ALL SELECT f, trd('option'), opt, 'I', NULL FROM finding
 UNION ALL SELECT f, trd('optionStatus'), status, 'I', NULL FROM finding
-UNION ALL SELECT w.p || '/option/' || strafter(w.opt, '#option-'), trd('statusReason'), r.o, r.k, lit_d(r.o, r.d)
-  FROM won_candidate w JOIN p_trd_candidateReason r ON r.s = w.c WHERE is_iri(w.opt)
-UNION ALL SELECT w.p || '/option/' || strafter(w.opt, '#option-'), trd('missingCriterion'), m.o, m.k, lit_d(m.o, m.d)
-  FROM won_candidate w JOIN p_trd_candidateMissing m ON m.s = w.c WHERE is_iri(w.opt)
-UNION ALL SELECT w.p || '/option/' || strafter(w.opt, '#option-'), prov('wasDerivedFrom'), ev.o, ev.k, lit_d(ev.o, ev.d)
-  FROM won_candidate w JOIN p_trd_candidateEvidence ev ON ev.s = w.c WHERE is_iri(w.opt)
-UNION ALL SELECT p || '/option/' || strafter(opt, '#option-'), trd('statusReason'), reason, 'L', NULL
-  FROM won_eligible WHERE is_iri(opt)
-UNION ALL SELECT p || '/option/' || strafter(opt, '#option-'), prov('wasDerivedFrom'), evidence,
-                 CASE WHEN is_iri(evidence) THEN 'I' ELSE 'B' END, NULL
-  FROM won_eligible WHERE is_iri(opt)
--- supporting candidates (a mechanism behind an option with eligibility data of its own) add evidence only
-UNION ALL SELECT fi.f, prov('wasDerivedFrom'), ev.o, ev.k, lit_d(ev.o, ev.d)
-  FROM finding fi
-  JOIN p_trd_candidateFor cf ON cf.o = fi.p AND cf.k = 'I'
-  JOIN p_trd_candidateOption co ON co.s = cf.s AND co.o = fi.opt AND co.k <> 'L'
-  JOIN p_trd_candidateKind ck ON ck.s = cf.s AND ck.o = trd('candidate-supporting') AND ck.k = 'I'
-  JOIN p_rdf_type ty ON ty.s = cf.s AND ty.o = trd('OptionCandidate') AND ty.k = 'I'
-  JOIN p_trd_candidateEvidence ev ON ev.s = cf.s
+UNION ALL SELECT w.f, trd('statusReason'), r.o, r.k, lit_d(r.o, r.d)
+  FROM won_candidate w JOIN p_trd_candidateReason r ON r.s = w.c
+UNION ALL SELECT w.f, trd('missingCriterion'), m.o, m.k, lit_d(m.o, m.d)
+  FROM won_candidate w JOIN p_trd_candidateMissing m ON m.s = w.c
+UNION ALL SELECT w.f, prov('wasDerivedFrom'), ev.o, ev.k, lit_d(ev.o, ev.d)
+  FROM won_candidate w JOIN p_trd_candidateEvidence ev ON ev.s = w.c
+UNION ALL SELECT f, trd('statusReason'), reason, 'L', NULL FROM won_eligible
+UNION ALL SELECT f, prov('wasDerivedFrom'), evidence, CASE WHEN is_iri(evidence) THEN 'I' ELSE 'B' END, NULL
+  FROM won_eligible
+-- supporting candidates add evidence only
+UNION ALL SELECT fi.f, prov('wasDerivedFrom'), su.o, su.k, lit_d(su.o, su.d)
+  FROM supporting su JOIN finding fi ON fi.p = su.p AND fi.opt = su.opt

@@ -190,6 +190,7 @@ class PredicateTables:
                              f"UNION ALL SELECT * FROM a_{name} UNION ALL SELECT * FROM d_{name}")
         self._asserted: set[str] = set()
         self._derived: set[str] = set()
+        self._unmarked = False  # derived subjects without a wasGeneratedBy row (see _seen_subjects)
 
     def load_asserted(self, triples: pa.Table) -> None:
         """A shard's asserted data, replacing the previous shard's; the derived tables are emptied
@@ -199,6 +200,7 @@ class PredicateTables:
         for name in self._derived:
             self.con.execute(f"DELETE FROM d_{name}")
         self._derived = set()
+        self._unmarked = False
         self._asserted = self._fill("a", quarantine_numbers(triples))
 
     def load_derived(self, triples: pa.Table) -> None:
@@ -208,6 +210,7 @@ class PredicateTables:
         for name in self._derived:
             self.con.execute(f"DELETE FROM d_{name}")
         self._derived = self._fill("d", triples)
+        self._unmarked = True
 
     def derive(self, sql: str, generated_by: str | None = None) -> int:
         """Add the triples a rule's SQL selects (columns s, p, o, k, d) to the derived tables.
@@ -217,27 +220,60 @@ class PredicateTables:
         (``prov:wasGeneratedBy``, as the SPARQL engine adds it to each template). Returns how
         many triples were new.
         """
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT DISTINCT s, p, o, k, d FROM ({sql}) "
-                         "WHERE s IS NOT NULL AND p IS NOT NULL AND o IS NOT NULL")
+        # the typed columns (n, dt, b) once per rule, not once per predicate: each INSERT below then
+        # binds a plain column list (planning the typing expressions cost more than most inserts)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT p, {_COLUMNS} FROM "
+                         f"(SELECT DISTINCT s, p, o, k, d FROM ({sql}) "
+                         "WHERE s IS NOT NULL AND p IS NOT NULL AND o IS NOT NULL)")
         if generated_by is not None:
-            self.con.execute(f"INSERT INTO _new SELECT DISTINCT s, '{PROV_GENERATED}', ?, 'I', NULL FROM _new",
-                             [generated_by])
+            self.con.execute(f"INSERT INTO _new SELECT DISTINCT '{PROV_GENERATED}', s, ?, 'I', NULL, NULL, NULL, NULL "
+                             "FROM _new", [generated_by])
         added = 0
-        for (p,) in self.con.execute("SELECT DISTINCT p FROM _new").fetchall():
+        predicates = [p for (p,) in self.con.execute("SELECT DISTINCT p FROM _new").fetchall()]
+        seen = self._seen_subjects(predicates)
+        if generated_by is None:
+            self._unmarked = True  # subjects without a wasGeneratedBy row: later checks compare all
+        for p in predicates:
             name = table_name(p)
             if name is None or name not in self._iri:
                 raise InputError(f"a rule derives {p}, which no predicate table holds")
-            if name in self._derived and p != PROV_GENERATED:
+            if name in self._derived and p != PROV_GENERATED and seen is not None:
                 # a predicate another rule wrote already: keep the set a set (compared only with the
-                # rows of the subjects this rule writes). wasGeneratedBy needs no check: each rule
-                # writes (subject, its own IRI) pairs, distinct already.
-                sql_rows = (f"SELECT {_COLUMNS} FROM (SELECT s, o, k, d FROM _new WHERE p = $1 "
-                            f"EXCEPT SELECT s, o, k, d FROM d_{name} WHERE s IN (SELECT s FROM _new WHERE p = $1))")
+                # rows of the subjects derived before that this rule writes too). wasGeneratedBy needs
+                # no check: each rule writes (subject, its own IRI) pairs, distinct already.
+                sql_rows = (f"SELECT s, o, k, d, n, dt, b FROM _new x WHERE p = $1 AND NOT EXISTS ("
+                            f"SELECT 1 FROM d_{name} y WHERE y.s IN (SELECT s FROM {seen}) AND y.s = x.s "
+                            "AND y.o = x.o AND y.k IS NOT DISTINCT FROM x.k AND y.d IS NOT DISTINCT FROM x.d)")
             else:
-                sql_rows = f"SELECT {_COLUMNS} FROM _new n WHERE p = $1"
+                sql_rows = f"SELECT s, o, k, d, n, dt, b FROM _new WHERE p = $1"
             added += self.con.execute(f"INSERT INTO d_{name} {sql_rows}", [p]).fetchone()[0]
             self._derived.add(name)
         return added
+
+    def _seen_subjects(self, predicates: list[str]) -> str | None:
+        """The table of this rule's subjects that earlier rules derived facts about (``_seen``), or
+        None when there are none, so no predicate table needs the set check.
+
+        Why: comparing each new row with the whole derived table of a predicate that other rules
+        write too (rdf:type, prov:wasDerivedFrom, …) scanned those large tables once per rule and
+        predicate. Every subject a rule derives a fact about gets its ``prov:wasGeneratedBy`` row in
+        the same call (``derive`` adds it before inserting), so the subjects derived before are
+        those with a ``d_prov_wasGeneratedBy`` row: one probe per rule, and the set check only
+        where it can find something. After ``load_derived`` (another engine's facts, whose
+        subjects need not all carry that row) every subject is compared, as before.
+        """
+        if not any((table_name(p) in self._derived) for p in predicates if p != PROV_GENERATED):
+            return None
+        if self._unmarked:
+            return "_new"
+        generated = table_name(PROV_GENERATED)
+        if generated not in self._derived:
+            return None
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _seen AS SELECT DISTINCT s FROM _new "
+                         f"WHERE s IN (SELECT s FROM d_{generated})")
+        if self.con.execute("SELECT count(*) FROM _seen").fetchone()[0] == 0:
+            return None
+        return "_seen"
 
     def derived_triples(self) -> pa.Table:
         """Every derived triple (s, p, o, k, d), for the results store."""

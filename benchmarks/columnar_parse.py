@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/columnar_parse.py                       # /work/bench/c5000/fhir, 3 rounds
-    python benchmarks/columnar_parse.py --baseline /work/main # also the N-Triples path of another tree
+    python benchmarks/columnar_parse.py                       # 5,000 generated patients (benchmarks/work/), 3 rounds
+    python benchmarks/columnar_parse.py --baseline ../other-checkout  # also the N-Triples path of another tree
     python benchmarks/columnar_parse.py --source DIR --shard-size 500 --rounds 1 --no-write   # smoke run
 
 Paths, on the same shards (the columnar processor's shard size by default) and in one run:
@@ -42,7 +42,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "columnar-parse.md"
-SOURCE = Path("/work/bench/c5000/fhir")
+
+
+def default_source() -> Path:
+    """The Bulk FHIR folder of the benchmarks' 5,000-patient cohort (generated once, seeded)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.cohort import ensure_cohort
+
+    return ensure_cohort(5000) / "fhir"
 AS_OF = "2026-01-15"
 
 
@@ -130,7 +137,8 @@ def _run_child(mode: str, tree: Path, index_db: Path, source: Path, shard_size: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, default=SOURCE, help="a Bulk FHIR export folder")
+    parser.add_argument("--source", type=Path, default=None,
+                        help="a Bulk FHIR export folder (default: the generated 5,000-patient cohort)")
     parser.add_argument("--shard-size", type=int, default=2500, help="patients per shard (columnar default 2500)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds (every path once a round)")
     parser.add_argument("--baseline", type=Path, help="another tree whose N-Triples path runs beside (e.g. main)")
@@ -145,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from reasoner.fhir.bulk_index import FhirIndex
 
+    if args.source is None:
+        args.source = default_source()
     tmp = tempfile.TemporaryDirectory(prefix="columnar-parse-")
     index_db = args.index or Path(tmp.name) / "index.sqlite"
     index = FhirIndex(index_db, args.source)

@@ -5,7 +5,7 @@ Usage::
     python benchmarks/columnar_rules.py run  [--turtle DIR] [--shard 2500] [--json OUT]
     python benchmarks/columnar_rules.py compare A B [--rounds 3] [--turtle DIR] [--shard 2500]
 
-``run`` assesses the cohort's Turtle (default /work/bench/c5000/turtle) the way a columnar worker
+``run`` assesses the cohort's Turtle (default: the generated 5,000-patient cohort of benchmarks/work/) the way a columnar worker
 does: one engine and validator (``warm``), then shard by shard (``--shard`` patients, as the
 processor's shard size) load, rules, validate and read; it prints CPU ms per patient per stage and
 per twin (CPU: ``time.process_time``, DuckDB runs one thread) next to wall, and a digest of the
@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_TURTLE = Path("/work/bench/c5000/turtle")
 AS_OF = "2026-01-15"
 RESULTS = REPO / "benchmarks" / "results" / "columnar-rules.md"
 
@@ -163,9 +162,14 @@ def main() -> None:
     two.add_argument("b", type=Path)
     two.add_argument("--rounds", type=int, default=3)
     for p in (one, two):
-        p.add_argument("--turtle", type=Path, default=DEFAULT_TURTLE)
+        p.add_argument("--turtle", type=Path, default=None)
         p.add_argument("--shard", type=int, default=2500)
     args = parser.parse_args()
+    if args.turtle is None:  # the benchmarks' 5,000-patient cohort, generated once (seeded)
+        sys.path.insert(0, str(REPO))
+        from benchmarks.cohort import ensure_cohort
+
+        args.turtle = ensure_cohort(5000) / "turtle"
     if args.command == "run":
         if not os.environ.get("PYTHONPATH"):  # ``compare`` sets it to the checkout measured
             sys.path.insert(0, str(REPO))

@@ -60,7 +60,7 @@ The trust file names the CDS clients (JWT issuers) and their JWK Sets:
                    "shared SQLite files). One per core gives the most hooks per second.")
 @click.option("--max-batch", default=CDS_MAX_BATCH, show_default=True, type=click.IntRange(1, 64),
               help="Most patient-view calls assessed together when they wait for the pipeline at the same "
-                   "time (1: one call at a time). A call never waits for others to arrive.")
+                   "time (1: one call at a time).")
 @click.option("--batch-wait-ms", default=CDS_BATCH_WAIT_MS, show_default=True, type=click.FloatRange(0, 100),
               help="Longest a batch about to start waits for patient-view calls already received (0: no wait).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info", show_default=True)

@@ -119,12 +119,11 @@ def load_input(path: Path | str, as_of: dt.date | str | None = None) -> Graph:
     return read_input(path, as_of).graph
 
 
-def load_inputs(paths: Iterable[Path | str], as_of: dt.date | str | None = None,
-                policy: str | Path = "default") -> Graph:
+def load_inputs(paths: Iterable[Path | str], as_of: dt.date | str | None = None) -> Graph:
     """Several inputs merged into one patient graph (one report lists every patient's problems).
-    The import's data issues are not in the graph: a command that shows results to a user reads
-    :func:`read_inputs` and shows them too."""
-    return read_inputs(paths, as_of, policy).graph
+    The import's data issues and the policy's import settings are not here: a command that shows
+    results to a user reads :func:`read_inputs` (with its policy) and shows the issues too."""
+    return read_inputs(paths, as_of).graph
 
 
 __all__ = ["input_kind", "load_input", "load_inputs", "read_input", "read_inputs", "InputData", "rdf_files", "FHIR", "FHIR_BULK", "RDF", "RDF_FOLDER",

@@ -42,23 +42,20 @@ def warn_unreadable(issues: list) -> None:
     """One line on stderr per input line that could not be read (issue 16): the record is lost to
     the assessment, so the user hears of it where errors go, not only in ``dataIssues``."""
     unreadable = [i for i in issues if getattr(i, "kind", "") == "unreadable line"]
-    for issue in unreadable[:_STDERR_LINES]:
-        click.echo(f"trd: warning: {issue.source}: {issue.message}: {issue.effect} (listed in dataIssues)", err=True)
-    if len(unreadable) > _STDERR_LINES:
-        click.echo(f"trd: warning: … and {len(unreadable) - _STDERR_LINES} more unreadable lines (listed in dataIssues)",
-                   err=True)
+    warn_issues(unreadable, "listed in dataIssues", more="unreadable lines (listed in dataIssues)")
 
 
-def warn_issues(issues: list, where: str) -> None:
-    """One line on stderr per data issue of the input (at most ``_STDERR_LINES``, then a count), for
-    commands whose output has no ``dataIssues`` list: the user hears of every record that could not
-    be used as written, and of what that did to the results (``where``: the output it concerns)."""
+def warn_issues(issues: list, where: str, more: str | None = None) -> None:
+    """One line on stderr per data issue of the input (at most ``_STDERR_LINES``, then a count ``…
+    and N more`` of ``more``), for output that does not list them: the user hears of every record
+    that could not be used as written, and of what that did to the results (``where``: the
+    output it concerns)."""
     for issue in issues[:_STDERR_LINES]:
         named = issue.resource or issue.source or "input"
         click.echo(f"trd: warning: {named}: {issue.message}: {issue.effect} ({where})", err=True)
     if len(issues) > _STDERR_LINES:
-        click.echo(f"trd: warning: … and {len(issues) - _STDERR_LINES} more data issues of the input ({where}); "
-                   "`trd assess --format json` lists them all", err=True)
+        more = more or f"data issues of the input ({where}); `trd assess --format json` lists them all"
+        click.echo(f"trd: warning: … and {len(issues) - _STDERR_LINES} more {more}", err=True)
 
 
 @click.command(epilog=_EPILOG)

@@ -2,8 +2,9 @@
 
 ``trd serve`` starts uvicorn on one process (or ``--workers`` processes): the pipeline is warm in
 each process, calls are assessed one batch at a time (CPU work; the ``patient-view`` calls waiting
-at the same time form one batch, ``--max-batch``), and the request log has one line per call. Authentication is on
-unless ``--insecure-dev`` is given, which is logged loudly at start and on every request line.
+at the same time form one batch, ``--max-batch``), and the request log has one line per call.
+Authentication is on unless ``--insecure-dev`` is given, which is logged loudly at start and on
+every request line.
 """
 
 from __future__ import annotations

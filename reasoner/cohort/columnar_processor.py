@@ -34,9 +34,9 @@ from reasoner.cohort.pipeline_processor import (
     turtle_batches,
 )
 from reasoner.cohort.results import ShardResult, StageClock
-from reasoner.columnar.fhir_table import join_tables
 from reasoner.cohort.shards import FHIR, ShardInput
 from reasoner.cohort.worker import RunSettings
+from reasoner.columnar.fhir_table import join_tables
 from reasoner.errors import InputError, RuleError
 from reasoner.io.numbers import XSD
 from reasoner.knowledge.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED

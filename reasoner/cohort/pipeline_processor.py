@@ -92,27 +92,15 @@ def store_nquads(workspace: Any) -> bytes:
                         format=ox.RdfFormat.N_QUADS) or b""
 
 
-def _fhir_to_ntriples(groups: list[tuple[str, list[str]]], as_of: str, shared_lines: dict[str, list[str]],
-                      broken: dict[str, list[dict]] | None = None, policy: str = "default",
-                      ) -> tuple[bytes, dict[str, list[dict]], list[dict], Counts]:
-    """Import a shard's FHIR groups: N-Triples, the import's data issues per patient id and those
-    that name no patient, and the import's counts (resources per type; the keys of shared
-    resources the patients used). Lines the index could not read reach the importer as the same
-    placeholders single mode reads (``broken``), so both modes account for them alike."""
-    from reasoner.fhir.convert import text_to_ntriples
-    from reasoner.fhir.triples import TEXT_TERMS
-
-    triples, issues, unattributed, counts = _fhir_import(groups, as_of, shared_lines, broken, policy, TEXT_TERMS)
-    # N-Triples straight from the importer: no rdflib Graph (nor rdflib terms) built only to be serialised
-    return text_to_ntriples(triples), issues, unattributed, counts
-
-
 def _fhir_import(groups: list[tuple[str, list[str]]], as_of: str, shared_lines: dict[str, list[str]],
                  broken: dict[str, list[dict]] | None = None, policy: str = "default", terms: Any = None,
                  ) -> tuple[list[tuple[Any, Any, Any]], dict[str, list[dict]], list[dict], Counts]:
-    """:func:`_fhir_to_ntriples` before the N-Triples are written: the triples as a list in the
-    term encoding ``terms`` (:mod:`reasoner.fhir.triples`; default rdflib terms), duplicates not
-    yet removed, then the same issues and counts."""
+    """Import a shard's FHIR groups: the triples as a list in the term encoding ``terms``
+    (:mod:`reasoner.fhir.triples`; default rdflib terms), duplicates not yet removed; the import's
+    data issues per patient id and those that name no patient; and the import's counts (resources
+    per type; the keys of shared resources the patients used). Lines the index could not read
+    reach the importer as the same placeholders single mode reads (``broken``), so both modes
+    account for them alike."""
     from reasoner.fhir.convert import resources_to_triples
     from reasoner.fhir.context import get_context
     from reasoner.fhir.triples import RDF_TERMS
@@ -329,12 +317,11 @@ def _serialise(units: list[_Unit], form: str) -> None:
         try:
             tables = [text_triples_table(u.data) for u in made]
         except (ValueError, pa.ArrowException):  # text Arrow refuses: N-Triples, failing as they fail
-            for u in made:
-                u.data = text_to_ntriples(u.data)
+            pass
+        else:
+            for u, table in zip(made, tables):
+                u.data = table
             return
-        for u, table in zip(made, tables):
-            u.data = table
-        return
     for u in made:
         u.data = text_to_ntriples(u.data)
 

@@ -122,7 +122,7 @@ class ResultWriter:
         if not has_quad(store, graph=graph):  # the ontology, so the store answers queries on classes and labels
             store.bulk_load(ontology_ntriples(), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         parts = sorted(self.quads_dir.glob("part-*.nq")) if self.quads_dir.is_dir() else []
-        quads = sum(_lines(part) for part in parts)
+        quads = 0
         if parts:
             # One bulk load over all parts, read as one stream: each bulk load sorts its quads and
             # ingests them into RocksDB, so one large load costs less than one per shard
@@ -131,6 +131,7 @@ class ResultWriter:
             # had already made and checked, so the checks cannot fail here and only cost CPU.
             with _Concatenated(parts) as stream:
                 store.bulk_load(stream, format=ox.RdfFormat.N_QUADS, lenient=True)
+                quads = stream.lines  # counted as the loader read them: the parts are read once
         store.flush()
         del store
         for part in parts:
@@ -148,12 +149,14 @@ class ResultWriter:
 
 class _Concatenated:
     """Files read one after the other as one binary stream (what ``Store.bulk_load`` reads); a
-    file that does not end with a line break gets one, so two files' lines never run together."""
+    file that does not end with a line break gets one, so two files' lines never run together.
+    ``lines``: the lines read so far (a last line without its line break counts)."""
 
     def __init__(self, paths: list[Path]) -> None:
         self._paths = list(paths)
         self._file: BinaryIO | None = None
         self._last = b"\n"
+        self.lines = 0
 
     def __enter__(self) -> "_Concatenated":
         return self
@@ -172,23 +175,14 @@ class _Concatenated:
             block = self._file.read(size if size and size > 0 else 1 << 20)
             if block:
                 self._last = block[-1:]
+                self.lines += block.count(b"\n")
                 return block
             self._file.close()
             self._file = None
             if self._last != b"\n":
                 self._last = b"\n"
+                self.lines += 1
                 return b"\n"
-
-
-def _lines(path: Path) -> int:
-    """Lines of a file (a last line without its line break counts), read in blocks: an N-Quads
-    part can be larger than memory should hold."""
-    count, last = 0, b"\n"
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            count += block.count(b"\n")
-            last = block[-1:]
-    return count + (last != b"\n")
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -18,7 +18,7 @@ Terms: the same shape is written in one of two term encodings (``terms``): rdfli
 turns into its triples table without writing N-Triples and parsing them back. Why one function
 with two encodings rather than a second writer: the graph's shape stays decided here once, and
 the text encoding skips rdflib's term construction (IRI checks, literal casting), most of the
-cost of this step. Both encodings give the same triples (tests/fhir/test_text_terms.py).
+cost of this step. Both encodings give the same triples (tests/columnar/test_fhir_table.py).
 """
 
 from __future__ import annotations
@@ -239,7 +239,7 @@ def _noncompliance(g: Any, t: Terms, r: NoncomplianceRecord, p: Any) -> None:
     if r.code:
         g.add((s, t.T.sourceCode, t.string(r.code)))
     if r.date is not None:
-        _start(g, t, s, r.date, t.T.date, t.T.dateLatest, False)
+        _dated(g, t, s, r.date)
 
 
 def _dated(g: Any, t: Terms, s: Any, span: DateSpan) -> None:

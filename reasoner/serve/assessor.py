@@ -85,11 +85,12 @@ class Assessor:
     def assess(self, patient_id: str, resources: list[dict[str, Any]], keep_workspace: bool = False) -> Assessed:
         """Import and assess one patient's resources (call under :attr:`lock`)."""
         pipe = self.pipeline()
-        as_of = dt.date.fromisoformat(pipe.as_of)
-        ntriples, report, _ = resources_to_ntriples(resources, as_of=as_of, ctx=self._ctx)
-        result = pipe.assess(ntriples, format="nt", derived="none", keep_workspace=keep_workspace)
-        patient = next((p for p in result.patients if p.get("id") == patient_id), None)
-        return Assessed(patient, result, report, _problems(report))
+        return _alone(pipe, patient_id, *self._import(pipe, resources), keep_workspace=keep_workspace)
+
+    def _import(self, pipe: Pipeline, resources: list[dict[str, Any]]) -> tuple[bytes, ImportReport]:
+        """A call's resources as N-Triples, imported at the pipeline's evaluation date."""
+        ntriples, report, _ = resources_to_ntriples(resources, as_of=dt.date.fromisoformat(pipe.as_of), ctx=self._ctx)
+        return ntriples, report
 
     def arrival(self) -> Arrival:
         """A ``patient-view`` call received: a batch about to start waits a moment for it."""
@@ -105,11 +106,10 @@ class Assessor:
         subject; a round that fails is assessed call by call, so one bad call fails only itself."""
         with self.lock:
             pipe = self.pipeline()
-            as_of = dt.date.fromisoformat(pipe.as_of)
             imported: list[tuple[Job[Assessed], bytes, ImportReport, frozenset[bytes] | None]] = []
             for job in jobs:
                 try:
-                    ntriples, report, _ = resources_to_ntriples(job.payload[1], as_of=as_of, ctx=self._ctx)
+                    ntriples, report = self._import(pipe, job.payload[1])
                 except Exception as exc:  # noqa: BLE001 - this call's error, raised in its own thread
                     job.error = exc
                     continue
@@ -130,12 +130,17 @@ class Assessor:
                         continue
                 for job, ntriples, report, _ in batch:
                     try:
-                        result = pipe.assess(ntriples, format="nt", derived="none")
+                        job.result = _alone(pipe, job.payload[0], ntriples, report)
                     except Exception as exc:  # noqa: BLE001
                         job.error = exc
-                        continue
-                    patient = next((p for p in result.patients if p.get("id") == job.payload[0]), None)
-                    job.result = Assessed(patient, result, report, _problems(report))
+
+
+def _alone(pipe: Pipeline, patient_id: str, ntriples: bytes, report: ImportReport,
+           keep_workspace: bool = False) -> Assessed:
+    """One call's imported data assessed on its own (the patient it is about, or None)."""
+    result = pipe.assess(ntriples, format="nt", derived="none", keep_workspace=keep_workspace)
+    patient = next((p for p in result.patients if p.get("id") == patient_id), None)
+    return Assessed(patient, result, report, _problems(report))
 
 
 def _problems(report: ImportReport) -> list[str]:

@@ -8,8 +8,7 @@ to get its turn (the *leader*) takes the queued calls with it and runs them in o
 concurrency each patient pays a share of the fixed cost. A call that finds nobody waiting is a
 batch of one and waits for nobody; the only wait is for calls already received and on their way
 to the queue (:meth:`GroupCommit.arrival`: being authenticated and read, a millisecond or so from
-it), and
-it is bounded (``linger``): a call alone, or calls one after the other, are never delayed.
+it), and it is bounded (``linger``): a call alone, or calls one after the other, are never delayed.
 
 This module knows nothing about patients; :class:`reasoner.serve.assessor.Assessor` gives it the
 function that assesses a batch (and keeps patients apart within one).

@@ -12,15 +12,17 @@ a trust file and an EC P-384 key made here, and drives it with httpx as an EHR w
 The calls cycle through ``--patients`` distinct patients of that shape (8 clients are 8 clinicians
 opening 8 charts). Four servers are measured side by side in one run: ``--max-batch 1`` (every call
 assessed alone), ``--max-batch 8`` with no wait, the default (``--max-batch 8``: calls waiting
-together are assessed as one batch, and a batch waits up to ``--batch-wait-ms 5`` for calls already
-received; reasoner/serve/batching.py), and the default with the same patient in every call (never
-batched: two calls about one patient never share a batch).
+together are assessed as one batch, and a batch waits up to ``--batch-wait-ms`` for calls already
+received or expected; reasoner/serve/batching.py), and the default with the same patient in every
+call (never batched: two calls about one patient never share a batch). Each server runs
+``--repeat`` times, interleaved: which worker accepts which client connection differs between
+runs, and with it how the calls batch.
 
 Tokens are signed before the timed phases (a real EHR signs on its own machine). Targets (issue 18):
 p95 ≤ 100 ms, ≥ 50 hooks/s. The load average is printed next to the figures: the machine is
 shared, so run it when it is quiet. Every loop is bounded; the server is stopped at the end.
 
-    python -m benchmarks.cds_hooks [--calls 300] [--concurrent-calls 800] [--workers 2] [--patients 200] [--write]
+    python -m benchmarks.cds_hooks [--calls 300] [--concurrent-calls 800] [--workers 2] [--patients 200] [--repeat 3] [--write]
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ import psutil
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from benchmarks.support.cds import hook_request
+from reasoner.config import CDS_BATCH_WAIT_MS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "cds-hooks.md"
@@ -144,17 +147,35 @@ class Server:
                             "jti": str(uuid.uuid4())}, self.key, algorithm="ES384", headers={"kid": "bench"})
                 for _ in range(n)]
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) of the server and its worker processes so far."""
+    def cpu_by_process(self) -> dict[int, float]:
+        """CPU time (user + system) so far of the server and each of its worker processes, by pid."""
         proc = psutil.Process(self.proc.pid)
-        total = 0.0
+        out: dict[int, float] = {}
         for p in [proc, *proc.children(recursive=True)]:
             try:
                 t = p.cpu_times()
-                total += t.user + t.system
+                out[p.pid] = t.user + t.system
             except psutil.NoSuchProcess:
                 pass
-        return total
+        return out
+
+    def connections(self) -> list[int]:
+        """Client connections each worker holds now (largest first): keep-alive connections stay with
+        the worker that accepted them, so 8 clients may split 4/4 or 7/1 between two workers."""
+        counts = []
+        for p in psutil.Process(self.proc.pid).children(recursive=True):
+            try:
+                listed = p.net_connections("tcp") if hasattr(p, "net_connections") else p.connections("tcp")
+            except psutil.Error:
+                continue
+            n = sum(1 for c in listed if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == self.port)
+            if n:
+                counts.append(n)
+        return sorted(counts, reverse=True)
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the server and its worker processes so far."""
+        return sum(self.cpu_by_process().values())
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -199,17 +220,23 @@ def measure(server: Server, bodies: list[bytes], calls: int, concurrent_calls: i
                     done.append(elapsed)
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
-    load_before, cpu_before, t0 = os.getloadavg(), server.cpu_seconds(), time.perf_counter()
+    load_before, by_process, t0 = os.getloadavg(), server.cpu_by_process(), time.perf_counter()
+    client_cpu = time.process_time()
     for t in threads:
         t.start()
+    time.sleep(1.0)
+    split = server.connections()   # every client is connected by now (the run lasts many seconds)
     for t in threads:
         t.join(timeout=600)
     wall = time.perf_counter() - t0
-    cpu = server.cpu_seconds() - cpu_before
+    client_cpu = time.process_time() - client_cpu
+    after = server.cpu_by_process()
+    cpu = sum(after[pid] - by_process.get(pid, 0.0) for pid in after)
     return {"p50": statistics.median(latencies), "p95": _percentile(latencies, 0.95), "max": max(latencies),
-            "sequential": len(latencies), "rate": len(done) / wall, "calls": len(done),
+            "latencies": latencies, "sequential": len(latencies), "rate": len(done) / wall, "calls": len(done),
             "c50": statistics.median(done), "c95": _percentile(done, 0.95),
-            "server_cpu_ms": cpu / max(1, len(done)) * 1000, "load": (load_before, os.getloadavg())}
+            "server_cpu_ms": cpu / max(1, len(done)) * 1000, "client_cpu_ms": client_cpu / max(1, len(done)) * 1000,
+            "split": split, "load": (load_before, os.getloadavg())}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="trd serve --workers (one per core)")
     parser.add_argument("--patients", type=int, default=200,
                         help="distinct typical patients the calls cycle through (8 clinicians open 8 charts)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each server (interleaved): the split of client connections between "
+                             "workers differs from run to run, and with it the batches")
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
 
@@ -228,23 +258,27 @@ def main(argv: list[str] | None = None) -> int:
     same = [distinct[0]]
     # side by side in one run: batching off and on, distinct charts and one chart called again and again
     configurations = [("--max-batch 1 (one call at a time)", 1, 0.0, distinct),
-                      ("--max-batch 8 --batch-wait-ms 0", 8, 0.0, distinct),
-                      ("--max-batch 8 --batch-wait-ms 5 (default)", 8, 5.0, distinct),
-                      ("default, the same patient in every call", 8, 5.0, same)]
-    rows, cards = [], []
+                      ("--max-batch 8 --batch-wait-ms 0 (no wait)", 8, 0.0, distinct),
+                      (f"--max-batch 8 --batch-wait-ms {CDS_BATCH_WAIT_MS:g} (default)", 8, CDS_BATCH_WAIT_MS, distinct),
+                      ("default, the same patient in every call", 8, CDS_BATCH_WAIT_MS, same)]
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label, *_ in configurations}
+    cards: list[dict[str, Any]] = []
     started = os.getloadavg()
-    for label, max_batch, wait_ms, bodies in configurations:
-        with tempfile.TemporaryDirectory() as tmp:
-            server = Server(Path(tmp), args.workers, max_batch, wait_ms)
-            try:
-                with httpx.Client(timeout=30, trust_env=False) as client:
-                    cards = client.post(f"{server.url}{PATH}", content=bodies[0], headers={
-                        "Authorization": f"Bearer {server.tokens(1)[0]}", "Content-Type": "application/json"}).json()["cards"]
-                m = measure(server, bodies, args.calls, args.concurrent_calls, args.clients)
-            finally:
-                server.stop()
-        rows.append((label, m))
-        print(label, {k: (round(v, 1) if isinstance(v, float) else v) for k, v in m.items()}, flush=True)
+    for round_ in range(args.repeat):   # interleaved: a drift of the machine touches every server alike
+        for label, max_batch, wait_ms, bodies in configurations:
+            with tempfile.TemporaryDirectory() as tmp:
+                server = Server(Path(tmp), args.workers, max_batch, wait_ms)
+                try:
+                    with httpx.Client(timeout=30, trust_env=False) as client:
+                        cards = client.post(f"{server.url}{PATH}", content=bodies[0], headers={
+                            "Authorization": f"Bearer {server.tokens(1)[0]}",
+                            "Content-Type": "application/json"}).json()["cards"]
+                    m = measure(server, bodies, args.calls, args.concurrent_calls, args.clients)
+                finally:
+                    server.stop()
+            runs[label].append(m)
+            print(f"run {round_ + 1}: {label}", {k: (round(v, 1) if isinstance(v, float) else v)
+                                                 for k, v in m.items() if k != "latencies"}, flush=True)
     ended = os.getloadavg()
     lines = [
         f"| when | {dt.datetime.now().isoformat(timespec='minutes')} |",
@@ -255,12 +289,22 @@ def main(argv: list[str] | None = None) -> int:
         f"| patient | 5 trials, 20 Observations; {len(cards)} cards "
         f"({', '.join(c['source']['topic']['code'] for c in cards)}); {args.patients} distinct patients of that shape |",
         "",
-        "| server | sequential p50 / p95 / max (ms) | concurrent: hooks/s | per call p50 / p95 (ms) | server CPU ms per call |",
-        "|---|---:|---:|---:|---:|",
+        f"{args.repeat} runs of each server, interleaved; hooks/s and CPU are the median run's, "
+        "with the range over the runs; sequential latency pools the runs' calls.",
+        "",
+        "| server | sequential p50 / p95 / max (ms) | concurrent: hooks/s (range) | per call p50 / p95 (ms) "
+        "| server CPU ms per call (range) | client CPU ms per call | client connections per worker, each run |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
-    for label, m in rows:
-        lines.append(f"| {label} | {m['p50']:.1f} / {m['p95']:.1f} / {m['max']:.1f} | **{m['rate']:.1f}** | "
-                     f"{m['c50']:.1f} / {m['c95']:.1f} | {m['server_cpu_ms']:.1f} |")
+    for label, ms in runs.items():
+        pooled = [x for m in ms for x in m["latencies"]]
+        mid = sorted(ms, key=lambda m: m["rate"])[len(ms) // 2]
+        rates, cpus = [m["rate"] for m in ms], [m["server_cpu_ms"] for m in ms]
+        splits = "; ".join("/".join(map(str, m["split"])) or "?" for m in ms)
+        lines.append(f"| {label} | {statistics.median(pooled):.1f} / {_percentile(pooled, 0.95):.1f} / "
+                     f"{max(pooled):.1f} | **{mid['rate']:.1f}** ({min(rates):.1f}–{max(rates):.1f}) | "
+                     f"{mid['c50']:.1f} / {mid['c95']:.1f} | {mid['server_cpu_ms']:.1f} "
+                     f"({min(cpus):.1f}–{max(cpus):.1f}) | {mid['client_cpu_ms']:.1f} | {splits} |")
     print("\n".join(lines))
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,8 @@ The trust file names the CDS clients (JWT issuers) and their JWK Sets:
               help="Most patient-view calls assessed together when they wait for the pipeline at the same "
                    "time (1: one call at a time).")
 @click.option("--batch-wait-ms", default=CDS_BATCH_WAIT_MS, show_default=True, type=click.FloatRange(0, 100),
-              help="Longest a batch about to start waits for patient-view calls already received (0: no wait).")
+              help="Longest a batch about to start waits for patient-view calls already received, or expected "
+                   "(as many as were queued or assessed together in the last second; 0: no wait).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info", show_default=True)
 def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, trust_file: Path | None,
           public_url: str | None, data_dir: Path, fhir_servers: tuple[str, ...], fhir_timeout: float,

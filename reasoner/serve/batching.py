@@ -10,6 +10,14 @@ batch of one and waits for nobody; the only wait is for calls already received a
 to the queue (:meth:`GroupCommit.arrival`: being authenticated and read, a millisecond or so from
 it), and it is bounded (``linger``): a call alone, or calls one after the other, are never delayed.
 
+A batch also waits (as long, no longer) for calls *expected*: as many as were in flight together
+(queued or being assessed) at some moment of the last second. Why: clients that keep
+calling are a moment away whenever a batch ends — they have just been answered and are sending
+their next call — so without this wait the calls of a few clients alternate as batches of one
+(two clients on one worker: one call runs while the other waits, then the other way round), each
+paying the whole fixed cost (benchmarks/results/cds-hooks.md). A lone client never had a
+companion, so it never waits.
+
 This module knows nothing about patients; :class:`reasoner.serve.assessor.Assessor` gives it the
 function that assesses a batch (and keeps patients apart within one).
 """
@@ -18,11 +26,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 R = TypeVar("R")
+
+#: How far back the calls in flight together are remembered (the expected size of a batch).
+RECENT_SECONDS = 1.0
 
 
 @dataclass(eq=False)
@@ -53,6 +65,9 @@ class GroupCommit(Generic[R]):
         self._queue: list[Job[R]] = []
         self._leading = False
         self._arriving = 0
+        self._running = 0   # calls of the batch being assessed
+        # (time, calls in flight) at each change within the last RECENT_SECONDS
+        self._in_flight: deque[tuple[float, int]] = deque()
 
     def arrival(self) -> "Arrival":
         """Say that a call was received and will :meth:`submit` soon (its request is being read):
@@ -61,6 +76,23 @@ class GroupCommit(Generic[R]):
         with self._cond:
             self._arriving += 1
         return Arrival(self)
+
+    def _note(self) -> None:
+        """(Under the lock.) Remember how many calls are in flight now: queued or being assessed
+        (a call only received may still fail, as when its token is refused: it is not counted)."""
+        now = time.monotonic()
+        self._in_flight.append((now, len(self._queue) + self._running))
+        while self._in_flight[0][0] < now - RECENT_SECONDS:
+            self._in_flight.popleft()
+
+    def expected(self) -> int:
+        """How many calls a batch may expect: the most in flight together in the last second."""
+        with self._cond:
+            return self._expected()
+
+    def _expected(self) -> int:
+        now = time.monotonic()
+        return max((n for t, n in self._in_flight if t >= now - RECENT_SECONDS), default=1)
 
     def _leave(self, arrival: "Arrival") -> None:
         """(Under the lock.) The arrival no longer counts: it was submitted, or it failed first."""
@@ -78,15 +110,18 @@ class GroupCommit(Generic[R]):
             self._queue.append(job)
             if arrival is not None:
                 self._leave(arrival)
+            self._note()
             self._cond.notify_all()  # a leader may be waiting for arriving calls
             while self._leading and not job.done:
                 self._cond.wait()
             if not job.done:
-                # This call leads. Calls already received but not yet queued are a moment away:
-                # wait for them (bounded), unless the batch is full already.
+                # This call leads. Calls already received but not yet queued, and calls expected
+                # (see the module docstring), are a moment away: wait for them (bounded), unless
+                # the batch is full already.
                 self._leading = True
                 deadline = time.monotonic() + self.linger
-                while self._arriving and len(self._queue) < self.max_batch:
+                expected = min(self.max_batch, self._expected())
+                while len(self._queue) < self.max_batch and (self._arriving or len(self._queue) < expected):
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
@@ -96,6 +131,7 @@ class GroupCommit(Generic[R]):
                 batch = [job, *others]
                 taken = set(map(id, batch))
                 self._queue = [j for j in self._queue if id(j) not in taken]
+                self._running = len(batch)
         if not job.done:
             try:
                 self._run(batch)
@@ -109,6 +145,8 @@ class GroupCommit(Generic[R]):
                         if j.result is None and j.error is None:
                             j.error = RuntimeError("the batch gave this call no result")
                         j.done = True
+                    self._running = 0
+                    self._note()
                     self._leading = False
                     self._cond.notify_all()
         if job.error is not None:
@@ -135,4 +173,4 @@ class Arrival:
         self.close()
 
 
-__all__ = ["GroupCommit", "Job", "Arrival"]
+__all__ = ["GroupCommit", "Job", "Arrival", "RECENT_SECONDS"]

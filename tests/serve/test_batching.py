@@ -107,7 +107,9 @@ def test_a_leader_waits_briefly_for_calls_already_received_and_never_for_others(
         assert commit.submit("second", arrival) == "second"
         assert leader.result() == "first"
     assert sorted(batches[1]) == ["first", "second"]
-    # an arriving call that fails before submitting releases the leader at once
+    # an arriving call that fails before submitting releases the leader at once (a commit with no
+    # recent concurrency: nobody else is expected, see the next test)
+    commit = GroupCommit(run, max_batch=8, linger=5.0)
     arrival = commit.arrival()
     with ThreadPoolExecutor(1) as pool:
         leader = pool.submit(commit.submit, "third")
@@ -122,6 +124,50 @@ def test_a_leader_waits_briefly_for_calls_already_received_and_never_for_others(
     assert quick.submit("bounded") == "bounded"
     assert 0.04 <= time.monotonic() - started < 1.0
     never.close()
+
+
+def test_a_leader_waits_for_calls_expected_from_recent_concurrency_and_a_lone_client_never_waits() -> None:
+    batches: list[list[str]] = []
+    release = threading.Event()
+
+    def run(jobs: list[Job[str]]) -> None:
+        batches.append([j.payload for j in jobs])
+        if "slow" in [j.payload for j in jobs]:
+            assert release.wait(10)
+        for j in jobs:
+            j.result = j.payload
+
+    commit: GroupCommit[str] = GroupCommit(run, max_batch=8, linger=5.0)
+    # one client calling again and again has never had company: none of its calls waits
+    started = time.monotonic()
+    for n in range(3):
+        assert commit.submit(f"lone-{n}") == f"lone-{n}"
+    assert time.monotonic() - started < 1.0 and commit.expected() == 1
+    # two clients: one call is assessed while the other's waits; when the first ends, its client
+    # (just answered) is expected back, so the waiting call leads a batch that waits for it
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(commit.submit, "slow")
+        _wait_until(lambda: batches[-1] == ["slow"])
+        second = pool.submit(commit.submit, "waiting")
+        _wait_until(lambda: commit.expected() == 2)
+        release.set()
+        assert first.result() == "slow"
+        time.sleep(0.2)
+        assert batches[-1] == ["slow"]          # "waiting" leads, and waits for the expected call
+        assert commit.submit("next") == "next"
+        assert second.result() == "waiting"
+    assert sorted(batches[-1]) == ["next", "waiting"]
+    # the wait for an expected call is bounded by `linger` too
+    quick: GroupCommit[str] = GroupCommit(run, linger=0.05)
+    release.clear()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(quick.submit, "slow")
+        _wait_until(lambda: batches[-1] == ["slow"])
+        second = pool.submit(quick.submit, "alone after all")
+        _wait_until(lambda: quick.expected() == 2)
+        release.set()
+        assert first.result() == "slow" and second.result() == "alone after all"
+    assert batches[-1] == ["alone after all"]
 
 
 def test_calls_sharing_a_subject_or_a_patient_go_into_different_rounds() -> None:

@@ -145,12 +145,17 @@ def test_a_leader_waits_for_calls_expected_from_recent_concurrency_and_a_lone_cl
     assert time.monotonic() - started < 1.0 and commit.expected() == 1
     # two clients: one call is assessed while the other's waits; when the first ends, its client
     # (just answered) is expected back, so the waiting call leads a batch that waits for it
-    with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(commit.submit, "slow")
+    def overlap(pool: ThreadPoolExecutor, on: GroupCommit[str], payload: str) -> tuple[Any, Any]:
+        """A slow call being assessed and `payload` queued behind it; then the slow one ends."""
+        first = pool.submit(on.submit, "slow")
         _wait_until(lambda: batches[-1] == ["slow"])
-        second = pool.submit(commit.submit, "waiting")
-        _wait_until(lambda: commit.expected() == 2)
+        second = pool.submit(on.submit, payload)
+        _wait_until(lambda: on.expected() == 2)
         release.set()
+        return first, second
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = overlap(pool, commit, "waiting")
         assert first.result() == "slow"
         time.sleep(0.2)
         assert batches[-1] == ["slow"]          # "waiting" leads, and waits for the expected call
@@ -161,11 +166,7 @@ def test_a_leader_waits_for_calls_expected_from_recent_concurrency_and_a_lone_cl
     quick: GroupCommit[str] = GroupCommit(run, linger=0.05)
     release.clear()
     with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(quick.submit, "slow")
-        _wait_until(lambda: batches[-1] == ["slow"])
-        second = pool.submit(quick.submit, "alone after all")
-        _wait_until(lambda: quick.expected() == 2)
-        release.set()
+        first, second = overlap(pool, quick, "alone after all")
         assert first.result() == "slow" and second.result() == "alone after all"
     assert batches[-1] == ["alone after all"]
 

@@ -5,18 +5,17 @@ plans each of the some seventy queries of a call whatever the size of the data �
 patients costs little more than one patient (benchmarks/results/cds-hooks.md). While one call is
 being assessed, the calls that arrive meanwhile queue for the pipeline anyway: the first of them
 to get its turn (the *leader*) takes the queued calls with it and runs them in one go, so under
-concurrency each patient pays a share of the fixed cost. A call that finds nobody waiting is a
-batch of one and waits for nobody; the only wait is for calls already received and on their way
-to the queue (:meth:`GroupCommit.arrival`: being authenticated and read, a millisecond or so from
-it), and it is bounded (``linger``): a call alone, or calls one after the other, are never delayed.
+concurrency each patient pays a share of the fixed cost. A leader waits, at most ``linger``, for
+two kinds of calls: calls already received and on their way to the queue
+(:meth:`GroupCommit.arrival`: being authenticated and read, a millisecond or so from it), and
+calls *expected*: until its batch is as large as the most calls in flight together (queued or
+being assessed) at some moment of the last second. A call alone, or calls one after the other,
+never had company, so they are never delayed.
 
-A batch also waits (as long, no longer) for calls *expected*: as many as were in flight together
-(queued or being assessed) at some moment of the last second. Why: clients that keep
-calling are a moment away whenever a batch ends — they have just been answered and are sending
+Why wait for expected calls: clients that keep calling are a moment away whenever a batch ends — they have just been answered and are sending
 their next call — so without this wait the calls of a few clients alternate as batches of one
 (two clients on one worker: one call runs while the other waits, then the other way round), each
-paying the whole fixed cost (benchmarks/results/cds-hooks.md). A lone client never had a
-companion, so it never waits.
+paying the whole fixed cost (benchmarks/results/cds-hooks.md).
 
 This module knows nothing about patients; :class:`reasoner.serve.assessor.Assessor` gives it the
 function that assesses a batch (and keeps patients apart within one).

@@ -12,10 +12,11 @@ calls *expected*: until its batch is as large as the most calls in flight togeth
 being assessed) at some moment of the last second. A call alone, or calls one after the other,
 never had company, so they are never delayed.
 
-Why wait for expected calls: clients that keep calling are a moment away whenever a batch ends — they have just been answered and are sending
-their next call — so without this wait the calls of a few clients alternate as batches of one
-(two clients on one worker: one call runs while the other waits, then the other way round), each
-paying the whole fixed cost (benchmarks/results/cds-hooks.md).
+Why wait for expected calls: clients that keep calling are a moment away whenever a batch ends
+(they have just been answered and are sending their next call), so without this wait the calls of
+a few clients alternate as batches of one (two clients on one worker: one call runs while the
+other waits, then the other way round), each paying the whole fixed cost
+(benchmarks/results/cds-hooks.md).
 
 This module knows nothing about patients; :class:`reasoner.serve.assessor.Assessor` gives it the
 function that assesses a batch (and keeps patients apart within one).

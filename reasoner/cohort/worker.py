@@ -20,9 +20,10 @@ from reasoner.cohort.shards import ShardInput, ShardSpec, materialize
 #: name -> (the ``module:function`` that runs a shard, the shard size it works best with, shards
 #: per worker when a small cohort is cut to keep every worker busy). ``columnar`` evaluates the
 #: SQL twins of the rules set-at-a-time over a whole shard (its cost per shard is mostly fixed,
-#: so it wants few, large shards, but a worker's memory grows with its shard: 2,500 patients keep
-#: two workers under 2 GiB, benchmarks/results/cohort-columnar.md); ``pipeline`` runs the SPARQL
-#: rules on Oxigraph in batches.
+#: so it wants few, large shards, but a worker's memory grows with its shard: at 100,000 patients
+#: two workers on shards of 2,500 peaked at 2.5 GiB, on shards of 1,000 at 1.7 GiB but with 41%
+#: more CPU per patient, benchmarks/results/cohort-columnar-shard-size.md); ``pipeline`` runs the
+#: SPARQL rules on Oxigraph in batches.
 PROCESSORS: dict[str, tuple[str, int, int]] = {
     "columnar": ("reasoner.cohort.columnar_processor:process_shard", 2500, 1),
     "pipeline": ("reasoner.cohort.pipeline_processor:process_shard", 1000, 2),

@@ -173,10 +173,6 @@ class Server:
                 counts.append(n)
         return sorted(counts, reverse=True)
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) of the server and its worker processes so far."""
-        return sum(self.cpu_by_process().values())
-
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=30)

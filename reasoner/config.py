@@ -90,10 +90,11 @@ MAX_CDS_BODY_BYTES: int = _bytes("TRD_CDS_MAX_BODY_BYTES", 4 * MIB)
 #: (benchmarks/results/cds-hooks.md), and a large batch makes its first caller wait longer.
 CDS_MAX_BATCH: int = 8
 #: Longest a batch about to start waits for ``patient-view`` calls already received (being
-#: authenticated and read) or expected (as many as were queued or assessed together in the last second;
-#: reasoner/serve/batching.py) — ``--batch-wait-ms``. Long enough for a client just answered to send
-#: its next call on a busy machine (5 ms often was not: benchmarks/results/cds-hooks.md), short
-#: beside a call. A lone client is never expected to have company, so it never waits.
+#: authenticated and read) or expected (as many as were queued or assessed together in the last
+#: second; reasoner/serve/batching.py) — ``--batch-wait-ms``. Long enough for a client just
+#: answered to send its next call on a busy machine (5 ms often was not:
+#: benchmarks/results/cds-hooks.md), short beside a call. A lone client is never expected to have
+#: company, so it never waits.
 CDS_BATCH_WAIT_MS: float = 10.0
 #: Largest response the CDS Hooks service reads from a FHIR server (one search page) or a JWK Set URL.
 MAX_CDS_FHIR_BYTES: int = _bytes("TRD_CDS_MAX_FHIR_BYTES", 16 * MIB)

@@ -41,8 +41,8 @@ class Summary:
     workers: int = 1
     #: CPU and wall seconds of this call per stage: index, shards, commit (the parent's writes),
     #: store (built after the run; with "quads", the N-Quads lines loaded into it), and "shard
-    #: stages": the processors' own stages summed over the shards of this call (input, parse, load, rules, validate, read, write; CPU summed over
-    #: workers, so it may exceed the wall time)
+    #: stages": the processors' own stages summed over the shards of this call (input, parse,
+    #: load, rules, validate, read, write; CPU summed over workers, so it may exceed the wall time)
     stages: dict[str, Any] = field(default_factory=dict)
     #: CPU seconds of the whole call, every worker process included
     cpu_seconds: float = 0.0

@@ -80,10 +80,7 @@ class GroupCommit(Generic[R]):
     def _note(self) -> None:
         """(Under the lock.) Remember how many calls are in flight now: queued or being assessed
         (a call only received may still fail, as when its token is refused: it is not counted)."""
-        now = time.monotonic()
-        self._in_flight.append((now, len(self._queue) + self._running))
-        while self._in_flight[0][0] < now - RECENT_SECONDS:
-            self._in_flight.popleft()
+        self._in_flight.append((time.monotonic(), len(self._queue) + self._running))
 
     def expected(self) -> int:
         """How many calls a batch may expect: the most in flight together in the last second."""
@@ -91,8 +88,11 @@ class GroupCommit(Generic[R]):
             return self._expected()
 
     def _expected(self) -> int:
-        now = time.monotonic()
-        return max((n for t, n in self._in_flight if t >= now - RECENT_SECONDS), default=1)
+        """(Under the lock.) :meth:`expected`, forgetting what is older than ``RECENT_SECONDS``."""
+        oldest = time.monotonic() - RECENT_SECONDS
+        while self._in_flight and self._in_flight[0][0] < oldest:
+            self._in_flight.popleft()
+        return max((n for _, n in self._in_flight), default=1)
 
     def _leave(self, arrival: "Arrival") -> None:
         """(Under the lock.) The arrival no longer counts: it was submitted, or it failed first."""

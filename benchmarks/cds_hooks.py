@@ -15,8 +15,9 @@ assessed alone), ``--max-batch 8`` with no wait, the default (``--max-batch 8``:
 together are assessed as one batch, and a batch waits up to ``--batch-wait-ms`` for calls already
 received or expected; reasoner/serve/batching.py), and the default with the same patient in every
 call (never batched: two calls about one patient never share a batch). Each server runs
-``--repeat`` times, interleaved: which worker accepts which client connection differs between
-runs, and with it how the calls batch.
+``--repeat`` times, interleaved, and each run records how the 8 client connections split between
+the workers (read from the operating system; ``trd serve``'s balancer should make it even, and
+before it did, an uneven split was what moved the result most).
 
 Tokens are signed before the timed phases (a real EHR signs on its own machine). Targets (issue 18):
 p95 ≤ 100 ms, ≥ 50 hooks/s. The load average is printed next to the figures: the machine is
@@ -161,7 +162,7 @@ class Server:
 
     def connections(self) -> list[int]:
         """Client connections each worker holds now (largest first): keep-alive connections stay with
-        the worker that accepted them, so 8 clients may split 4/4 or 7/1 between two workers."""
+        the worker they were given to, and how they split decides how the calls batch."""
         counts = []
         for p in psutil.Process(self.proc.pid).children(recursive=True):
             try:
@@ -244,8 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patients", type=int, default=200,
                         help="distinct typical patients the calls cycle through (8 clinicians open 8 charts)")
     parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each server (interleaved): the split of client connections between "
-                             "workers differs from run to run, and with it the batches")
+                        help="runs of each server (interleaved), to show how steady the figures are")
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
 

@@ -1,6 +1,7 @@
 """``trd serve`` (the CDS Hooks service) and ``trd feedback summary`` (what clinicians did with its cards).
 
-``trd serve`` starts uvicorn on one process (or ``--workers`` processes): the pipeline is warm in
+``trd serve`` starts uvicorn on one process, or ``--workers`` processes behind a balancer that gives
+each connection to the worker with the fewest (:mod:`reasoner.serve.balancer`): the pipeline is warm in
 each process, calls are assessed one batch at a time (CPU work; the ``patient-view`` calls waiting
 at the same time form one batch, ``--max-batch``), and the request log has one line per call.
 Authentication is on unless ``--insecure-dev`` is given, which is logged loudly at start and on
@@ -100,11 +101,18 @@ def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, tr
 
     from reasoner.serve.app import SETTINGS_ENV, Service, settings_to_env
 
-    Service.start(settings).close()  # check trust file, policy and data dir once, before forking workers
+    Service.start(settings).close()  # check trust file, policy and data dir once, before starting workers
     os.environ[SETTINGS_ENV] = settings_to_env(settings)
     log.info(*summary)
-    uvicorn.run("reasoner.serve.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                log_level=log_level, access_log=False, server_header=False)
+    from reasoner.serve.balancer import bind, serve_balanced
+
+    try:
+        listener = bind(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    status = serve_balanced(listener, workers, log_level)
+    if status:
+        raise SystemExit(status)
 
 
 @click.group()

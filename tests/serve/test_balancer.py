@@ -20,8 +20,9 @@ import psutil
 import pytest
 
 from benchmarks.support.cds import bundle_resources, hook_request
-from reasoner.serve.app import SETTINGS_ENV
+from reasoner.serve.app import SETTINGS_ENV, ServeSettings, settings_to_env
 from reasoner.serve.balancer import Balancer, Worker, bind, least_busy
+from reasoner.serve.worker import CLOSED, CONNECTION, READY
 from tests.serve.conftest import AS_OF, EXAMPLES, SigningKey, free_port, write_trust
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,9 +131,41 @@ def test_two_workers_share_keep_alive_connections_evenly_and_survive_a_worker_cr
     assert not [pid for pid in workers if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
 
 
-def test_a_worker_failing_at_start_stops_the_service_with_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_serves_a_passed_connection_and_stops_when_the_balancer_goes(tmp_path: Path) -> None:
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    settings = ServeSettings(insecure_dev=True, as_of=AS_OF, data_dir=tmp_path / "data")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), SETTINGS_ENV: settings_to_env(settings)}
+    worker = subprocess.Popen([sys.executable, "-m", "reasoner.serve.worker", "--channel-fd", str(theirs.fileno()),
+                               "--log-level", "warning"], pass_fds=[theirs.fileno()], env=env, cwd=ROOT)
+    theirs.close()
+    try:
+        ours.settimeout(120)
+        assert ours.recv(1) == READY                    # warm before it is given anything
+        with socket.create_server(("127.0.0.1", 0)) as listener, \
+                socket.create_connection(listener.getsockname()) as client:
+            conn, _ = listener.accept()                 # accepted here, as the balancer does ...
+            socket.send_fds(ours, [CONNECTION], [conn.fileno()])
+            conn.close()
+            client.sendall(b"GET /cds-services HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            client.settimeout(60)
+            response = b""
+            while chunk := client.recv(65536):          # ... and answered there
+                response += chunk
+        assert response.startswith(b"HTTP/1.1 200"), response[:200]
+        assert b'"id":"trd-patient-view"' in response
+        assert ours.recv(1) == CLOSED                   # the worker says the connection is gone
+        ours.close()                                    # the balancer goes away: the worker stops
+        assert worker.wait(timeout=60) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
+
+def test_a_worker_failing_at_start_stops_the_service_with_its_status(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # settings a worker cannot start with (the policy does not exist): the balancer must not restart it forever
-    monkeypatch.setenv(SETTINGS_ENV, '{"policy": "no-such-policy", "insecure_dev": true}')
+    settings = ServeSettings(policy="no-such-policy", insecure_dev=True, data_dir=tmp_path / "data")
+    monkeypatch.setenv(SETTINGS_ENV, settings_to_env(settings))
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     listener = bind("127.0.0.1", 0)
     port = listener.getsockname()[1]

@@ -59,7 +59,8 @@ The trust file names the CDS clients (JWT issuers) and their JWK Sets:
               help="Accept calls WITHOUT a signed JWT. Only for local trials; never with real patient data.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (each with its own warm pipeline; the replay cache and feedback store are "
-                   "shared SQLite files). One per core gives the most hooks per second.")
+                   "shared SQLite files). With more than one, this process accepts and gives each connection "
+                   "to the worker with the fewest. One per core gives the most hooks per second.")
 @click.option("--max-batch", default=CDS_MAX_BATCH, show_default=True, type=click.IntRange(1, 64),
               help="Most patient-view calls assessed together when they wait for the pipeline at the same "
                    "time (1: one call at a time).")

@@ -11,7 +11,6 @@ every request line.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 import click
@@ -75,11 +74,9 @@ def serve(host: str, port: int, policy: str, as_of: str | None, backend: str, tr
     """Run the CDS Hooks 2.0 service (patient-view, order-select, order-sign, feedback)."""
     import uvicorn
 
-    from reasoner.serve.app import ServeSettings, create_app
+    from reasoner.serve.app import ServeSettings, configure_logging, create_app
 
-    logging.basicConfig(level=getattr(logging, log_level.upper()), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(log_level)
     log = logging.getLogger("trd.serve")
     settings = ServeSettings(host=host, port=port, public_url=public_url, policy=policy, as_of=as_of,
                              trust_file=trust_file, insecure_dev=insecure_dev, data_dir=data_dir,

@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,13 @@ from reasoner.serve.orders import draft_orders, order_cards
 from reasoner.serve.prefetch import MissingData, gather, prefetch_templates
 
 log = logging.getLogger("trd.serve")
+
+
+def configure_logging(level: str) -> None:
+    """The service's log on stderr, the same in ``trd serve`` and in each worker process."""
+    logging.basicConfig(level=getattr(logging, level.upper()), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 #: service id -> (hook, title, description)
 SERVICES: dict[str, tuple[str, str, str]] = {
@@ -385,4 +393,4 @@ def app_from_environment() -> FastAPI:
     return create_app(ServeSettings(**doc))
 
 
-__all__ = ["create_app", "app_from_environment", "settings_to_env", "SETTINGS_ENV", "ServeSettings", "Service", "SERVICES", "ApiError"]
+__all__ = ["create_app", "configure_logging", "app_from_environment", "settings_to_env", "SETTINGS_ENV", "ServeSettings", "Service", "SERVICES", "ApiError"]

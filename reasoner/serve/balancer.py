@@ -26,7 +26,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reasoner.serve.worker import CLOSED, CONNECTION, READY
 
@@ -38,7 +38,7 @@ STOP_GRACE_SECONDS = 15.0
 ACCEPTS_PER_WAKE = 64
 
 
-@dataclass
+@dataclass(eq=False)
 class Worker:
     """A worker process, the balancer's end of its channel, and what the balancer knows of its load."""
 
@@ -47,7 +47,6 @@ class Worker:
     channel: socket.socket
     ready: bool = False
     open_connections: int = 0
-    started: float = field(default_factory=time.monotonic)
 
 
 def least_busy(workers: list[Worker], turn: int) -> Worker | None:
@@ -114,7 +113,6 @@ class Balancer:
         self.selector.unregister(worker.channel)
         worker.channel.close()
         status = worker.process.wait()
-        index = self.workers.index(worker)
         if self.stopping:
             return
         if not worker.ready:
@@ -124,7 +122,7 @@ class Balancer:
             return
         log.error("worker %d (pid %d) exited with status %d; starting another", worker.number,
                   worker.process.pid, status)
-        self.workers[index] = self._spawn(worker.number)
+        self.workers[self.workers.index(worker)] = self._spawn(worker.number)
 
     # -- connections ----------------------------------------------------------------------------
 
@@ -183,7 +181,7 @@ class Balancer:
                                 break
                     elif key.data is None:
                         self._accept()
-                    elif isinstance(key.data, Worker) and key.data in self.workers:
+                    else:  # a worker's channel (unregistered when it exits, so never a stale one)
                         self._on_worker_message(key.data)
                     if self.stopping:
                         break

@@ -108,9 +108,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--channel-fd", type=int, required=True, help="the Unix socket to the balancer")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     args = parser.parse_args(argv)
-    logging.basicConfig(level=getattr(logging, args.log_level.upper()),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from reasoner.serve.app import configure_logging
+
+    configure_logging(args.log_level)
     channel = socket.socket(fileno=args.channel_fd)
     config = uvicorn.Config("reasoner.serve.app:app_from_environment", factory=True, log_level=args.log_level,
                             access_log=False, server_header=False)

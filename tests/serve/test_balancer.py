@@ -115,10 +115,8 @@ def test_two_workers_share_keep_alive_connections_evenly_and_survive_a_worker_cr
         # a worker that dies is replaced; its clients reconnect and are answered
         victim = service.worker_pids()[0]
         os.kill(victim, signal.SIGKILL)
-        deadline = time.monotonic() + 120
-        while "starting another" not in service.log.read_text() or service.log.read_text().count("is ready") < 3:
-            assert time.monotonic() < deadline, service.log.read_text()
-            time.sleep(0.2)
+        service.wait_until_ready(workers=3)     # the two first workers and the replacement
+        assert "starting another" in service.log.read_text()
         assert victim not in service.worker_pids() and len(service.worker_pids()) == 2
         for client in clients[3:]:
             assert service.discover(client).status_code == 200

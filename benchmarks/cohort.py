@@ -76,19 +76,30 @@ def ensure_cohort(patients: int, work: Path = WORK, fhir: bool = True) -> Path:
 
 # --- measuring a subprocess ---------------------------------------------------------------------
 def measure(code: str, cap: float) -> dict[str, Any]:
-    """Run ``python -c code`` with a time cap; wall time, peak tree RSS, and its JSON stdout."""
+    """Run ``python -c code`` with a time cap; wall time, peak tree RSS (and each process's own
+    peak: "parent" and "child PID"), and its JSON stdout."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             cwd=str(ROOT), text=True)
     ps = psutil.Process(proc.pid)
     peak = 0
+    by_process: dict[str, int] = {}
     capped = False
     while proc.poll() is None:
         try:
-            tree = [ps] + ps.children(recursive=True)
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            tree = [ps, *ps.children(recursive=True)]
         except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
+            tree = []
+        total = 0
+        for p in tree:
+            try:
+                rss = p.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            key = "parent" if p.pid == proc.pid else f"child {p.pid}"
+            by_process[key] = max(by_process.get(key, 0), rss)
+            total += rss
+        peak = max(peak, total)
         if time.perf_counter() - started > cap:
             capped = True
             for p in ps.children(recursive=True):
@@ -98,7 +109,8 @@ def measure(code: str, cap: float) -> dict[str, Any]:
         time.sleep(0.1)
     out, err = proc.communicate()
     wall = time.perf_counter() - started
-    result: dict[str, Any] = {"wall": wall, "peak_rss": peak, "capped": capped, "returncode": proc.returncode}
+    result: dict[str, Any] = {"wall": wall, "peak_rss": peak, "peak_rss_by_process": by_process, "capped": capped,
+                              "returncode": proc.returncode}
     if not capped:
         try:
             result.update(json.loads(out.strip().splitlines()[-1]))

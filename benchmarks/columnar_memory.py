@@ -12,8 +12,8 @@ Arrow's pool and DuckDB's own accounting (``duckdb_memory()``). A figure that gr
 shard is a leak; one that is high in one stage is that stage's working set.
 
 ``tree`` runs the cohort with the default options (workers = cores) in a subprocess and samples
-the RSS of the parent and of each worker every 0.2 s: the peak of each and of their sum (what the
-2 GiB target is about).
+the RSS of the parent and of each worker (``measure`` of benchmarks/cohort.py): the peak of each
+and of their sum (what the 2 GiB target is about).
 
 Both print the load average. tracemalloc slows ``stages`` down and adds its own bookkeeping to
 the RSS (tens of bytes per live block): compare its RSS only with other runs of ``stages``.
@@ -23,13 +23,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,36 +77,19 @@ def stages(cohort: Path, shard: int, repeat: int) -> None:
 
 
 def tree(cohort: Path) -> None:
-    code = (f"import json, sys\nfrom reasoner.cohort import run_cohort\n"
-            f"s = run_cohort({str(cohort / 'fhir')!r}, sys.argv[1], processor='columnar', as_of={AS_OF!r}, "
-            "resume=False, progress=False)\n"
-            "print(json.dumps({'seconds': s.seconds, 'patients': s.patients, 'cpu': s.cpu_seconds, 'workers': s.workers}))")
+    from benchmarks.cohort import measure, processor_code
+
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen([sys.executable, "-c", code, str(Path(tmp) / "out")], stdout=subprocess.PIPE,
-                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        root = psutil.Process(proc.pid)
-        peaks: dict[str, int] = {}
-        tree_peak = 0
-        while proc.poll() is None:
-            total = 0
-            for p in [root, *root.children(recursive=True)]:
-                try:
-                    rss = p.memory_info().rss
-                except psutil.Error:
-                    continue
-                key = "parent" if p.pid == proc.pid else f"child {p.pid}"
-                peaks[key] = max(peaks.get(key, 0), rss)
-                total += rss
-            tree_peak = max(tree_peak, total)
-            time.sleep(0.2)
-        result = json.loads(proc.stdout.read().decode().strip().splitlines()[-1])
+        result = measure(processor_code(cohort, Path(tmp) / "out", "columnar"), cap=24 * 3600)
+    if "error" in result or result["returncode"] != 0:
+        raise SystemExit(f"the run failed: {result.get('error', result['returncode'])}")
     print(f"load average {load} -> {os.getloadavg()}")
     print(f"{result['patients']:,} patients, {result['workers']} workers: {result['seconds']:.1f} s wall, "
-          f"{result['patients'] / result['seconds']:.0f} patients/s, {1000 * result['cpu'] / result['patients']:.2f} "
-          f"ms CPU per patient")
-    print(f"peak RSS of the tree: {tree_peak / MIB:.0f} MiB")
-    for key, rss in sorted(peaks.items(), key=lambda kv: -kv[1]):
+          f"{result['patients'] / result['seconds']:.0f} patients/s, "
+          f"{1000 * result['cpu_seconds'] / result['patients']:.2f} ms CPU per patient")
+    print(f"peak RSS of the tree: {result['peak_rss'] / MIB:.0f} MiB")
+    for key, rss in sorted(result["peak_rss_by_process"].items(), key=lambda kv: -kv[1]):
         print(f"  {key}: {rss / MIB:.0f} MiB")
 
 
